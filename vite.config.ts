@@ -1,0 +1,45 @@
+import adapter from '@sveltejs/adapter-static';
+import { sveltekit } from '@sveltejs/kit/vite';
+import { defineConfig } from 'vitest/config';
+
+// SvelteKit 3 takes its configuration here: a svelte.config.js at the root is refused
+// (config_file_unsupported), so this file holds what svelte.config.js used to.
+export default defineConfig({
+	plugins: [
+		sveltekit({
+			// The app renders on the device (PouchDB lives there); server/ serves these
+			// files and falls back to the shell for every app route.
+			adapter: adapter({ pages: 'build', assets: 'build', fallback: 'shell.html', strict: false }),
+			serviceWorker: { register: false }
+		})
+	],
+	test: {
+		projects: [
+			{
+				extends: true,
+				test: {
+					name: 'unit',
+					include: ['src/**/*.test.ts', 'server/**/*.test.ts', 'couch-design/**/*.test.ts'],
+					environment: 'node'
+				}
+			},
+			{
+				extends: true,
+				test: {
+					name: 'integration',
+					include: ['tests/integration/**/*.test.ts'],
+					environment: 'node',
+					testTimeout: 60_000,
+					hookTimeout: 60_000,
+					fileParallelism: false
+				}
+			}
+		],
+		coverage: {
+			provider: 'v8',
+			include: ['src/lib/domain/**/*.ts'],
+			exclude: ['src/lib/domain/**/*.test.ts'],
+			reporter: ['text-summary', 'json-summary']
+		}
+	}
+});

@@ -1,0 +1,32 @@
+import type { DocumentScope } from 'nano';
+import { loadDesignDocs, type DesignDoc } from '../../couch-design/build.ts';
+import { statusOf } from '../errors.ts';
+
+/** Puts each design document when it is missing or differs from the compiled one. */
+export async function deployDesignDocs(
+	db: DocumentScope<unknown>,
+	docs?: readonly DesignDoc[]
+): Promise<string[]> {
+	const changed: string[] = [];
+	for (const doc of docs ?? (await loadDesignDocs())) {
+		const current = await getOrNull(db, doc._id);
+		if (current && sameContent(current, doc)) continue;
+		await db.insert({ ...doc, ...(current?._rev ? { _rev: current._rev } : {}) });
+		changed.push(doc._id);
+	}
+	return changed;
+}
+
+async function getOrNull(db: DocumentScope<unknown>, id: string): Promise<DesignDoc | null> {
+	try {
+		return (await db.get(id)) as unknown as DesignDoc;
+	} catch (error) {
+		if (statusOf(error) === 404) return null;
+		throw error;
+	}
+}
+
+function sameContent(a: DesignDoc, b: DesignDoc): boolean {
+	const strip = ({ _rev, ...rest }: DesignDoc) => (void _rev, rest);
+	return JSON.stringify(strip(a)) === JSON.stringify(strip(b));
+}

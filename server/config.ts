@@ -27,6 +27,8 @@ export interface ServerConfig {
 	/** Keep the embedded database in memory (tests). */
 	readonly memory: boolean;
 	readonly secureCookies: boolean;
+	/** Most documents one user's device may hold. */
+	readonly docCap: number;
 }
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -60,7 +62,8 @@ export function loadConfig(env: Env = process.env): ServerConfig {
 		vapidSubject: env.VAPID_SUBJECT?.trim() || 'mailto:admin@terrain.invalid',
 		demo: env.DEMO !== '0',
 		memory,
-		secureCookies: env.SECURE_COOKIES === '1' || (env.PUBLIC_URL ?? '').startsWith('https:')
+		secureCookies: env.SECURE_COOKIES === '1' || (env.PUBLIC_URL ?? '').startsWith('https:'),
+		docCap: parsePositive('DOC_CAP', env.DOC_CAP, 10_000)
 	};
 }
 
@@ -70,6 +73,15 @@ function parsePort(raw: string): number {
 		throw new StartupError(`PORT "${raw}" is not a port number (0–65535).`);
 	}
 	return port;
+}
+
+function parsePositive(name: string, raw: string | undefined, fallback: number): number {
+	if (raw === undefined || raw.trim() === '') return fallback;
+	const value = Number(raw);
+	if (!Number.isInteger(value) || value <= 0) {
+		throw new StartupError(`${name} "${raw}" must be a positive whole number.`);
+	}
+	return value;
 }
 
 function parseCouchUrl(raw: string): URL {

@@ -26,8 +26,8 @@ export function readSession(token: string | undefined, secret: string, now: numb
 	if (!token) return null;
 	const [body, signature] = token.split('.');
 	if (!body || !signature) return null;
-	const expected = Buffer.from(mac(body, secret));
-	const given = Buffer.from(signature);
+	const expected = new TextEncoder().encode(mac(body, secret));
+	const given = new TextEncoder().encode(signature);
 	if (expected.length !== given.length || !timingSafeEqual(expected, given)) return null;
 	try {
 		const claims = JSON.parse(Buffer.from(body, 'base64url').toString('utf8')) as SessionClaims;

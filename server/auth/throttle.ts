@@ -9,21 +9,21 @@ const MAX_DELAY_MS = 5 * 60_000;
 /** Failures older than this are forgotten. */
 const FORGET_AFTER_MS = 30 * 60_000;
 
-interface ThrottleDoc {
+type ThrottleDoc = {
 	_id: string;
 	_rev?: string;
 	type: 'throttle';
 	failures: number;
 	lastAt: number;
-}
+};
 
 /**
  * Sign-in failures per account and per address, kept in the private database so that
  * every server instance sees the same counts.
  */
 export class LoginThrottle {
-	readonly #db: DocumentScope<unknown>;
-	constructor(db: DocumentScope<unknown>) {
+	readonly #db: DocumentScope<Record<string, unknown>>;
+	constructor(db: DocumentScope<Record<string, unknown>>) {
 		this.#db = db;
 	}
 

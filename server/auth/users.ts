@@ -6,7 +6,7 @@ export const ROLES = ['dispatcher', 'expert', 'technician', 'billing', 'admin'] 
 export type Role = (typeof ROLES)[number];
 
 /** Server-only: never replicated (lives in the private database). */
-export interface Credential {
+export type Credential = {
 	_id: string;
 	_rev?: string;
 	type: 'credential';
@@ -14,10 +14,10 @@ export interface Credential {
 	hash: string;
 	disabled: boolean;
 	version: number;
-}
+};
 
 /** The profile part, replicated to devices as a `user:` document. */
-export interface Profile {
+export type Profile = {
 	_id: string;
 	_rev?: string;
 	type: 'user';
@@ -31,7 +31,7 @@ export interface Profile {
 	access?: string[];
 	createdAt?: string;
 	updatedAt?: string;
-}
+};
 
 export interface NewUser {
 	name: string;
@@ -44,8 +44,8 @@ export interface NewUser {
 }
 
 export interface Accounts {
-	readonly db: DocumentScope<unknown>;
-	readonly privateDb: DocumentScope<unknown>;
+	readonly db: DocumentScope<Record<string, unknown>>;
+	readonly privateDb: DocumentScope<Record<string, unknown>>;
 }
 
 const NAME = /^[a-z0-9][a-z0-9._-]{1,63}$/;
@@ -177,7 +177,7 @@ async function requireCredential(accounts: Accounts, name: string): Promise<Cred
 	return credential;
 }
 
-async function getOrNull<T>(db: DocumentScope<unknown>, id: string): Promise<T | null> {
+async function getOrNull<T>(db: DocumentScope<Record<string, unknown>>, id: string): Promise<T | null> {
 	try {
 		return (await db.get(id)) as T;
 	} catch (error) {

@@ -8,9 +8,9 @@ import { runningEmbeddedCouch, startEmbeddedCouch } from './embedded.ts';
 export interface Couch {
 	readonly server: ServerScope;
 	/** Business documents, replicated (filtered) to devices. */
-	readonly db: DocumentScope<unknown>;
+	readonly db: DocumentScope<Record<string, unknown>>;
 	/** Server-only documents: credentials, sessions throttle, subscriptions, outbox, checkpoints. */
-	readonly privateDb: DocumentScope<unknown>;
+	readonly privateDb: DocumentScope<Record<string, unknown>>;
 	readonly url: URL;
 	readonly embedded: boolean;
 	close(): Promise<void>;

@@ -4,7 +4,7 @@ import { statusOf } from '../errors.ts';
 
 /** Puts each design document when it is missing or differs from the compiled one. */
 export async function deployDesignDocs(
-	db: DocumentScope<unknown>,
+	db: DocumentScope<Record<string, unknown>>,
 	docs?: readonly DesignDoc[]
 ): Promise<string[]> {
 	const changed: string[] = [];
@@ -17,7 +17,7 @@ export async function deployDesignDocs(
 	return changed;
 }
 
-async function getOrNull(db: DocumentScope<unknown>, id: string): Promise<DesignDoc | null> {
+async function getOrNull(db: DocumentScope<Record<string, unknown>>, id: string): Promise<DesignDoc | null> {
 	try {
 		return (await db.get(id)) as unknown as DesignDoc;
 	} catch (error) {

@@ -5,6 +5,7 @@ import type { AppContext } from './context.ts';
 import { errorHandler } from './handle.ts';
 import { healthRoutes } from './health.ts';
 import { sessionRoutes } from './session-routes.ts';
+import { syncRoutes } from '../sync/routes.ts';
 import { HttpError } from '../errors.ts';
 
 export const BUILD_DIR = join(import.meta.dirname, '..', '..', 'build');
@@ -17,6 +18,7 @@ export function createApp(ctx: AppContext, buildDir = BUILD_DIR): Express {
 	app.use(express.json({ limit: '8mb' }));
 	app.use(healthRoutes(ctx));
 	app.use(sessionRoutes(ctx));
+	app.use(syncRoutes(ctx));
 	app.use('/api', (_req, _res, next) => next(new HttpError(404, 'not_found', 'Point d’accès inconnu.')));
 	if (existsSync(buildDir)) {
 		app.use(

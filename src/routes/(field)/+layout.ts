@@ -1,0 +1,3 @@
+import { signedIn } from '#lib/state/signed-in.ts';
+
+export const load = () => signedIn();

@@ -2,8 +2,9 @@ import { createHash } from 'node:crypto';
 import type { DocumentScope } from 'nano';
 import { statusOf } from '../errors.ts';
 
-/** Failures allowed before each further attempt has to wait. */
-export const FREE_FAILURES = 3;
+/** Failures allowed before each further attempt has to wait: few per account, more per
+ * address since an office behind one NAT shares it. */
+export const FREE_FAILURES = { account: 3, address: 20 } as const;
 const BASE_DELAY_MS = 2_000;
 const MAX_DELAY_MS = 5 * 60_000;
 /** Failures older than this are forgotten. */
@@ -33,7 +34,7 @@ export class LoginThrottle {
 		for (const key of keys) {
 			const doc = await this.#get(key);
 			if (!doc || now - doc.lastAt > FORGET_AFTER_MS) continue;
-			wait = Math.max(wait, doc.lastAt + delayAfter(doc.failures) - now);
+			wait = Math.max(wait, doc.lastAt + delayAfter(doc.failures, freeFor(key)) - now);
 		}
 		return Math.max(0, wait);
 	}
@@ -71,9 +72,13 @@ export class LoginThrottle {
 	}
 }
 
-export function delayAfter(failures: number): number {
-	if (failures < FREE_FAILURES) return 0;
-	return Math.min(MAX_DELAY_MS, BASE_DELAY_MS * 2 ** (failures - FREE_FAILURES));
+export function delayAfter(failures: number, free: number): number {
+	if (failures < free) return 0;
+	return Math.min(MAX_DELAY_MS, BASE_DELAY_MS * 2 ** (failures - free));
+}
+
+function freeFor(key: string): number {
+	return key.startsWith('address:') ? FREE_FAILURES.address : FREE_FAILURES.account;
 }
 
 function idFor(key: string): string {

@@ -71,8 +71,8 @@ async function checkReachable(server: ServerScope, url: URL): Promise<void> {
 				`CouchDB at ${where} refused the credentials (HTTP ${status}): put an admin's user and password in COUCHDB_URL, e.g. http://admin:password@host:5984`
 			);
 		}
-		const code = (error as { code?: string }).code ?? '';
-		const reason = code ? `${code}` : messageOf(error);
+		const code = (error as { code?: string }).code ?? /\b(E[A-Z]{3,})\b/.exec(messageOf(error))?.[1];
+		const reason = code ?? messageOf(error);
 		throw new StartupError(
 			`Cannot reach CouchDB at ${where} (${reason}): is it running, and is COUCHDB_URL right?`
 		);

@@ -26,7 +26,17 @@ async function getOrNull(db: DocumentScope<Record<string, unknown>>, id: string)
 	}
 }
 
+/** CouchDB may hand keys back in another order: compare with sorted keys, without `_rev`. */
 function sameContent(a: DesignDoc, b: DesignDoc): boolean {
 	const strip = ({ _rev, ...rest }: DesignDoc) => (void _rev, rest);
-	return JSON.stringify(strip(a)) === JSON.stringify(strip(b));
+	return stable(strip(a)) === stable(strip(b));
+}
+
+function stable(value: unknown): string {
+	if (Array.isArray(value)) return `[${value.map(stable).join(',')}]`;
+	if (value && typeof value === 'object') {
+		const entries = Object.entries(value as Record<string, unknown>).sort(([x], [y]) => (x < y ? -1 : 1));
+		return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${stable(v)}`).join(',')}}`;
+	}
+	return JSON.stringify(value);
 }

@@ -14,6 +14,23 @@ export interface EmbeddedCouch {
 
 export const EMBEDDED_ADMIN = 'terrain';
 
+type PouchConstructor = {
+	defaults(options: Record<string, unknown>): unknown;
+	plugin(plugin: unknown): PouchConstructor;
+};
+let pouch: PouchConstructor | null = null;
+
+/** PouchDB with its plugins, built once: plugins cannot be added twice to one constructor. */
+function pouchDB(): PouchConstructor {
+	pouch ??= (require('pouchdb-core') as PouchConstructor)
+		.plugin(require('pouchdb-adapter-memory'))
+		.plugin(require('pouchdb-adapter-leveldb'))
+		.plugin(require('pouchdb-adapter-http'))
+		.plugin(require('pouchdb-mapreduce'))
+		.plugin(require('pouchdb-replication'));
+	return pouch;
+}
+
 /**
  * Starts the CouchDB-compatible server (express-pouchdb on PouchDB 9) on a free
  * loopback port. It is only ever spoken to by this process, as admin: it has known
@@ -24,11 +41,7 @@ export async function startEmbeddedCouch(options: {
 	adminPassword: string;
 	memory: boolean;
 }): Promise<EmbeddedCouch> {
-	const PouchDB = require('pouchdb-core')
-		.plugin(require(options.memory ? 'pouchdb-adapter-memory' : 'pouchdb-adapter-leveldb'))
-		.plugin(require('pouchdb-adapter-http'))
-		.plugin(require('pouchdb-mapreduce'))
-		.plugin(require('pouchdb-replication'));
+	const PouchDB = pouchDB();
 	const dbDir = join(options.dataDir, 'db');
 	if (!options.memory) mkdirSync(dbDir, { recursive: true });
 	const Local = options.memory

@@ -1,32 +1,166 @@
 // Reference lists the demo draws from: French names, Île-de-France towns with
-// approximate coordinates, street names, company name parts, equipment and software.
+// approximate coordinates, street names, company name parts and phone numbers.
+import type { Rng } from './rng.ts';
 
 export const FIRST_NAMES_F = [
-	'Claire', 'Sophie', 'Isabelle', 'Nathalie', 'Camille', 'Julie', 'Émilie', 'Aurélie',
-	'Céline', 'Sandrine', 'Valérie', 'Stéphanie', 'Laetitia', 'Marion', 'Pauline', 'Chloé',
-	'Manon', 'Léa', 'Anne', 'Catherine', 'Hélène', 'Florence', 'Delphine', 'Agnès',
-	'Sylvie', 'Martine', 'Mélanie', 'Caroline', 'Élodie', 'Virginie', 'Amandine', 'Inès'
+	'Claire',
+	'Sophie',
+	'Isabelle',
+	'Nathalie',
+	'Camille',
+	'Julie',
+	'Émilie',
+	'Aurélie',
+	'Céline',
+	'Sandrine',
+	'Valérie',
+	'Stéphanie',
+	'Laetitia',
+	'Marion',
+	'Pauline',
+	'Chloé',
+	'Manon',
+	'Léa',
+	'Anne',
+	'Catherine',
+	'Hélène',
+	'Florence',
+	'Delphine',
+	'Agnès',
+	'Sylvie',
+	'Martine',
+	'Mélanie',
+	'Caroline',
+	'Élodie',
+	'Virginie',
+	'Amandine',
+	'Inès'
 ] as const;
 
 export const FIRST_NAMES_M = [
-	'Julien', 'Nicolas', 'Thomas', 'Sébastien', 'Mathieu', 'Alexandre', 'Guillaume', 'Romain',
-	'Maxime', 'Antoine', 'Pierre', 'François', 'Laurent', 'Olivier', 'Christophe', 'Stéphane',
-	'Frédéric', 'David', 'Éric', 'Philippe', 'Vincent', 'Jérôme', 'Cédric', 'Arnaud',
-	'Benoît', 'Damien', 'Karim', 'Mehdi', 'Yannick', 'Hugo', 'Lucas', 'Théo'
+	'Julien',
+	'Nicolas',
+	'Thomas',
+	'Sébastien',
+	'Mathieu',
+	'Alexandre',
+	'Guillaume',
+	'Romain',
+	'Maxime',
+	'Antoine',
+	'Pierre',
+	'François',
+	'Laurent',
+	'Olivier',
+	'Christophe',
+	'Stéphane',
+	'Frédéric',
+	'David',
+	'Éric',
+	'Philippe',
+	'Vincent',
+	'Jérôme',
+	'Cédric',
+	'Arnaud',
+	'Benoît',
+	'Damien',
+	'Karim',
+	'Mehdi',
+	'Yannick',
+	'Hugo',
+	'Lucas',
+	'Théo'
 ] as const;
 
 export const LAST_NAMES = [
-	'Martin', 'Bernard', 'Dubois', 'Thomas', 'Robert', 'Richard', 'Petit', 'Durand',
-	'Leroy', 'Moreau', 'Simon', 'Laurent', 'Lefebvre', 'Michel', 'Garcia', 'David',
-	'Bertrand', 'Roux', 'Vincent', 'Fournier', 'Morel', 'Girard', 'André', 'Lefèvre',
-	'Mercier', 'Dupont', 'Lambert', 'Bonnet', 'François', 'Martinez', 'Legrand', 'Garnier',
-	'Faure', 'Rousseau', 'Blanc', 'Guérin', 'Muller', 'Henry', 'Roussel', 'Nicolas',
-	'Perrin', 'Morin', 'Mathieu', 'Clément', 'Gauthier', 'Dumont', 'Lopez', 'Fontaine',
-	'Chevalier', 'Robin', 'Masson', 'Sanchez', 'Gérard', 'Nguyen', 'Boyer', 'Denis',
-	'Lemaire', 'Duval', 'Joly', 'Gautier', 'Roger', 'Roche', 'Roy', 'Noël',
-	'Meyer', 'Lucas', 'Meunier', 'Jean', 'Perez', 'Marchand', 'Dufour', 'Blanchard',
-	'Barbier', 'Brun', 'Benoît', 'Leclerc', 'Renaud', 'Colin', 'Arnaud', 'Giraud',
-	'Quarré', 'Nabi', 'Haddad', 'Benali', 'Da Silva', 'Ferreira', 'Caron', 'Picard'
+	'Martin',
+	'Bernard',
+	'Dubois',
+	'Thomas',
+	'Robert',
+	'Richard',
+	'Petit',
+	'Durand',
+	'Leroy',
+	'Moreau',
+	'Simon',
+	'Laurent',
+	'Lefebvre',
+	'Michel',
+	'Garcia',
+	'David',
+	'Bertrand',
+	'Roux',
+	'Vincent',
+	'Fournier',
+	'Morel',
+	'Girard',
+	'André',
+	'Lefèvre',
+	'Mercier',
+	'Dupont',
+	'Lambert',
+	'Bonnet',
+	'François',
+	'Martinez',
+	'Legrand',
+	'Garnier',
+	'Faure',
+	'Rousseau',
+	'Blanc',
+	'Guérin',
+	'Muller',
+	'Henry',
+	'Roussel',
+	'Nicolas',
+	'Perrin',
+	'Morin',
+	'Mathieu',
+	'Clément',
+	'Gauthier',
+	'Dumont',
+	'Lopez',
+	'Fontaine',
+	'Chevalier',
+	'Robin',
+	'Masson',
+	'Sanchez',
+	'Gérard',
+	'Nguyen',
+	'Boyer',
+	'Denis',
+	'Lemaire',
+	'Duval',
+	'Joly',
+	'Gautier',
+	'Roger',
+	'Roche',
+	'Roy',
+	'Noël',
+	'Meyer',
+	'Lucas',
+	'Meunier',
+	'Jean',
+	'Perez',
+	'Marchand',
+	'Dufour',
+	'Blanchard',
+	'Barbier',
+	'Brun',
+	'Benoît',
+	'Leclerc',
+	'Renaud',
+	'Colin',
+	'Arnaud',
+	'Giraud',
+	'Quarré',
+	'Nabi',
+	'Haddad',
+	'Benali',
+	'Da Silva',
+	'Ferreira',
+	'Caron',
+	'Picard'
 ] as const;
 
 export interface Town {
@@ -60,7 +194,7 @@ export const TOWNS: readonly Town[] = [
 	{ name: 'Saint-Germain-en-Laye', postcode: '78100', lat: 48.8989, lng: 2.0938 },
 	{ name: 'Montigny-le-Bretonneux', postcode: '78180', lat: 48.7711, lng: 2.0333 },
 	{ name: 'Massy', postcode: '91300', lat: 48.7309, lng: 2.2713 },
-	{ name: 'Évry-Courcouronnes', postcode: '91000', lat: 48.6294, lng: 2.4410 },
+	{ name: 'Évry-Courcouronnes', postcode: '91000', lat: 48.6294, lng: 2.441 },
 	{ name: 'Palaiseau', postcode: '91120', lat: 48.7145, lng: 2.2457 },
 	{ name: 'Cergy', postcode: '95000', lat: 49.0364, lng: 2.0761 },
 	{ name: 'Argenteuil', postcode: '95100', lat: 48.9472, lng: 2.2467 },
@@ -72,110 +206,119 @@ export const TOWNS: readonly Town[] = [
 ];
 
 export const STREETS = [
-	'rue de la République', 'avenue du Général-Leclerc', 'boulevard Jean-Jaurès',
-	'rue Victor-Hugo', 'avenue de la Division-Leclerc', 'rue Pasteur', 'rue du Château',
-	'avenue Charles-de-Gaulle', 'rue de Paris', 'quai de Stalingrad', 'rue des Entrepreneurs',
-	'allée des Érables', 'rue Gambetta', 'avenue Jean-Moulin', 'rue de Verdun',
-	'boulevard de la Libération', 'rue Anatole-France', 'rue du Moulin', 'impasse des Tilleuls',
-	'avenue Pierre-Brossolette', 'rue Émile-Zola', 'rue Louis-Blériot', 'parc des Érables'
+	'rue de la République',
+	'avenue du Général-Leclerc',
+	'boulevard Jean-Jaurès',
+	'rue Victor-Hugo',
+	'avenue de la Division-Leclerc',
+	'rue Pasteur',
+	'rue du Château',
+	'avenue Charles-de-Gaulle',
+	'rue de Paris',
+	'quai de Stalingrad',
+	'rue des Entrepreneurs',
+	'allée des Érables',
+	'rue Gambetta',
+	'avenue Jean-Moulin',
+	'rue de Verdun',
+	'boulevard de la Libération',
+	'rue Anatole-France',
+	'rue du Moulin',
+	'impasse des Tilleuls',
+	'avenue Pierre-Brossolette',
+	'rue Émile-Zola',
+	'rue Louis-Blériot',
+	'parc des Érables'
 ] as const;
 
 export const COMPANY_PREFIXES = [
-	'Cabinet', 'Groupe', 'Atelier', 'Maison', 'Société', 'Laboratoire', 'Agence', 'Clinique',
-	'Études', 'Transports', 'Imprimerie', 'Menuiserie', 'Pharmacie', 'Garage', 'Boulangerie'
+	'Cabinet',
+	'Groupe',
+	'Atelier',
+	'Maison',
+	'Société',
+	'Laboratoire',
+	'Agence',
+	'Clinique',
+	'Études',
+	'Transports',
+	'Imprimerie',
+	'Menuiserie',
+	'Pharmacie',
+	'Garage',
+	'Boulangerie'
 ] as const;
 
 export const COMPANY_CORES = [
-	'Lumière', 'Horizon', 'Saint-Clair', 'Val de Seine', 'Arc-en-Ciel', 'Belvédère', 'Orée',
-	'Île-de-France', 'Marronniers', 'Grand Parc', 'Rive Gauche', 'Seine Ouest', 'Étoile',
-	'Montsouris', 'Bois-Colombes', 'Trois Chênes', 'Aurore', 'Cèdres', 'Vallée', 'Mont-Valérien',
-	'Lavoisier', 'Pasteur', 'Eiffel', 'Colbert', 'Voltaire', 'Diderot', 'Mansart', 'Rabelais'
+	'Lumière',
+	'Horizon',
+	'Saint-Clair',
+	'Val de Seine',
+	'Arc-en-Ciel',
+	'Belvédère',
+	'Orée',
+	'Île-de-France',
+	'Marronniers',
+	'Grand Parc',
+	'Rive Gauche',
+	'Seine Ouest',
+	'Étoile',
+	'Montsouris',
+	'Bois-Colombes',
+	'Trois Chênes',
+	'Aurore',
+	'Cèdres',
+	'Vallée',
+	'Mont-Valérien',
+	'Lavoisier',
+	'Pasteur',
+	'Eiffel',
+	'Colbert',
+	'Voltaire',
+	'Diderot',
+	'Mansart',
+	'Rabelais'
 ] as const;
 
 export const COMPANY_SUFFIXES = [
-	'SARL', 'SAS', 'SA', '& Associés', 'Conseil', 'Services', 'Logistique', 'Immobilier',
-	'Expertise', 'Distribution', 'Santé', 'Avocats', 'Architectes', 'Notaires', 'Industrie'
+	'SARL',
+	'SAS',
+	'SA',
+	'& Associés',
+	'Conseil',
+	'Services',
+	'Logistique',
+	'Immobilier',
+	'Expertise',
+	'Distribution',
+	'Santé',
+	'Avocats',
+	'Architectes',
+	'Notaires',
+	'Industrie'
 ] as const;
 
-export const SITE_LABELS = ['Siège', 'Agence', 'Entrepôt', 'Atelier', 'Bureau annexe', 'Dépôt'] as const;
+export const SITE_LABELS = [
+	'Siège',
+	'Agence',
+	'Entrepôt',
+	'Atelier',
+	'Bureau annexe',
+	'Dépôt'
+] as const;
 
 export const JOB_TITLES = [
-	'Gérant', 'Directrice administrative', 'Responsable informatique', 'Assistante de direction',
-	'Office manager', 'Comptable', 'Directeur technique', 'Secrétaire générale',
-	'Responsable des achats', 'Chargé de communication', 'Responsable logistique'
-] as const;
-
-export const WORKSTATION_MODELS = [
-	'Dell OptiPlex 7010', 'Dell Latitude 5440', 'HP EliteBook 840 G10', 'HP ProDesk 400 G9',
-	'Lenovo ThinkPad T14', 'Lenovo ThinkCentre M70q', 'Apple MacBook Air M2', 'Fujitsu Esprimo D7010'
-] as const;
-
-export const OPERATING_SYSTEMS = ['Windows 11 Pro', 'Windows 10 Pro', 'macOS 14', 'Ubuntu 24.04 LTS'] as const;
-
-export const PRINTER_MODELS = [
-	'HP LaserJet Pro M404dn', 'Brother MFC-L8900CDW', 'Canon imageRUNNER C3226i',
-	'Kyocera ECOSYS M3655idn', 'Ricoh IM C3000', 'Xerox VersaLink C405', 'Epson WorkForce Pro WF-C5790'
-] as const;
-
-export const SWITCH_MODELS = [
-	'Cisco Catalyst 1000-24T', 'HPE Aruba 2530-48G', 'Netgear GS728TP', 'Ubiquiti UniFi USW-24-PoE',
-	'D-Link DGS-1210-28'
-] as const;
-
-export const ACCESS_POINT_MODELS = [
-	'Ubiquiti UniFi U6-Pro', 'Aruba Instant On AP22', 'Cisco Meraki MR36', 'TP-Link Omada EAP660 HD'
-] as const;
-
-export const SERVER_MODELS = [
-	'Dell PowerEdge T350', 'HPE ProLiant ML30 Gen10', 'Lenovo ThinkSystem ST250', 'Synology RS1221+',
-	'QNAP TS-873A'
-] as const;
-
-export const SERVER_ROLES = [
-	'Contrôleur de domaine', 'Serveur de fichiers', 'Sauvegarde (NAS)', 'Hyperviseur Hyper-V',
-	'Serveur d’applications', 'Serveur d’impression'
-] as const;
-
-export const FIREWALL_MODELS = [
-	'Fortinet FortiGate 60F', 'Stormshield SN210', 'Sophos XGS 107', 'pfSense Netgate 4200',
-	'WatchGuard Firebox T45'
-] as const;
-
-export interface SoftwareSpec {
-	readonly name: string;
-	readonly vendor: string;
-	/** Whether the licence is a subscription with a yearly expiry. */
-	readonly yearly: boolean;
-}
-
-export const SOFTWARE: readonly SoftwareSpec[] = [
-	{ name: 'Microsoft 365 Business Standard', vendor: 'Microsoft', yearly: true },
-	{ name: 'Sage 100 Comptabilité', vendor: 'Sage', yearly: true },
-	{ name: 'EBP Gestion Commerciale', vendor: 'EBP', yearly: true },
-	{ name: 'ESET PROTECT Entry', vendor: 'ESET', yearly: true },
-	{ name: 'Veeam Backup & Replication', vendor: 'Veeam', yearly: true },
-	{ name: 'Adobe Acrobat Pro', vendor: 'Adobe', yearly: true },
-	{ name: 'AutoCAD LT', vendor: 'Autodesk', yearly: true },
-	{ name: 'TeamViewer Business', vendor: 'TeamViewer', yearly: true },
-	{ name: 'Windows Server 2022 Standard', vendor: 'Microsoft', yearly: false },
-	{ name: 'Cegid Quadra Paie', vendor: 'Cegid', yearly: true },
-	{ name: 'Bitdefender GravityZone', vendor: 'Bitdefender', yearly: true },
-	{ name: 'LibreOffice', vendor: 'The Document Foundation', yearly: false }
-];
-
-export const PARTS = [
-	{ label: 'Barrette mémoire DDR4 16 Go', unitPrice: 59 },
-	{ label: 'SSD NVMe 512 Go', unitPrice: 79 },
-	{ label: 'Alimentation ATX 500 W', unitPrice: 69 },
-	{ label: 'Câble RJ45 Cat.6 3 m', unitPrice: 6 },
-	{ label: 'Toner noir', unitPrice: 95 },
-	{ label: 'Kit de fusion imprimante', unitPrice: 180 },
-	{ label: 'Module SFP 1 Gbit/s', unitPrice: 45 },
-	{ label: 'Batterie onduleur', unitPrice: 120 },
-	{ label: 'Disque dur 4 To NAS', unitPrice: 135 },
-	{ label: 'Casque téléphonique USB', unitPrice: 65 },
-	{ label: 'Clavier et souris sans fil', unitPrice: 39 },
-	{ label: 'Écran 24 pouces', unitPrice: 159 }
+	'Gérant',
+	'Directrice administrative',
+	'Responsable informatique',
+	'Assistante de direction',
+	'Office manager',
+	'Comptable',
+	'Directeur technique',
+	'Secrétaire générale',
+	'Responsable des achats',
+	'Chargé de communication',
+	'Responsable logistique'
 ] as const;
 
 /** ASCII, lower-case form of a name for logins and e-mail addresses. */
@@ -186,4 +329,17 @@ export function slug(text: string): string {
 		.toLowerCase()
 		.replace(/[^a-z0-9]+/g, '-')
 		.replace(/^-+|-+$/g, '');
+}
+
+function pairs(rng: Rng): string {
+	return Array.from({ length: 4 }, () => String(rng.int(0, 99)).padStart(2, '0')).join(' ');
+}
+
+/** An Île-de-France landline: 01 xx xx xx xx. */
+export function landline(rng: Rng): string {
+	return `01 ${pairs(rng)}`;
+}
+
+export function mobilePhone(rng: Rng): string {
+	return `0${rng.pick(['6', '7'])} ${pairs(rng)}`;
 }

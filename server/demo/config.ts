@@ -1,0 +1,65 @@
+// The referentials (`config:` documents): the demo taxonomy with its routing groups, and
+// the domain's defaults for the priority matrix, SLA, business hours, notice templates,
+// access window and billing rates.
+import { DEFAULT_BILLING_RATES } from '../../src/lib/domain/billing.ts';
+import { DEFAULT_BUSINESS_HOURS } from '../../src/lib/domain/business-hours.ts';
+import { DEFAULT_NOTICE_TEMPLATES } from '../../src/lib/domain/notices.ts';
+import { ITIL_PRIORITY_MATRIX } from '../../src/lib/domain/priority.ts';
+import type { ConfigDoc, Taxonomy } from '../../src/lib/domain/schemas.ts';
+import { DEFAULT_ACCESS_WINDOW_DAYS, DEFAULT_DOC_CAP } from '../../src/lib/domain/schemas.ts';
+import { DEFAULT_SLA_POLICY } from '../../src/lib/domain/sla.ts';
+import { CATEGORIES } from './categories.ts';
+
+/** Categories, sub-categories and the group each routes to. */
+export const DEMO_TAXONOMY: Taxonomy = CATEGORIES.map((c) => ({
+	id: c.id,
+	label: c.label,
+	routingGroup: c.routingGroup,
+	subcategories: c.subcategories.map((s) => ({ ...s }))
+}));
+
+/** A deep copy, so no two documents share an object with the domain's constants. */
+const copy = <T>(value: T): T => structuredClone(value);
+
+export function buildConfig(): ConfigDoc[] {
+	return [
+		{
+			_id: 'config:taxonomy',
+			type: 'config',
+			kind: 'taxonomy',
+			categories: copy([...DEMO_TAXONOMY])
+		},
+		{
+			_id: 'config:priority_matrix',
+			type: 'config',
+			kind: 'priority_matrix',
+			matrix: copy(ITIL_PRIORITY_MATRIX)
+		},
+		{
+			_id: 'config:sla',
+			type: 'config',
+			kind: 'sla',
+			policy: copy(DEFAULT_SLA_POLICY),
+			businessHours: copy(DEFAULT_BUSINESS_HOURS)
+		},
+		{
+			_id: 'config:notice_templates',
+			type: 'config',
+			kind: 'notice_templates',
+			templates: copy({ ...DEFAULT_NOTICE_TEMPLATES })
+		},
+		{
+			_id: 'config:access',
+			type: 'config',
+			kind: 'access',
+			windowDays: DEFAULT_ACCESS_WINDOW_DAYS,
+			docCap: DEFAULT_DOC_CAP
+		},
+		{
+			_id: 'config:billing_rates',
+			type: 'config',
+			kind: 'billing_rates',
+			rates: copy(DEFAULT_BILLING_RATES)
+		}
+	];
+}

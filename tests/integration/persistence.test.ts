@@ -1,0 +1,39 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { startServer } from '../../server/start.ts';
+import { DEMO_SIGN_INS } from '../../server/demo/generate.ts';
+import { Client } from '../support/test-server.ts';
+
+const dataDir = mkdtempSync(join(tmpdir(), 'terrain-disk-'));
+const env = { PORT: '0', DATA_DIR: dataDir, DEMO: '1' };
+
+afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
+
+describe.skipIf(process.env.TEST_COUCHDB_URL)('embedded mode keeps its data on disk', () => {
+	it('loads the demo on the first start only, and a restart keeps everything', async () => {
+		const first = await startServer(env);
+		const secrets = readFileSync(join(dataDir, 'secrets.json'), 'utf8');
+		let docCount: number;
+		try {
+			expect(first.demoLoaded).toBe(true);
+			const health = await new Client(first.url).request('/api/health');
+			docCount = (health.body.database as { docCount: number }).docCount;
+			expect(docCount).toBeGreaterThan(300);
+		} finally {
+			await first.stop();
+		}
+		const second = await startServer(env);
+		try {
+			expect(second.demoLoaded).toBe(false);
+			const health = await new Client(second.url).request('/api/health');
+			expect((health.body.database as { docCount: number }).docCount).toBe(docCount);
+			const account = DEMO_SIGN_INS[0]!;
+			expect((await new Client(second.url).signIn(account.name, account.password)).status).toBe(200);
+			expect(readFileSync(join(dataDir, 'secrets.json'), 'utf8')).toBe(secrets);
+		} finally {
+			await second.stop();
+		}
+	});
+});

@@ -5,7 +5,17 @@ import ts from 'typescript-eslint';
 
 export default ts.config(
 	{
-		ignores: ['build/', '.svelte-kit/', 'node_modules/', 'coverage/', 'couch-design/dist/', 'test-results/', 'playwright-report/', 'data/', 'couch-design/*/views/']
+		ignores: [
+			'build/',
+			'.svelte-kit/',
+			'node_modules/',
+			'coverage/',
+			'couch-design/dist/',
+			'test-results/',
+			'playwright-report/',
+			'data/',
+			'couch-design/*/views/'
+		]
 	},
 	js.configs.recommended,
 	...ts.configs.recommended,
@@ -26,7 +36,10 @@ export default ts.config(
 		rules: {
 			'@typescript-eslint/no-floating-promises': 'error',
 			'@typescript-eslint/no-misused-promises': 'error',
-			'@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }]
+			'@typescript-eslint/no-unused-vars': [
+				'error',
+				{ argsIgnorePattern: '^_', varsIgnorePattern: '^_' }
+			]
 		}
 	}
 );

@@ -47,7 +47,12 @@ async function buildOne(dir: string, name: string): Promise<DesignDoc> {
  * inside the function body, so the domain code travels with the design document.
  */
 async function bundleValidate(entry: string): Promise<string> {
-	const bundle = await rolldown({ input: entry, platform: 'neutral', logLevel: 'silent', tsconfig: false });
+	const bundle = await rolldown({
+		input: entry,
+		platform: 'neutral',
+		logLevel: 'silent',
+		tsconfig: false
+	});
 	const { output } = await bundle.generate({
 		format: 'iife',
 		name: 'terrainValidate',

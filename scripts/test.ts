@@ -11,10 +11,18 @@ const only = process.argv[2];
 
 const steps: Array<[name: string, command: string, args: string[]]> = [
 	['svelte-kit sync', node, [bin('@sveltejs/kit', 'svelte-kit.js'), 'sync']],
-	['svelte-check', node, [bin('svelte-check', 'bin/svelte-check'), '--tsconfig', './tsconfig.json', '--fail-on-warnings']],
+	[
+		'svelte-check',
+		node,
+		[bin('svelte-check', 'bin/svelte-check'), '--tsconfig', './tsconfig.json', '--fail-on-warnings']
+	],
 	['eslint', node, [bin('eslint', 'bin/eslint.js'), '.', '--max-warnings', '0']],
 	['prettier', node, [bin('prettier', 'bin/prettier.cjs'), '--check', '.']],
-	['unit tests (coverage of src/lib/domain)', node, [bin('vitest', 'vitest.mjs'), 'run', '--project', 'unit', '--coverage']],
+	[
+		'unit tests (coverage of src/lib/domain)',
+		node,
+		[bin('vitest', 'vitest.mjs'), 'run', '--project', 'unit', '--coverage']
+	],
 	['build', node, [join(root, 'scripts', 'build.ts')]],
 	['integration tests', node, [bin('vitest', 'vitest.mjs'), 'run', '--project', 'integration']],
 	['end-to-end tests (Chromium)', node, [bin('playwright', 'cli.js'), 'test']]
@@ -26,7 +34,11 @@ for (const [name, command, args] of steps) {
 	if (only && !name.startsWith(only)) continue;
 	console.log(`\n=== ${name} ===`);
 	const t0 = Date.now();
-	const result = spawnSync(command, args, { cwd: root, stdio: 'inherit', env: { ...process.env, FORCE_COLOR: '0' } });
+	const result = spawnSync(command, args, {
+		cwd: root,
+		stdio: 'inherit',
+		env: { ...process.env, FORCE_COLOR: '0' }
+	});
 	if (result.status !== 0) {
 		console.error(`\n✗ ${name} failed (exit ${result.status ?? result.signal}).`);
 		process.exit(1);
@@ -41,11 +53,16 @@ function ensureChromium(): void {
 	console.log('Installing Debian’s chromium package for the browser tests…');
 	const sudo = process.getuid?.() === 0 ? [] : ['sudo'];
 	const run = (args: string[]) =>
-		spawnSync(sudo[0] ?? args[0]!, sudo.length ? args : args.slice(1), { stdio: 'inherit', env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
+		spawnSync(sudo[0] ?? args[0]!, sudo.length ? args : args.slice(1), {
+			stdio: 'inherit',
+			env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' }
+		});
 	run(['apt-get', 'update']);
 	const install = run(['apt-get', 'install', '-y', '--no-install-recommends', 'chromium']);
 	if (install.status !== 0 || !existsSync('/usr/bin/chromium')) {
-		console.error('Could not install chromium (apt-get install chromium): the browser tests need /usr/bin/chromium.');
+		console.error(
+			'Could not install chromium (apt-get install chromium): the browser tests need /usr/bin/chromium.'
+		);
 		process.exit(1);
 	}
 }

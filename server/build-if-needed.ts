@@ -13,8 +13,12 @@ export async function ensureBuilt(): Promise<void> {
 	const builtAt = Math.min(mtime(marker), mtime(design));
 	if (builtAt > 0 && newest(WATCHED.map((p) => join(ROOT, p))) <= builtAt) return;
 	console.log('Building the app (first start or sources changed)…');
-	const result = spawnSync(process.execPath, [join(ROOT, 'scripts', 'build.ts')], { cwd: ROOT, stdio: 'inherit' });
-	if (result.status !== 0) throw new StartupError('the build failed (see above); fix it and start again.');
+	const result = spawnSync(process.execPath, [join(ROOT, 'scripts', 'build.ts')], {
+		cwd: ROOT,
+		stdio: 'inherit'
+	});
+	if (result.status !== 0)
+		throw new StartupError('the build failed (see above); fix it and start again.');
 }
 
 function mtime(path: string): number {

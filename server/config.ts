@@ -143,7 +143,11 @@ function loadSecrets(
 			);
 		}
 	}
-	const generated = memory ? generateSecrets() : embedded || !production ? storedOrNew(dataDir) : null;
+	const generated = memory
+		? generateSecrets()
+		: embedded || !production
+			? storedOrNew(dataDir)
+			: null;
 	return {
 		sessionSecret: fromEnv.sessionSecret || generated!.sessionSecret,
 		vapidPublicKey: fromEnv.vapidPublicKey || generated!.vapidPublicKey,

@@ -11,8 +11,13 @@ try {
 	console.log(`Terrain is running at ${running.url}  (${mode})`);
 	if (running.config.demo) {
 		const { DEMO_SIGN_INS } = await import('./demo/generate.ts');
-		console.log(running.demoLoaded ? 'Demo data loaded. Demo sign-ins:' : 'Demo sign-ins (if you kept the demo data):');
-		for (const s of DEMO_SIGN_INS) console.log(`  ${s.name.padEnd(20)} ${s.password.padEnd(14)} ${s.roles.join(', ')}`);
+		console.log(
+			running.demoLoaded
+				? 'Demo data loaded. Demo sign-ins:'
+				: 'Demo sign-ins (if you kept the demo data):'
+		);
+		for (const s of DEMO_SIGN_INS)
+			console.log(`  ${s.name.padEnd(20)} ${s.password.padEnd(14)} ${s.roles.join(', ')}`);
 	}
 	const stop = () => {
 		console.log('Stopping…');

@@ -11,19 +11,37 @@ const BATCH = 500;
  * the private database remembers it was done, so deleting demo data never brings it back.
  * @returns whether the demo was loaded now.
  */
-export async function loadDemoIfEmpty(couch: Couch, now: Date, options: { seed?: number; scale?: number } = {}): Promise<boolean> {
+export async function loadDemoIfEmpty(
+	couch: Couch,
+	now: Date,
+	options: { seed?: number; scale?: number } = {}
+): Promise<boolean> {
 	if (await exists(couch, MARKER)) return false;
 	const users = await couch.db.list({ startkey: 'user:', endkey: 'user:\ufff0', limit: 1 });
 	if (users.rows.length > 0) {
-		await couch.privateDb.insert({ _id: MARKER, type: 'meta', skipped: true, at: now.toISOString() });
+		await couch.privateDb.insert({
+			_id: MARKER,
+			type: 'meta',
+			skipped: true,
+			at: now.toISOString()
+		});
 		return false;
 	}
 	await loadDemo(couch, now, options);
-	await couch.privateDb.insert({ _id: MARKER, type: 'meta', loadedAt: now.toISOString(), ...options });
+	await couch.privateDb.insert({
+		_id: MARKER,
+		type: 'meta',
+		loadedAt: now.toISOString(),
+		...options
+	});
 	return true;
 }
 
-export async function loadDemo(couch: Couch, now: Date, options: { seed?: number; scale?: number } = {}): Promise<{ docs: number; users: number }> {
+export async function loadDemo(
+	couch: Couch,
+	now: Date,
+	options: { seed?: number; scale?: number } = {}
+): Promise<{ docs: number; users: number }> {
 	const { generateDemo } = await import('./demo/generate.ts');
 	const demo = generateDemo({ seed: options.seed ?? 1, scale: options.scale ?? 1, now });
 	const hashes = new Map<string, string>();
@@ -32,14 +50,23 @@ export async function loadDemo(couch: Couch, now: Date, options: { seed?: number
 		// All demo users share one password: hash it once.
 		const hash = hashes.get(user.password) ?? (await hashPassword(user.password));
 		hashes.set(user.password, hash);
-		credentials.push({ _id: credentialId(user.name), type: 'credential', name: user.name, hash, disabled: false, version: 1 });
+		credentials.push({
+			_id: credentialId(user.name),
+			type: 'credential',
+			name: user.name,
+			hash,
+			disabled: false,
+			version: 1
+		});
 	}
 	await couch.privateDb.bulk({ docs: credentials });
 	for (let i = 0; i < demo.docs.length; i += BATCH) {
 		const result = await couch.db.bulk({ docs: demo.docs.slice(i, i + BATCH) as object[] });
 		const failed = result.filter((r) => 'error' in r && r.error);
 		if (failed.length > 0) {
-			throw new Error(`demo data refused by the database: ${failed[0]?.id}: ${failed[0]?.reason ?? failed[0]?.error}`);
+			throw new Error(
+				`demo data refused by the database: ${failed[0]?.id}: ${failed[0]?.reason ?? failed[0]?.error}`
+			);
 		}
 	}
 	return { docs: demo.docs.length, users: demo.users.length };

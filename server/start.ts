@@ -63,11 +63,23 @@ function listen(app: ReturnType<typeof createApp>, port: number, host: string): 
 		server.once('listening', () => done(server));
 		server.once('error', (error: NodeJS.ErrnoException) => {
 			if (error.code === 'EADDRINUSE') {
-				fail(new StartupError(`Port ${port} on ${host} is already in use: stop the other program or set PORT to a free port.`));
+				fail(
+					new StartupError(
+						`Port ${port} on ${host} is already in use: stop the other program or set PORT to a free port.`
+					)
+				);
 			} else if (error.code === 'EADDRNOTAVAIL' || error.code === 'ENOTFOUND') {
-				fail(new StartupError(`HOST "${host}" is not an address of this machine: set HOST to e.g. 127.0.0.1 or 0.0.0.0.`));
+				fail(
+					new StartupError(
+						`HOST "${host}" is not an address of this machine: set HOST to e.g. 127.0.0.1 or 0.0.0.0.`
+					)
+				);
 			} else if (error.code === 'EACCES') {
-				fail(new StartupError(`Not allowed to listen on port ${port}: use a port above 1023 or run with the right privileges.`));
+				fail(
+					new StartupError(
+						`Not allowed to listen on port ${port}: use a port above 1023 or run with the right privileges.`
+					)
+				);
 			} else {
 				fail(error);
 			}

@@ -2,7 +2,9 @@ import { randomBytes, scrypt as scryptCb, timingSafeEqual, type ScryptOptions } 
 
 const scrypt = (password: string, salt: Uint8Array, keylen: number, options: ScryptOptions) =>
 	new Promise<Uint8Array>((done, fail) =>
-		scryptCb(password, salt, keylen, options, (error, key) => (error ? fail(error) : done(new Uint8Array(key))))
+		scryptCb(password, salt, keylen, options, (error, key) =>
+			error ? fail(error) : done(new Uint8Array(key))
+		)
 	);
 
 /** scrypt parameters (OWASP minimum N=2^17, r=8, p=1); kept in each hash so they can grow later. */
@@ -18,19 +20,31 @@ export async function hashPassword(password: string): Promise<string> {
 		p: PARAMS.p,
 		maxmem: MAXMEM
 	});
-	return ['scrypt', PARAMS.N, PARAMS.r, PARAMS.p, Buffer.from(salt).toString('base64url'), Buffer.from(key).toString('base64url')].join('$');
+	return [
+		'scrypt',
+		PARAMS.N,
+		PARAMS.r,
+		PARAMS.p,
+		Buffer.from(salt).toString('base64url'),
+		Buffer.from(key).toString('base64url')
+	].join('$');
 }
 
 export async function verifyPassword(password: string, stored: string): Promise<boolean> {
 	const [scheme, n, r, p, salt, key] = stored.split('$');
 	if (scheme !== 'scrypt' || !n || !r || !p || !salt || !key) return false;
 	const expected = new Uint8Array(Buffer.from(key, 'base64url'));
-	const actual = await scrypt(password, new Uint8Array(Buffer.from(salt, 'base64url')), expected.length, {
-		N: Number(n),
-		r: Number(r),
-		p: Number(p),
-		maxmem: MAXMEM
-	});
+	const actual = await scrypt(
+		password,
+		new Uint8Array(Buffer.from(salt, 'base64url')),
+		expected.length,
+		{
+			N: Number(n),
+			r: Number(r),
+			p: Number(p),
+			maxmem: MAXMEM
+		}
+	);
 	return timingSafeEqual(actual, expected);
 }
 

@@ -22,7 +22,11 @@ export function signSession(claims: SessionClaims, secret: string): string {
 	return `${body}.${mac(body, secret)}`;
 }
 
-export function readSession(token: string | undefined, secret: string, now: number): SessionClaims | null {
+export function readSession(
+	token: string | undefined,
+	secret: string,
+	now: number
+): SessionClaims | null {
 	if (!token) return null;
 	const [body, signature] = token.split('.');
 	if (!body || !signature) return null;
@@ -31,7 +35,11 @@ export function readSession(token: string | undefined, secret: string, now: numb
 	if (expected.length !== given.length || !timingSafeEqual(expected, given)) return null;
 	try {
 		const claims = JSON.parse(Buffer.from(body, 'base64url').toString('utf8')) as SessionClaims;
-		if (typeof claims.u !== 'string' || typeof claims.v !== 'number' || typeof claims.e !== 'number') {
+		if (
+			typeof claims.u !== 'string' ||
+			typeof claims.v !== 'number' ||
+			typeof claims.e !== 'number'
+		) {
 			return null;
 		}
 		return claims.e > now ? claims : null;

@@ -114,7 +114,9 @@ export async function getProfile(accounts: Accounts, name: string): Promise<Prof
 	return getOrNull<Profile>(accounts.db, profileId(name));
 }
 
-export async function listUsers(accounts: Accounts): Promise<Array<Profile & { disabled: boolean }>> {
+export async function listUsers(
+	accounts: Accounts
+): Promise<Array<Profile & { disabled: boolean }>> {
 	const result = await accounts.db.list({
 		startkey: 'user:',
 		endkey: 'user:\ufff0',
@@ -138,14 +140,22 @@ export async function listUsers(accounts: Accounts): Promise<Array<Profile & { d
 }
 
 /** Disabling bumps the credential version, which ends every open session of the user. */
-export async function setDisabled(accounts: Accounts, name: string, disabled: boolean): Promise<void> {
+export async function setDisabled(
+	accounts: Accounts,
+	name: string,
+	disabled: boolean
+): Promise<void> {
 	const credential = await requireCredential(accounts, name);
 	await accounts.privateDb.insert({ ...credential, disabled, version: credential.version + 1 });
 	const profile = await getProfile(accounts, name);
 	if (profile) await accounts.db.insert({ ...profile, disabled });
 }
 
-export async function resetPassword(accounts: Accounts, name: string, password: string): Promise<void> {
+export async function resetPassword(
+	accounts: Accounts,
+	name: string,
+	password: string
+): Promise<void> {
 	const problem = passwordProblem(password);
 	if (problem) throw new HttpError(400, 'invalid_password', problem);
 	const credential = await requireCredential(accounts, name);
@@ -177,7 +187,10 @@ async function requireCredential(accounts: Accounts, name: string): Promise<Cred
 	return credential;
 }
 
-async function getOrNull<T>(db: DocumentScope<Record<string, unknown>>, id: string): Promise<T | null> {
+async function getOrNull<T>(
+	db: DocumentScope<Record<string, unknown>>,
+	id: string
+): Promise<T | null> {
 	try {
 		return (await db.get(id)) as T;
 	} catch (error) {

@@ -52,23 +52,32 @@ async function main(argv: string[]): Promise<void> {
 		};
 		switch (command) {
 			case 'add': {
-				const roles = (values.role ?? []).flatMap((r) => r.split(',')).map((r) => r.trim()).filter(Boolean);
-				const profile = await addUser(couch, {
-					name: need(name, '--name'),
-					roles,
-					password: need(values.password, '--password'),
-					...(values['display-name'] ? { displayName: values['display-name'] } : {}),
-					...(values.email ? { email: values.email } : {}),
-					groups: values.group ?? [],
-					skills: values.skill ?? []
-				}, now);
+				const roles = (values.role ?? [])
+					.flatMap((r) => r.split(','))
+					.map((r) => r.trim())
+					.filter(Boolean);
+				const profile = await addUser(
+					couch,
+					{
+						name: need(name, '--name'),
+						roles,
+						password: need(values.password, '--password'),
+						...(values['display-name'] ? { displayName: values['display-name'] } : {}),
+						...(values.email ? { email: values.email } : {}),
+						groups: values.group ?? [],
+						skills: values.skill ?? []
+					},
+					now
+				);
 				console.log(`User "${profile.name}" added (${profile.roles.join(', ')}).`);
 				break;
 			}
 			case 'list': {
 				const users = await listUsers(couch);
 				for (const u of users) {
-					console.log(`${u.name.padEnd(24)} ${u.roles.join(',').padEnd(24)} ${u.disabled ? 'disabled' : 'active'}  ${u.displayName}`);
+					console.log(
+						`${u.name.padEnd(24)} ${u.roles.join(',').padEnd(24)} ${u.disabled ? 'disabled' : 'active'}  ${u.displayName}`
+					);
 				}
 				console.log(`${users.length} user(s).`);
 				break;
@@ -102,6 +111,8 @@ try {
 		process.exit(1);
 	}
 	const message = messageOf(error);
-	console.error(`Error: ${message.startsWith('Unknown option') || message.includes('argument') ? `${message}\n\n${USAGE}` : message}`);
+	console.error(
+		`Error: ${message.startsWith('Unknown option') || message.includes('argument') ? `${message}\n\n${USAGE}` : message}`
+	);
 	process.exit(1);
 }

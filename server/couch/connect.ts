@@ -29,13 +29,14 @@ export async function connectCouch(
 		!config.couchUrl && !config.memory && options.shareRunning
 			? await runningEmbeddedCouch(config.dataDir, config.secrets.embeddedAdminPassword)
 			: null;
-	const embedded = config.couchUrl || running
-		? null
-		: await startEmbeddedCouch({
-				dataDir: config.dataDir,
-				adminPassword: config.secrets.embeddedAdminPassword,
-				memory: config.memory
-			});
+	const embedded =
+		config.couchUrl || running
+			? null
+			: await startEmbeddedCouch({
+					dataDir: config.dataDir,
+					adminPassword: config.secrets.embeddedAdminPassword,
+					memory: config.memory
+				});
 	const url = config.couchUrl ?? running ?? embedded!.url;
 	const server = nano({ url: url.toString() });
 	try {
@@ -71,7 +72,8 @@ async function checkReachable(server: ServerScope, url: URL): Promise<void> {
 				`CouchDB at ${where} refused the credentials (HTTP ${status}): put an admin's user and password in COUCHDB_URL, e.g. http://admin:password@host:5984`
 			);
 		}
-		const code = (error as { code?: string }).code ?? /\b(E[A-Z]{3,})\b/.exec(messageOf(error))?.[1];
+		const code =
+			(error as { code?: string }).code ?? /\b(E[A-Z]{3,})\b/.exec(messageOf(error))?.[1];
 		const reason = code ?? messageOf(error);
 		throw new StartupError(
 			`Cannot reach CouchDB at ${where} (${reason}): is it running, and is COUCHDB_URL right?`

@@ -17,7 +17,10 @@ export async function deployDesignDocs(
 	return changed;
 }
 
-async function getOrNull(db: DocumentScope<Record<string, unknown>>, id: string): Promise<DesignDoc | null> {
+async function getOrNull(
+	db: DocumentScope<Record<string, unknown>>,
+	id: string
+): Promise<DesignDoc | null> {
 	try {
 		return (await db.get(id)) as unknown as DesignDoc;
 	} catch (error) {
@@ -35,7 +38,9 @@ function sameContent(a: DesignDoc, b: DesignDoc): boolean {
 function stable(value: unknown): string {
 	if (Array.isArray(value)) return `[${value.map(stable).join(',')}]`;
 	if (value && typeof value === 'object') {
-		const entries = Object.entries(value as Record<string, unknown>).sort(([x], [y]) => (x < y ? -1 : 1));
+		const entries = Object.entries(value as Record<string, unknown>).sort(([x], [y]) =>
+			x < y ? -1 : 1
+		);
 		return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${stable(v)}`).join(',')}}`;
 	}
 	return JSON.stringify(value);

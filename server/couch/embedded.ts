@@ -69,7 +69,8 @@ export async function startEmbeddedCouch(options: {
 	url.username = EMBEDDED_ADMIN;
 	url.password = options.adminPassword;
 	const runFile = join(options.dataDir, RUN_FILE);
-	if (!options.memory) writeFileSync(runFile, JSON.stringify({ port, pid: process.pid }), { mode: 0o600 });
+	if (!options.memory)
+		writeFileSync(runFile, JSON.stringify({ port, pid: process.pid }), { mode: 0o600 });
 	return {
 		url,
 		stop: () =>
@@ -87,7 +88,10 @@ const RUN_FILE = 'embedded-running.json';
  * The embedded server of a Terrain process already running on this data folder, if any:
  * its LevelDB files are locked, so tools (the user CLI) talk to it over loopback instead.
  */
-export async function runningEmbeddedCouch(dataDir: string, adminPassword: string): Promise<URL | null> {
+export async function runningEmbeddedCouch(
+	dataDir: string,
+	adminPassword: string
+): Promise<URL | null> {
 	const file = join(dataDir, RUN_FILE);
 	if (!existsSync(file)) return null;
 	try {
@@ -96,7 +100,9 @@ export async function runningEmbeddedCouch(dataDir: string, adminPassword: strin
 		url.username = EMBEDDED_ADMIN;
 		url.password = adminPassword;
 		const res = await fetch(`http://127.0.0.1:${port}/_session`, {
-			headers: { authorization: `Basic ${Buffer.from(`${EMBEDDED_ADMIN}:${adminPassword}`).toString('base64')}` },
+			headers: {
+				authorization: `Basic ${Buffer.from(`${EMBEDDED_ADMIN}:${adminPassword}`).toString('base64')}`
+			},
 			signal: AbortSignal.timeout(2000)
 		});
 		return res.ok ? url : null;

@@ -19,7 +19,9 @@ export function createApp(ctx: AppContext, buildDir = BUILD_DIR): Express {
 	app.use(healthRoutes(ctx));
 	app.use(sessionRoutes(ctx));
 	app.use(syncRoutes(ctx));
-	app.use('/api', (_req, _res, next) => next(new HttpError(404, 'not_found', 'Point d’accès inconnu.')));
+	app.use('/api', (_req, _res, next) =>
+		next(new HttpError(404, 'not_found', 'Point d’accès inconnu.'))
+	);
 	if (existsSync(buildDir)) {
 		app.use(
 			express.static(buildDir, {

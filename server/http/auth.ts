@@ -11,7 +11,11 @@ const cache = new Map<string, { at: number; profile: Profile | null }>();
 /** The signed-in user of a request, or null. Disabled users and outdated sessions count as signed out. */
 export async function currentUser(ctx: AppContext, req: Request): Promise<Profile | null> {
 	const now = ctx.now().getTime();
-	const claims = readSession(parseCookies(req.headers.cookie).get(SESSION_COOKIE), ctx.config.secrets.sessionSecret, now);
+	const claims = readSession(
+		parseCookies(req.headers.cookie).get(SESSION_COOKIE),
+		ctx.config.secrets.sessionSecret,
+		now
+	);
 	if (!claims) return null;
 	const key = `${claims.u}:${claims.v}`;
 	const hit = cache.get(key);
@@ -33,7 +37,11 @@ export async function requireUser(ctx: AppContext, req: Request): Promise<Profil
 }
 
 /** @throws {HttpError} 403 unless the user has one of the roles. */
-export async function requireRole(ctx: AppContext, req: Request, ...roles: string[]): Promise<Profile> {
+export async function requireRole(
+	ctx: AppContext,
+	req: Request,
+	...roles: string[]
+): Promise<Profile> {
 	const user = await requireUser(ctx, req);
 	if (!user.roles.some((r) => roles.includes(r))) {
 		throw new HttpError(403, 'forbidden', 'Votre rôle ne permet pas cette action.');

@@ -23,7 +23,12 @@ export function parseBody<S extends v.GenericSchema>(schema: S, body: unknown): 
 }
 
 /** The one error path: a clear message and status for the client, the rest in the log. */
-export function errorHandler(error: unknown, req: Request, res: Response, next: NextFunction): void {
+export function errorHandler(
+	error: unknown,
+	req: Request,
+	res: Response,
+	next: NextFunction
+): void {
 	void next;
 	const bodyError = error as { type?: string; status?: number };
 	const httpError =

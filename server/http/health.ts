@@ -12,11 +12,23 @@ export function healthRoutes(ctx: AppContext): Router {
 			const mode = ctx.couch.embedded ? 'embedded' : 'couchdb';
 			try {
 				const info = (await ctx.couch.db.info()) as { doc_count?: number };
-				res.json({ status: 'ok', database: { status: 'ok', mode, name: ctx.config.dbName, docCount: info.doc_count ?? null } });
+				res.json({
+					status: 'ok',
+					database: {
+						status: 'ok',
+						mode,
+						name: ctx.config.dbName,
+						docCount: info.doc_count ?? null
+					}
+				});
 			} catch (error) {
 				res.status(503).json({
 					status: 'unavailable',
-					database: { status: 'unreachable', mode, message: `La base de données ne répond pas (${messageOf(error)}).` }
+					database: {
+						status: 'unreachable',
+						mode,
+						message: `La base de données ne répond pas (${messageOf(error)}).`
+					}
 				});
 			}
 		})

@@ -8,7 +8,12 @@ import type { AppContext } from './context.ts';
 import { handle, parseBody } from './handle.ts';
 
 const SignIn = v.object({
-	name: v.pipe(v.string('name: required'), v.trim(), v.toLowerCase(), v.maxLength(64, 'name: too long')),
+	name: v.pipe(
+		v.string('name: required'),
+		v.trim(),
+		v.toLowerCase(),
+		v.maxLength(64, 'name: too long')
+	),
 	password: v.pipe(v.string('password: required'), v.maxLength(256, 'password: too long'))
 });
 
@@ -39,7 +44,11 @@ export function sessionRoutes(ctx: AppContext): Router {
 			if (wait > 0) {
 				const seconds = Math.ceil(wait / 1000);
 				res.setHeader('Retry-After', String(seconds));
-				throw new HttpError(429, 'too_many_attempts', `Trop de tentatives : réessayez dans ${seconds} s.`);
+				throw new HttpError(
+					429,
+					'too_many_attempts',
+					`Trop de tentatives : réessayez dans ${seconds} s.`
+				);
 			}
 			const credential = await checkPassword(ctx.couch, name, password);
 			const profile = credential ? await getProfile(ctx.couch, name) : null;
@@ -49,7 +58,10 @@ export function sessionRoutes(ctx: AppContext): Router {
 			}
 			await ctx.throttle.succeeded(`account:${name}`);
 			const maxAge = SESSION_DAYS * 24 * 3600;
-			const token = signSession({ u: name, v: credential.version, e: now + maxAge * 1000 }, ctx.config.secrets.sessionSecret);
+			const token = signSession(
+				{ u: name, v: credential.version, e: now + maxAge * 1000 },
+				ctx.config.secrets.sessionSecret
+			);
 			res.setHeader('Set-Cookie', sessionCookie(token, ctx.config.secureCookies, maxAge));
 			res.json({ user: publicProfile(profile) });
 		})
@@ -67,6 +79,18 @@ export function sessionRoutes(ctx: AppContext): Router {
 	return router;
 }
 
-function publicProfile(p: { name: string; displayName: string; roles: string[]; groups: string[]; skills: string[] }) {
-	return { name: p.name, displayName: p.displayName, roles: p.roles, groups: p.groups, skills: p.skills };
+function publicProfile(p: {
+	name: string;
+	displayName: string;
+	roles: string[];
+	groups: string[];
+	skills: string[];
+}) {
+	return {
+		name: p.name,
+		displayName: p.displayName,
+		roles: p.roles,
+		groups: p.groups,
+		skills: p.skills
+	};
 }

@@ -6,15 +6,26 @@ export interface AllowedDoc {
 }
 
 /** Principals a profile holds: itself, its roles and its groups. */
-export function principalsOf(user: { name: string; roles: readonly string[]; groups: readonly string[] }): string[] {
-	return [`user:${user.name}`, ...user.roles.map((r) => `role:${r}`), ...user.groups.map((g) => `group:${g}`)];
+export function principalsOf(user: {
+	name: string;
+	roles: readonly string[];
+	groups: readonly string[];
+}): string[] {
+	return [
+		`user:${user.name}`,
+		...user.roles.map((r) => `role:${r}`),
+		...user.groups.map((g) => `group:${g}`)
+	];
 }
 
 /**
  * Which documents, at which revisions, the principals may hold now: one view query keyed by
  * principal (the documents' `access` lists), so a grant shows up without the document changing.
  */
-export async function allowedDocs(couch: Couch, principals: readonly string[]): Promise<AllowedDoc[]> {
+export async function allowedDocs(
+	couch: Couch,
+	principals: readonly string[]
+): Promise<AllowedDoc[]> {
 	const result = await couch.db.view<string>('terrain', 'by_principal', { keys: [...principals] });
 	const seen = new Map<string, string>();
 	for (const row of result.rows) seen.set(row.id, row.value);

@@ -10,7 +10,12 @@ export const BULK_GET_MAX = 500;
 
 const BulkGet = v.object({
 	docs: v.pipe(
-		v.array(v.object({ id: v.pipe(v.string(), v.maxLength(200)), rev: v.optional(v.pipe(v.string(), v.maxLength(100))) })),
+		v.array(
+			v.object({
+				id: v.pipe(v.string(), v.maxLength(200)),
+				rev: v.optional(v.pipe(v.string(), v.maxLength(100)))
+			})
+		),
 		v.maxLength(BULK_GET_MAX, `docs: at most ${BULK_GET_MAX} documents per request`)
 	)
 });

@@ -14,7 +14,11 @@ test.afterAll(async () => {
 });
 
 test('a technician signs in on a phone and sees today’s missions', async ({ browser }) => {
-	const context = await browser.newContext({ viewport: { width: 390, height: 844 }, hasTouch: true, isMobile: true });
+	const context = await browser.newContext({
+		viewport: { width: 390, height: 844 },
+		hasTouch: true,
+		isMobile: true
+	});
 	const page = await context.newPage();
 	const signIn = new SignInPage(page);
 	await signIn.open(server.url);
@@ -41,7 +45,9 @@ test('a dispatcher signs in and sees the ticket list', async ({ page }) => {
 	expect(await rows.count()).toBeGreaterThan(50);
 });
 
-test('a wrong password shows one message that does not say which part was wrong', async ({ page }) => {
+test('a wrong password shows one message that does not say which part was wrong', async ({
+	page
+}) => {
 	const signIn = new SignInPage(page);
 	await signIn.open(server.url);
 	await signIn.signIn(demoLogin('dispatcher'), 'not-the-password');

@@ -15,8 +15,16 @@ let server: TestServer;
 
 beforeAll(async () => {
 	server = await startTestServer();
-	await addUser(server.couch, { name: 'claire', roles: ['dispatcher'], password: 'correct-horse-1', displayName: 'Claire' }, NOW);
-	await addUser(server.couch, { name: 'julien', roles: ['technician'], password: 'correct-horse-2' }, NOW);
+	await addUser(
+		server.couch,
+		{ name: 'claire', roles: ['dispatcher'], password: 'correct-horse-1', displayName: 'Claire' },
+		NOW
+	);
+	await addUser(
+		server.couch,
+		{ name: 'julien', roles: ['technician'], password: 'correct-horse-2' },
+		NOW
+	);
 });
 
 afterAll(async () => {
@@ -31,7 +39,11 @@ describe('health', () => {
 	});
 
 	it('answers 503 when the database is unreachable', async () => {
-		const couch = await startEmbeddedCouch({ dataDir: server.dataDir, adminPassword: 'pw-for-test', memory: true });
+		const couch = await startEmbeddedCouch({
+			dataDir: server.dataDir,
+			adminPassword: 'pw-for-test',
+			memory: true
+		});
 		const other = await startServer({
 			PORT: '0',
 			DATA_DIR: server.dataDir,
@@ -43,7 +55,10 @@ describe('health', () => {
 			await couch.stop();
 			const res = await new Client(other.url).request('/api/health');
 			expect(res.status).toBe(503);
-			expect(res.body).toMatchObject({ status: 'unavailable', database: { status: 'unreachable' } });
+			expect(res.body).toMatchObject({
+				status: 'unavailable',
+				database: { status: 'unreachable' }
+			});
 		} finally {
 			await other.stop();
 			await couch.stop();
@@ -76,9 +91,14 @@ describe('sign-in', () => {
 	});
 
 	it('slows down repeated failures on one account, even with the right password next', async () => {
-		await addUser(server.couch, { name: 'target', roles: ['expert'], password: 'right-password' }, NOW);
+		await addUser(
+			server.couch,
+			{ name: 'target', roles: ['expert'], password: 'right-password' },
+			NOW
+		);
 		const client = new Client(server.url);
-		for (let i = 0; i < 3; i++) expect((await client.signIn('target', `wrong-${i}-xx`)).status).toBe(401);
+		for (let i = 0; i < 3; i++)
+			expect((await client.signIn('target', `wrong-${i}-xx`)).status).toBe(401);
 		const blocked = await client.signIn('target', 'right-password');
 		expect(blocked.status).toBe(429);
 		expect(Number(blocked.headers.get('retry-after'))).toBeGreaterThan(0);
@@ -113,7 +133,12 @@ describe('user CLI', () => {
 		new Promise<{ status: number | null; stdout: string; stderr: string }>((done) => {
 			const child = spawn(process.execPath, [join(ROOT, 'server', 'cli', 'user.ts'), ...args], {
 				cwd: ROOT,
-				env: { ...process.env, COUCHDB_URL: server.couch.url.toString(), COUCHDB_DB: server.config.dbName, DATA_DIR: server.dataDir }
+				env: {
+					...process.env,
+					COUCHDB_URL: server.couch.url.toString(),
+					COUCHDB_DB: server.config.dbName,
+					DATA_DIR: server.dataDir
+				}
 			});
 			let stdout = '';
 			let stderr = '';
@@ -123,7 +148,17 @@ describe('user CLI', () => {
 		});
 
 	it('adds, lists, disables and resets passwords', async () => {
-		const add = await cli('add', '--name', 'marc', '--role', 'technician', '--password', 'first-pass-1', '--skill', 'réseau');
+		const add = await cli(
+			'add',
+			'--name',
+			'marc',
+			'--role',
+			'technician',
+			'--password',
+			'first-pass-1',
+			'--skill',
+			'réseau'
+		);
 		expect(add.stderr).toBe('');
 		expect(add.status).toBe(0);
 		expect((await new Client(server.url).signIn('marc', 'first-pass-1')).status).toBe(200);
@@ -131,7 +166,9 @@ describe('user CLI', () => {
 		const list = await cli('list');
 		expect(list.stdout).toMatch(/marc\s+technician\s+active/);
 
-		expect((await cli('reset-password', '--name', 'marc', '--password', 'second-pass-2')).status).toBe(0);
+		expect(
+			(await cli('reset-password', '--name', 'marc', '--password', 'second-pass-2')).status
+		).toBe(0);
 		expect((await new Client(server.url).signIn('marc', 'second-pass-2')).status).toBe(200);
 
 		const session = new Client(server.url);

@@ -9,11 +9,20 @@ import { startEmbeddedCouch, type EmbeddedCouch } from '../../server/couch/embed
 const ROOT = join(import.meta.dirname, '..', '..');
 
 /** Runs the real entry point and returns its exit code and output. */
-function runMain(env: Record<string, string>): Promise<{ code: number | null; stderr: string; stdout: string }> {
+function runMain(
+	env: Record<string, string>
+): Promise<{ code: number | null; stderr: string; stdout: string }> {
 	return new Promise((done) => {
 		const child = spawn(process.execPath, [join(ROOT, 'server', 'main.ts')], {
 			cwd: ROOT,
-			env: { ...process.env, DATA_DIR: mkdtempSync(join(tmpdir(), 'terrain-bad-')), TERRAIN_MEMORY_DB: '1', DEMO: '0', PORT: '0', ...env }
+			env: {
+				...process.env,
+				DATA_DIR: mkdtempSync(join(tmpdir(), 'terrain-bad-')),
+				TERRAIN_MEMORY_DB: '1',
+				DEMO: '0',
+				PORT: '0',
+				...env
+			}
 		});
 		let stdout = '';
 		let stderr = '';
@@ -39,7 +48,11 @@ let couch: EmbeddedCouch;
 let busy: Server;
 
 beforeAll(async () => {
-	couch = await startEmbeddedCouch({ dataDir: tmpdir(), adminPassword: 'the-right-one', memory: true });
+	couch = await startEmbeddedCouch({
+		dataDir: tmpdir(),
+		adminPassword: 'the-right-one',
+		memory: true
+	});
 	busy = createServer();
 	await new Promise<void>((r) => busy.listen(0, '127.0.0.1', () => r()));
 });
@@ -56,9 +69,14 @@ describe('bad configuration: one line that says what to fix, non-zero exit', () 
 
 	it('unreachable CouchDB', async () => {
 		const closed = createServer();
-		const port = await new Promise<number>((r) => closed.listen(0, '127.0.0.1', () => r((closed.address() as { port: number }).port)));
+		const port = await new Promise<number>((r) =>
+			closed.listen(0, '127.0.0.1', () => r((closed.address() as { port: number }).port))
+		);
 		closed.close();
-		expectOneLine(await runMain({ COUCHDB_URL: `http://admin:pw@127.0.0.1:${port}` }), /Cannot reach CouchDB at http:\/\/127\.0\.0\.1:\d+ \(ECONNREFUSED\)/);
+		expectOneLine(
+			await runMain({ COUCHDB_URL: `http://admin:pw@127.0.0.1:${port}` }),
+			/Cannot reach CouchDB at http:\/\/127\.0\.0\.1:\d+ \(ECONNREFUSED\)/
+		);
 	});
 
 	it('wrong CouchDB credentials', async () => {
@@ -71,7 +89,10 @@ describe('bad configuration: one line that says what to fix, non-zero exit', () 
 
 	it('port in use', async () => {
 		const port = (busy.address() as { port: number }).port;
-		expectOneLine(await runMain({ PORT: String(port) }), new RegExp(`Port ${port} on 127\\.0\\.0\\.1 is already in use`));
+		expectOneLine(
+			await runMain({ PORT: String(port) }),
+			new RegExp(`Port ${port} on 127\\.0\\.0\\.1 is already in use`)
+		);
 	});
 
 	it('bad PORT value', async () => {
@@ -79,6 +100,9 @@ describe('bad configuration: one line that says what to fix, non-zero exit', () 
 	});
 
 	it('production without secrets names the missing ones', async () => {
-		expectOneLine(await runMain({ NODE_ENV: 'production' }), /SESSION_SECRET, VAPID_PUBLIC_KEY, VAPID_PRIVATE_KEY/);
+		expectOneLine(
+			await runMain({ NODE_ENV: 'production' }),
+			/SESSION_SECRET, VAPID_PUBLIC_KEY, VAPID_PRIVATE_KEY/
+		);
 	});
 });

@@ -19,14 +19,24 @@ export async function startServerProcess(env: Record<string, string> = {}): Prom
 	const dataDir = mkdtempSync(join(tmpdir(), 'terrain-e2e-'));
 	const child = spawn(process.execPath, [join(ROOT, 'server', 'main.ts')], {
 		cwd: ROOT,
-		env: { ...process.env, PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir, TERRAIN_MEMORY_DB: '1', ...env },
+		env: {
+			...process.env,
+			PORT: '0',
+			HOST: '127.0.0.1',
+			DATA_DIR: dataDir,
+			TERRAIN_MEMORY_DB: '1',
+			...env
+		},
 		stdio: ['ignore', 'pipe', 'pipe']
 	});
 	let output = '';
 	child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
 	child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
 	const url = await new Promise<string>((done, fail) => {
-		const timer = setTimeout(() => fail(new Error(`server did not start in time:\n${output}`)), 120_000);
+		const timer = setTimeout(
+			() => fail(new Error(`server did not start in time:\n${output}`)),
+			120_000
+		);
 		const check = () => {
 			const match = /running at (http:\/\/\S+)/.exec(output);
 			if (match?.[1]) {

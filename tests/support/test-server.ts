@@ -8,7 +8,9 @@ import { startServer, type RunningServer } from '../../server/start.ts';
  * in-memory database by default, or a real CouchDB when TEST_COUCHDB_URL is set
  * (each test file then gets its own database, removed at the end).
  */
-export async function startTestServer(env: Record<string, string> = {}): Promise<RunningServer & { dataDir: string }> {
+export async function startTestServer(
+	env: Record<string, string> = {}
+): Promise<RunningServer & { dataDir: string }> {
 	const dataDir = mkdtempSync(join(tmpdir(), 'terrain-it-'));
 	const realCouch = process.env.TEST_COUCHDB_URL;
 	const dbName = `terrain_test_${Date.now().toString(36)}_${Math.random().toString(36).slice(2, 6)}`;
@@ -43,11 +45,22 @@ export class Client {
 		this.base = base;
 	}
 
-	async request(path: string, init: { method?: string; body?: unknown } = {}): Promise<{ status: number; body: Record<string, unknown>; headers: Headers }> {
+	async request(
+		path: string,
+		init: { method?: string; body?: unknown } = {}
+	): Promise<{ status: number; body: Record<string, unknown>; headers: Headers }> {
 		const res = await fetch(this.base + path, {
 			method: init.method ?? 'GET',
-			headers: { ...(init.body === undefined ? {} : { 'content-type': 'application/json' }), ...(this.cookie ? { cookie: this.cookie } : {}) },
-			body: init.body === undefined ? null : typeof init.body === 'string' ? init.body : JSON.stringify(init.body)
+			headers: {
+				...(init.body === undefined ? {} : { 'content-type': 'application/json' }),
+				...(this.cookie ? { cookie: this.cookie } : {})
+			},
+			body:
+				init.body === undefined
+					? null
+					: typeof init.body === 'string'
+						? init.body
+						: JSON.stringify(init.body)
 		});
 		const setCookie = res.headers.get('set-cookie');
 		if (setCookie) this.cookie = setCookie.split(';')[0] ?? '';

@@ -13,7 +13,10 @@ export class ApiError extends Error {
  * Calls the server's JSON API.
  * @throws {ApiError} with the server's message; status 0 when the network is down.
  */
-export async function api<T>(path: string, init: { method?: string; body?: unknown; signal?: AbortSignal } = {}): Promise<T> {
+export async function api<T>(
+	path: string,
+	init: { method?: string; body?: unknown; signal?: AbortSignal } = {}
+): Promise<T> {
 	let res: Response;
 	try {
 		res = await fetch(path, {
@@ -28,6 +31,7 @@ export async function api<T>(path: string, init: { method?: string; body?: unkno
 		throw new ApiError(0, 'offline', 'Serveur injoignable : vérifiez le réseau.');
 	}
 	const body = (await res.json().catch(() => null)) as { error?: string; message?: string } | null;
-	if (!res.ok) throw new ApiError(res.status, body?.error ?? 'error', body?.message ?? `Erreur ${res.status}`);
+	if (!res.ok)
+		throw new ApiError(res.status, body?.error ?? 'error', body?.message ?? `Erreur ${res.status}`);
 	return body as T;
 }

@@ -28,8 +28,14 @@ class I18n {
 		);
 
 	/** Formats a date-time in the UI language, Paris time. */
-	dateTime = (iso: string, options: Intl.DateTimeFormatOptions = { dateStyle: 'short', timeStyle: 'short' }): string =>
-		new Intl.DateTimeFormat(this.#locale === 'fr' ? 'fr-FR' : 'en-GB', { timeZone: 'Europe/Paris', ...options }).format(new Date(iso));
+	dateTime = (
+		iso: string,
+		options: Intl.DateTimeFormatOptions = { dateStyle: 'short', timeStyle: 'short' }
+	): string =>
+		new Intl.DateTimeFormat(this.#locale === 'fr' ? 'fr-FR' : 'en-GB', {
+			timeZone: 'Europe/Paris',
+			...options
+		}).format(new Date(iso));
 }
 
 function readStored(): Locale {

@@ -29,7 +29,8 @@ class Session {
 	/** Where the user lands after sign-in: the field face for technicians, the desk for the others. */
 	get home(): '/(field)/missions' | '/(desk)/tickets' {
 		const roles = this.#user?.roles ?? [];
-		if (roles.includes('technician') && !roles.some((r) => r === 'dispatcher' || r === 'admin')) return '/(field)/missions';
+		if (roles.includes('technician') && !roles.some((r) => r === 'dispatcher' || r === 'admin'))
+			return '/(field)/missions';
 		return '/(desk)/tickets';
 	}
 
@@ -48,7 +49,10 @@ class Session {
 
 	/** @throws {ApiError} with the server's message (wrong credentials, too many attempts, offline). */
 	async signIn(name: string, password: string): Promise<SessionUser> {
-		const { user } = await api<{ user: SessionUser }>('/api/session', { method: 'POST', body: { name, password } });
+		const { user } = await api<{ user: SessionUser }>('/api/session', {
+			method: 'POST',
+			body: { name, password }
+		});
 		this.#set(user);
 		this.#restored = true;
 		return user;

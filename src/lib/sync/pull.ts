@@ -24,7 +24,10 @@ export interface PullProgress {
  * stopped, since what is already stored is not asked for again.
  * @throws {ApiError} when the server refuses or cannot be reached.
  */
-export async function pull(db: LocalDb, onProgress: (p: PullProgress) => void): Promise<{ fetched: number; total: number }> {
+export async function pull(
+	db: LocalDb,
+	onProgress: (p: PullProgress) => void
+): Promise<{ fetched: number; total: number }> {
 	const manifest = await api<Manifest>('/api/sync/manifest');
 	const ids = manifest.docs.map(([id]) => id);
 	const local = await db.allDocs({ keys: ids });

@@ -1,10 +1,10 @@
-import { DEMO_SIGN_INS } from '../../server/demo/generate.ts';
+import { DEMO_PASSWORD, DEMO_SIGN_INS } from '../../server/demo/generate.ts';
 
-/** The first demo account holding the role. */
+/** The login of the first demo account holding the role. */
 export function demoLogin(role: string): string {
-	const account = DEMO_SIGN_INS.find((s) => s.roles.includes(role as never));
+	const account = DEMO_SIGN_INS.find((s) => s.role === role);
 	if (!account) throw new Error(`no demo account with role ${role}`);
-	return account.name;
+	return account.login;
 }
 
-export const DEMO_PASSWORD: string = DEMO_SIGN_INS[0]!.password;
+export { DEMO_PASSWORD };

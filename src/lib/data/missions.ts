@@ -48,10 +48,11 @@ export async function missionsOf(db: LocalDb, technicianId: string, now: Date): 
 		.sort((a, b) => (a.start < b.start ? -1 : 1));
 	const today = parisDay(now);
 	const isDone = (m: MissionRow) => m.status === 'done' || m.status === 'cancelled';
+	// Today shows the whole day, finished missions included: it is the technician's schedule.
 	return {
-		today: rows.filter((m) => !isDone(m) && parisDay(new Date(m.start)) === today),
+		today: rows.filter((m) => parisDay(new Date(m.start)) === today),
 		upcoming: rows.filter((m) => !isDone(m) && parisDay(new Date(m.start)) > today),
-		done: rows.filter(isDone).reverse()
+		done: rows.filter((m) => isDone(m) && parisDay(new Date(m.start)) < today).reverse()
 	};
 }
 

@@ -47,7 +47,10 @@ export const fr = {
 	'status.resolved': 'Résolu',
 	'status.closed': 'Clos',
 	'status.cancelled': 'Annulé',
-	'status.done': 'Terminée'
+	'status.done': 'Terminée',
+	'update.available': 'Nouvelle version disponible',
+	'update.held': 'Nouvelle version disponible — terminez le brouillon en cours pour recharger',
+	'update.reload': 'Recharger'
 } as const;
 
 export type MessageKey = keyof typeof fr;
@@ -99,5 +102,8 @@ export const en: Record<MessageKey, string> = {
 	'status.resolved': 'Resolved',
 	'status.closed': 'Closed',
 	'status.cancelled': 'Cancelled',
-	'status.done': 'Done'
+	'status.done': 'Done',
+	'update.available': 'New version available',
+	'update.held': 'New version available — finish the open draft to reload',
+	'update.reload': 'Reload'
 };

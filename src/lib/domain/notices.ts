@@ -1,0 +1,67 @@
+/**
+ * Requester notices on every state change (seed 004 §III-D-5), from templates the admin edits
+ * in `config:notice_templates`. The defaults follow the seed's annex C wording.
+ */
+import type { NoticeKey, NoticePlaceholder, NoticeTemplate } from './schemas/config.ts';
+
+const SIGN_OFF =
+	"Vous pouvez suivre l'avancement de votre demande à l'adresse : {{url}}\n\nCordialement.";
+
+export const DEFAULT_NOTICE_TEMPLATES: Readonly<Record<NoticeKey, NoticeTemplate>> = {
+	ticket_created: {
+		subject: 'Demande n° {{number}} enregistrée',
+		body: `Bonjour,\n\nVotre demande n° {{number}} a bien été enregistrée.\nRésumé de votre demande : {{title}}\nCette demande va être prise en charge par l'équipe d'assistance.\n\n${SIGN_OFF}`
+	},
+	ticket_acknowledged: {
+		subject: 'Demande n° {{number}} en cours de traitement',
+		body: `Bonjour,\n\nVotre demande n° {{number}} est en cours de traitement.\nRésumé de votre demande : {{title}}\nElle est suivie par {{operator}}.\n\n${SIGN_OFF}`
+	},
+	ticket_updated: {
+		subject: 'Demande n° {{number}} : suivi',
+		body: `Bonjour,\n\nVotre demande n° {{number}} a progressé : {{status}}.\nRésumé de votre demande : {{title}}\n\n${SIGN_OFF}`
+	},
+	ticket_pending: {
+		subject: 'Demande n° {{number}} : en attente',
+		body: `Bonjour,\n\nVotre demande n° {{number}} est en attente : {{reason}}.\nRésumé de votre demande : {{title}}\n\n${SIGN_OFF}`
+	},
+	ticket_resolved: {
+		subject: 'Demande n° {{number}} résolue',
+		body: `Bonjour,\n\nVotre demande n° {{number}} est résolue.\nRésumé de votre demande : {{title}}\nRéponse : {{solution}}\nSi le problème persiste, répondez à ce message ou rouvrez la demande.\n\n${SIGN_OFF}`
+	},
+	ticket_closed: {
+		subject: 'Demande n° {{number}} clôturée',
+		body: `Bonjour,\n\nVotre demande n° {{number}} est maintenant clôturée.\nRésumé de votre demande : {{title}}\nRéponse : {{solution}}\n\n${SIGN_OFF}\n{{operator}}`
+	},
+	ticket_reopened: {
+		subject: 'Demande n° {{number}} rouverte',
+		body: `Bonjour,\n\nVotre demande n° {{number}} a été rouverte et va être reprise par l'équipe d'assistance.\nRésumé de votre demande : {{title}}\n\n${SIGN_OFF}`
+	},
+	mission_planned: {
+		subject: 'Demande n° {{number}} : intervention prévue le {{date}}',
+		body: `Bonjour,\n\nUne intervention sur site est prévue le {{date}} pour votre demande n° {{number}}.\nIntervenant : {{technician}}\nRésumé de votre demande : {{title}}\n\n${SIGN_OFF}`
+	}
+};
+
+/**
+ * Fills `{{placeholders}}`. A placeholder without a value is left visible rather than blanked,
+ * so a missing value shows in the preview instead of leaving a silent hole in the e-mail.
+ */
+export function renderNotice(
+	template: NoticeTemplate,
+	values: Partial<Record<NoticePlaceholder, string>>
+): NoticeTemplate {
+	const fill = (text: string) =>
+		text.replace(
+			/\{\{\s*([a-z]+)\s*\}\}/g,
+			(whole, name: string) => values[name as NoticePlaceholder] ?? whole
+		);
+	return { subject: fill(template.subject), body: fill(template.body) };
+}
+
+/** The admin's template for `key`, else the default. */
+export function noticeTemplate(
+	key: NoticeKey,
+	configured?: Partial<Record<NoticeKey, NoticeTemplate | undefined>>
+): NoticeTemplate {
+	return configured?.[key] ?? DEFAULT_NOTICE_TEMPLATES[key];
+}

@@ -1,0 +1,170 @@
+/**
+ * Referentials, one `config:<kind>` document per kind so there is never a question of which
+ * of two taxonomies is the real one. Admins write them; everyone reads them.
+ */
+import * as v from 'valibot';
+import { BillingRatesSchema } from '../billing.ts';
+import { BusinessHoursSchema } from '../business-hours.ts';
+import { SlaPolicySchema } from '../sla.ts';
+import { docBase, positiveInt, required } from './common.ts';
+import { PRIORITIES } from './ticket.ts';
+
+export const CONFIG_KINDS = [
+	'taxonomy',
+	'priority_matrix',
+	'sla',
+	'notice_templates',
+	'access',
+	'billing_rates'
+] as const;
+export type ConfigKind = (typeof CONFIG_KINDS)[number];
+
+export const DEFAULT_ACCESS_WINDOW_DAYS = 7;
+export const DEFAULT_DOC_CAP = 10_000;
+export const DEFAULT_MAX_DOC_BYTES = 10 * 1024 * 1024;
+
+const uniqueIds = <T extends { id: string }>(list: readonly T[]): boolean =>
+	new Set(list.map((e) => e.id)).size === list.length;
+
+export const SubcategorySchema = v.object({
+	id: required,
+	label: required,
+	routingGroup: v.optional(required) // overrides the category's group when set
+});
+
+export const CategorySchema = v.object({
+	id: required,
+	label: required,
+	routingGroup: required,
+	subcategories: v.pipe(v.array(SubcategorySchema), v.check(uniqueIds, 'ids must be unique'))
+});
+
+const priority = v.picklist(PRIORITIES);
+const row = v.tuple([priority, priority, priority]);
+/** Rows are impact 1 (high) to 3 (low), columns urgency 1 (high) to 3 (low). */
+export const PriorityMatrixSchema = v.tuple([row, row, row]);
+
+export const NOTICE_KEYS = [
+	'ticket_created',
+	'ticket_acknowledged',
+	'ticket_updated',
+	'ticket_pending',
+	'ticket_resolved',
+	'ticket_closed',
+	'ticket_reopened',
+	'mission_planned'
+] as const;
+export type NoticeKey = (typeof NOTICE_KEYS)[number];
+
+export const NOTICE_PLACEHOLDERS = [
+	'number',
+	'title',
+	'requester',
+	'operator',
+	'status',
+	'solution',
+	'reason',
+	'technician',
+	'date',
+	'url'
+] as const;
+export type NoticePlaceholder = (typeof NOTICE_PLACEHOLDERS)[number];
+
+export function unknownPlaceholders(template: string): string[] {
+	const found = [...template.matchAll(/\{\{\s*([^}\s]*)\s*\}\}/g)].map((m) => m[1] ?? '');
+	return found.filter((name) => !(NOTICE_PLACEHOLDERS as readonly string[]).includes(name));
+}
+
+const templateText = v.pipe(
+	required,
+	v.check(
+		(s) => unknownPlaceholders(s).length === 0,
+		`may only use the placeholders ${NOTICE_PLACEHOLDERS.map((p) => `{{${p}}}`).join(', ')}`
+	)
+);
+
+export const NoticeTemplateSchema = v.object({ subject: templateText, body: templateText });
+
+const base = docBase('config');
+
+export const TaxonomyConfigSchema = v.object({
+	...base,
+	kind: v.literal('taxonomy'),
+	categories: v.pipe(v.array(CategorySchema), v.check(uniqueIds, 'ids must be unique'))
+});
+
+export const PriorityMatrixConfigSchema = v.object({
+	...base,
+	kind: v.literal('priority_matrix'),
+	matrix: PriorityMatrixSchema
+});
+
+export const SlaConfigSchema = v.object({
+	...base,
+	kind: v.literal('sla'),
+	policy: SlaPolicySchema,
+	businessHours: BusinessHoursSchema
+});
+
+export const NoticeTemplatesConfigSchema = v.object({
+	...base,
+	kind: v.literal('notice_templates'),
+	templates: v.object(
+		Object.fromEntries(NOTICE_KEYS.map((key) => [key, v.optional(NoticeTemplateSchema)])) as Record<
+			NoticeKey,
+			v.OptionalSchema<typeof NoticeTemplateSchema, undefined>
+		>
+	)
+});
+
+export const AccessConfigSchema = v.object({
+	...base,
+	kind: v.literal('access'),
+	/** Days a technician keeps a client's file after the ticket of their mission closes. */
+	windowDays: v.pipe(
+		v.number(),
+		v.integer('must be a whole number of days'),
+		v.minValue(0, 'must not be negative'),
+		v.maxValue(365, 'must be at most 365 days')
+	),
+	/** Most documents one user's device may hold. */
+	docCap: positiveInt,
+	maxDocBytes: v.optional(positiveInt)
+});
+
+export const BillingRatesConfigSchema = v.object({
+	...base,
+	kind: v.literal('billing_rates'),
+	rates: BillingRatesSchema
+});
+
+export const ConfigSchema = v.pipe(
+	v.variant('kind', [
+		TaxonomyConfigSchema,
+		PriorityMatrixConfigSchema,
+		SlaConfigSchema,
+		NoticeTemplatesConfigSchema,
+		AccessConfigSchema,
+		BillingRatesConfigSchema
+	]),
+	v.forward(
+		v.partialCheck(
+			[['_id'], ['kind']],
+			(c) => c._id === `config:${c.kind}`,
+			'must be "config:" followed by the kind'
+		),
+		['_id']
+	)
+);
+
+export type Category = v.InferOutput<typeof CategorySchema>;
+export type Taxonomy = readonly Category[];
+export type PriorityMatrix = v.InferOutput<typeof PriorityMatrixSchema>;
+export type NoticeTemplate = v.InferOutput<typeof NoticeTemplateSchema>;
+export type ConfigDoc = v.InferOutput<typeof ConfigSchema>;
+export type TaxonomyConfig = v.InferOutput<typeof TaxonomyConfigSchema>;
+export type PriorityMatrixConfig = v.InferOutput<typeof PriorityMatrixConfigSchema>;
+export type SlaConfig = v.InferOutput<typeof SlaConfigSchema>;
+export type NoticeTemplatesConfig = v.InferOutput<typeof NoticeTemplatesConfigSchema>;
+export type AccessConfig = v.InferOutput<typeof AccessConfigSchema>;
+export type BillingRatesConfig = v.InferOutput<typeof BillingRatesConfigSchema>;

@@ -1,0 +1,297 @@
+/**
+ * Who may do what to a ticket, and from which status (seed 004 §III-B, seed 003).
+ *
+ *   new ─qualify→ qualified ─assign→ assigned ─plan→ planned ─start→ in_progress
+ *   (qualified…in_progress) ─wait→ pending ─resume→ back where it was
+ *   (qualified…pending) ─resolve→ resolved ─close→ closed      (close also straight from work)
+ *   resolved / closed ─reopen→ qualified or assigned;  (new…pending) ─cancel→ cancelled
+ *
+ * The people: the dispatcher (level 1; admins act as dispatchers), an expert of the ticket's
+ * group (level 2/3), an assignee (expert or technician the ticket is assigned to), the
+ * requester through the form, and the system (timeouts, escalation on deadlines).
+ */
+import { err, ok, type Result } from './result.ts';
+import type { Role, UserDoc } from './schemas/people.ts';
+import type { ClosureHow, TicketDoc, TicketStatus } from './schemas/ticket.ts';
+
+export type Actor =
+	| {
+			readonly kind: 'user';
+			readonly id: string;
+			readonly roles: readonly Role[];
+			readonly groups: readonly string[];
+	  }
+	| { readonly kind: 'requester'; readonly email?: string | undefined }
+	| { readonly kind: 'system' };
+
+export const TICKET_ACTION_TYPES = [
+	'qualify',
+	'route',
+	'assign',
+	'plan',
+	'start',
+	'wait',
+	'resume',
+	'resolve',
+	'close',
+	'reopen',
+	'cancel',
+	'escalate',
+	'link',
+	'unlink'
+] as const;
+export type TicketActionType = (typeof TICKET_ACTION_TYPES)[number];
+
+export type RefusalCode = 'status' | 'role' | 'rule' | 'params' | 'invalid';
+export interface Refusal {
+	readonly code: RefusalCode;
+	readonly message: string;
+}
+
+export type ActionAvailability =
+	| { readonly action: TicketActionType; readonly allowed: true }
+	| {
+			readonly action: TicketActionType;
+			readonly allowed: false;
+			readonly code: RefusalCode;
+			readonly reason: string;
+	  };
+
+type Who = 'dispatcher' | 'group_expert' | 'any_expert' | 'assignee' | 'requester' | 'system';
+
+interface Rule {
+	readonly from: readonly TicketStatus[];
+	/** Who may, and from which of `from` (`true`: all of them). */
+	readonly who: Partial<Record<Who, true | readonly TicketStatus[]>>;
+}
+
+const OPEN: readonly TicketStatus[] = [
+	'qualified',
+	'assigned',
+	'planned',
+	'in_progress',
+	'pending'
+];
+const WORKING: readonly TicketStatus[] = ['qualified', 'assigned', 'planned', 'in_progress'];
+const ALL: readonly TicketStatus[] = ['new', ...OPEN, 'resolved', 'closed', 'cancelled'];
+const desk = { dispatcher: true, group_expert: true } as const;
+
+export const TICKET_RULES: Readonly<Record<TicketActionType, Rule>> = {
+	qualify: { from: ['new'], who: { dispatcher: true, any_expert: true } },
+	route: { from: ['qualified', 'assigned'], who: desk },
+	assign: { from: WORKING, who: desk },
+	plan: { from: ['qualified', 'assigned', 'planned'], who: desk },
+	start: { from: ['assigned', 'planned'], who: { assignee: true } },
+	wait: { from: WORKING, who: { ...desk, assignee: true } },
+	resume: { from: ['pending'], who: { ...desk, assignee: true, requester: true } },
+	resolve: { from: OPEN, who: { ...desk, assignee: true } },
+	close: {
+		from: [...OPEN, 'resolved'],
+		who: {
+			...desk,
+			assignee: ['assigned', 'planned', 'in_progress', 'pending', 'resolved'],
+			requester: ['resolved'],
+			system: ['resolved']
+		}
+	},
+	reopen: { from: ['resolved', 'closed'], who: { ...desk, requester: true } },
+	cancel: { from: ['new', ...OPEN], who: { ...desk, requester: ['new', 'qualified'] } },
+	escalate: { from: OPEN, who: { ...desk, assignee: true, system: true } },
+	link: { from: ALL, who: { ...desk, assignee: true } },
+	unlink: { from: ALL, who: { ...desk, assignee: true } }
+};
+
+const WHO_WORDS: Record<Who, string> = {
+	dispatcher: 'a dispatcher',
+	group_expert: "an expert of the ticket's group",
+	any_expert: 'an expert',
+	assignee: 'a person assigned to the ticket',
+	requester: 'the requester',
+	system: 'the system'
+};
+
+export function actorFromUser(user: Pick<UserDoc, '_id' | 'roles' | 'groups' | 'disabled'>): Actor {
+	// A disabled account keeps its id for the record but may no longer act.
+	return {
+		kind: 'user',
+		id: user._id,
+		roles: user.disabled === true ? [] : user.roles,
+		groups: user.groups
+	};
+}
+
+/** What goes into `updatedBy`, `closure.by`…: a user id, "requester" or "system". */
+export function actorId(actor: Actor): string {
+	return actor.kind === 'user' ? actor.id : actor.kind;
+}
+
+export function hasRole(actor: Actor, role: Role): boolean {
+	return actor.kind === 'user' && actor.roles.includes(role);
+}
+
+export function isAssignee(ticket: Pick<TicketDoc, 'assignees'>, actor: Actor): boolean {
+	return actor.kind === 'user' && ticket.assignees.includes(actor.id);
+}
+
+export function isGroupExpert(ticket: Pick<TicketDoc, 'group'>, actor: Actor): boolean {
+	return (
+		actor.kind === 'user' &&
+		hasRole(actor, 'expert') &&
+		ticket.group !== undefined &&
+		actor.groups.includes(ticket.group)
+	);
+}
+
+function fits(ticket: TicketDoc, actor: Actor, who: Who): boolean {
+	switch (who) {
+		case 'dispatcher':
+			return hasRole(actor, 'dispatcher') || hasRole(actor, 'admin');
+		case 'group_expert':
+			return isGroupExpert(ticket, actor);
+		case 'any_expert':
+			return hasRole(actor, 'expert');
+		case 'assignee':
+			return isAssignee(ticket, actor);
+		case 'requester':
+			return actor.kind === 'requester';
+		case 'system':
+			return actor.kind === 'system';
+	}
+}
+
+function sameEmail(a: string | undefined, b: string | undefined): boolean {
+	return a !== undefined && b !== undefined && a.trim().toLowerCase() === b.trim().toLowerCase();
+}
+
+/** Whether `actor` may perform `action` on `ticket` now (parameters are checked later). */
+export function mayPerform(
+	ticket: TicketDoc,
+	action: TicketActionType,
+	actor: Actor
+): Result<true, Refusal> {
+	const rule = TICKET_RULES[action];
+	if (!rule.from.includes(ticket.status)) {
+		return err({
+			code: 'status',
+			message: `cannot ${action} a ticket that is ${ticket.status.replace('_', ' ')}`
+		});
+	}
+	const entries = Object.entries(rule.who) as Array<[Who, true | readonly TicketStatus[]]>;
+	const here = entries.filter(([, from]) => from === true || from.includes(ticket.status));
+	if (!here.some(([who]) => fits(ticket, actor, who))) {
+		const names = here.map(([who]) => WHO_WORDS[who]);
+		const list =
+			names.length > 1
+				? `${names.slice(0, -1).join(', ')} or ${names.at(-1) ?? ''}`
+				: (names[0] ?? 'nobody');
+		return err({ code: 'role', message: `only ${list} may ${action} this ticket now` });
+	}
+	if (actor.kind === 'requester' && !sameEmail(actor.email, ticket.requester.email)) {
+		return err({
+			code: 'role',
+			message: 'only the requester of this ticket may do this through the form'
+		});
+	}
+	if (action === 'escalate' && ticket.level >= 3) {
+		return err({ code: 'rule', message: 'the ticket is already at level 3' });
+	}
+	if (action === 'resume' && actor.kind === 'requester' && ticket.pending?.reason !== 'requester') {
+		return err({
+			code: 'rule',
+			message: 'the ticket waits on a third party, not on the requester'
+		});
+	}
+	return ok(true);
+}
+
+/** Every action with whether this actor may take it now and, if not, why (for the UI). */
+export function availableActions(ticket: TicketDoc, actor: Actor): ActionAvailability[] {
+	return TICKET_ACTION_TYPES.map((action) => {
+		const verdict = mayPerform(ticket, action, actor);
+		return verdict.ok
+			? { action, allowed: true }
+			: { action, allowed: false, code: verdict.error.code, reason: verdict.error.message };
+	});
+}
+
+/**
+ * How a closure is recorded (seed 004 §III-B-5-a): by the requester, on timeout by the system,
+ * by level 2 when the closer treats the ticket (expert of its group, or assigned expert or
+ * technician), otherwise by level 1.
+ */
+export function closureHow(ticket: TicketDoc, actor: Actor): ClosureHow {
+	if (actor.kind === 'requester') return 'requester';
+	if (actor.kind === 'system') return 'timeout';
+	const treats =
+		isGroupExpert(ticket, actor) ||
+		(isAssignee(ticket, actor) && (hasRole(actor, 'expert') || hasRole(actor, 'technician')));
+	return treats ? 'level2' : 'level1';
+}
+
+/** The statuses an action can lead to from `before`, given what else changed in `after`. */
+function targets(
+	action: TicketActionType,
+	before: TicketDoc,
+	after: ChangeFacts
+): readonly TicketStatus[] {
+	switch (action) {
+		case 'qualify':
+		case 'route':
+			return ['qualified'];
+		case 'assign':
+			return ['assigned'];
+		case 'plan':
+			return ['planned'];
+		case 'start':
+			return ['in_progress'];
+		case 'wait':
+			return ['pending'];
+		case 'resume':
+			return [before.pending?.from ?? 'qualified'];
+		case 'resolve':
+			return ['resolved'];
+		case 'close':
+			return ['closed'];
+		case 'reopen':
+			return ['qualified', 'assigned'];
+		case 'cancel':
+			return ['cancelled'];
+		case 'escalate': {
+			// Only a real escalation (one level up) to another group requeues the ticket.
+			const requeues = after.level === before.level + 1 && after.group !== before.group;
+			return requeues ? ['qualified'] : [];
+		}
+		case 'link':
+		case 'unlink':
+			return [];
+	}
+}
+
+type ChangeFacts = Pick<TicketDoc, 'status' | 'group' | 'level'>;
+
+/**
+ * For a save that changes a ticket's status without saying which action it was (a document
+ * arriving through sync): allowed when some action this actor may take leads there.
+ */
+export function statusChangeAllowed(
+	before: TicketDoc,
+	after: ChangeFacts,
+	actor: Actor
+): Result<true, Refusal> {
+	if (before.status === after.status) return ok(true);
+	const leading = TICKET_ACTION_TYPES.filter(
+		(a) =>
+			TICKET_RULES[a].from.includes(before.status) &&
+			targets(a, before, after).includes(after.status)
+	);
+	let refusal: Refusal = {
+		code: 'status',
+		message: `a ticket cannot go from ${before.status} to ${after.status}`
+	};
+	for (const action of leading) {
+		const verdict = mayPerform(before, action, actor);
+		if (verdict.ok) return verdict;
+		refusal = verdict.error;
+	}
+	return err(refusal);
+}

@@ -16,6 +16,11 @@ const steps: Array<[name: string, command: string, args: string[]]> = [
 		node,
 		[bin('svelte-check', 'bin/svelte-check'), '--tsconfig', './tsconfig.json', '--fail-on-warnings']
 	],
+	[
+		'service worker types',
+		node,
+		[bin('typescript', 'bin/tsc'), '-p', 'src/service-worker/tsconfig.json', '--noEmit']
+	],
 	['eslint', node, [bin('eslint', 'bin/eslint.js'), '.', '--max-warnings', '0']],
 	['prettier', node, [bin('prettier', 'bin/prettier.cjs'), '--check', '.']],
 	[

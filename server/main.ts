@@ -17,7 +17,9 @@ try {
 				: 'Demo sign-ins (if you kept the demo data):'
 		);
 		for (const s of DEMO_SIGN_INS)
-			console.log(`  ${s.login.padEnd(18)} ${s.password.padEnd(14)} ${s.role.padEnd(11)} ${s.displayName}`);
+			console.log(
+				`  ${s.login.padEnd(18)} ${s.password.padEnd(14)} ${s.role.padEnd(11)} ${s.displayName}`
+			);
 	}
 	const stop = () => {
 		console.log('Stopping…');

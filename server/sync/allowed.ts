@@ -5,19 +5,6 @@ export interface AllowedDoc {
 	readonly rev: string;
 }
 
-/** Principals a profile holds: itself, its roles and its groups. */
-export function principalsOf(user: {
-	name: string;
-	roles: readonly string[];
-	groups: readonly string[];
-}): string[] {
-	return [
-		`user:${user.name}`,
-		...user.roles.map((r) => `role:${r}`),
-		...user.groups.map((g) => `group:${g}`)
-	];
-}
-
 /**
  * Which documents, at which revisions, the principals may hold now: one view query keyed by
  * principal (the documents' `access` lists), so a grant shows up without the document changing.

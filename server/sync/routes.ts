@@ -4,7 +4,8 @@ import { HttpError } from '../errors.ts';
 import { requireUser, noStore } from '../http/auth.ts';
 import type { AppContext } from '../http/context.ts';
 import { handle, parseBody } from '../http/handle.ts';
-import { allowedDocs, principalsOf } from './allowed.ts';
+import { userPrincipals } from '#lib/domain/access.ts';
+import { allowedDocs } from './allowed.ts';
 
 export const BULK_GET_MAX = 500;
 
@@ -29,7 +30,7 @@ export function syncRoutes(ctx: AppContext): Router {
 		handle(async (req, res) => {
 			noStore(res);
 			const user = await requireUser(ctx, req);
-			const docs = await allowedDocs(ctx.couch, principalsOf(user));
+			const docs = await allowedDocs(ctx.couch, userPrincipals(user));
 			const cap = ctx.config.docCap;
 			if (docs.length > cap) {
 				throw new HttpError(
@@ -49,7 +50,9 @@ export function syncRoutes(ctx: AppContext): Router {
 			noStore(res);
 			const user = await requireUser(ctx, req);
 			const { docs } = parseBody(BulkGet, req.body);
-			const allowed = new Set((await allowedDocs(ctx.couch, principalsOf(user))).map((d) => d.id));
+			const allowed = new Set(
+				(await allowedDocs(ctx.couch, userPrincipals(user))).map((d) => d.id)
+			);
 			const refused = docs.find((d) => !allowed.has(d.id));
 			if (refused) throw new HttpError(403, 'forbidden', `Document non autorisé : ${refused.id}`);
 			const result = await ctx.couch.server.request({

@@ -1,7 +1,11 @@
 import { assets, immutable } from '$app/manifest';
 import { version } from '$app/env';
 import { self } from '$app/service-worker';
-import { cleanupOutdatedCaches, createHandlerBoundToURL, precacheAndRoute } from 'workbox-precaching';
+import {
+	cleanupOutdatedCaches,
+	createHandlerBoundToURL,
+	precacheAndRoute
+} from 'workbox-precaching';
 import { NavigationRoute, registerRoute } from 'workbox-routing';
 
 /** The app shell every route renders in: cached so the app opens with no network at all. */

@@ -30,7 +30,7 @@ describe.skipIf(process.env.TEST_COUCHDB_URL)('embedded mode keeps its data on d
 			const health = await new Client(second.url).request('/api/health');
 			expect((health.body.database as { docCount: number }).docCount).toBe(docCount);
 			const account = DEMO_SIGN_INS[0]!;
-			expect((await new Client(second.url).signIn(account.name, account.password)).status).toBe(
+			expect((await new Client(second.url).signIn(account.login, account.password)).status).toBe(
 				200
 			);
 			expect(readFileSync(join(dataDir, 'secrets.json'), 'utf8')).toBe(secrets);

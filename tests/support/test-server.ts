@@ -65,7 +65,7 @@ export class Client {
 		const setCookie = res.headers.get('set-cookie');
 		if (setCookie) this.cookie = setCookie.split(';')[0] ?? '';
 		const text = await res.text();
-		let body: Record<string, unknown> = {};
+		let body: Record<string, unknown>;
 		try {
 			body = JSON.parse(text) as Record<string, unknown>;
 		} catch {

@@ -27,7 +27,9 @@ class Pwa {
 			if (this.#holds === 0) location.reload();
 		});
 		this.#wb = wb;
-		void wb.register().catch((error: unknown) => console.warn('service worker not registered', error));
+		void wb
+			.register()
+			.catch((error: unknown) => console.warn('service worker not registered', error));
 	}
 
 	/** Asks the waiting version to take over; the page reloads when it does. */

@@ -39,7 +39,9 @@ export default defineConfig({
 			provider: 'v8',
 			include: ['src/lib/domain/**/*.ts'],
 			exclude: ['src/lib/domain/**/*.test.ts'],
-			reporter: ['text-summary', 'json-summary']
+			reporter: ['text-summary', 'json-summary'],
+			// Issue #3: the domain is the one copy of every business rule; keep it tested.
+			thresholds: { lines: 90 }
 		}
 	}
 });

@@ -1,6 +1,7 @@
 import type { DocumentScope } from 'nano';
 import { HttpError, statusOf } from '../errors.ts';
 import { hashPassword, passwordProblem, verifyPassword } from './password.ts';
+import { parseAs } from '#lib/domain/schemas.ts';
 
 export const ROLES = ['dispatcher', 'expert', 'technician', 'billing', 'admin'] as const;
 export type Role = (typeof ROLES)[number];
@@ -100,6 +101,8 @@ export async function addUser(accounts: Accounts, user: NewUser, now: Date): Pro
 		createdAt: now.toISOString(),
 		updatedAt: now.toISOString()
 	};
+	const checked = parseAs('user', profile);
+	if (!checked.ok) throw new HttpError(400, 'invalid_user', checked.error.join('; '));
 	await accounts.privateDb.insert(credential);
 	const existing = await getProfile(accounts, user.name);
 	await accounts.db.insert(existing?._rev ? { ...profile, _rev: existing._rev } : profile);

@@ -48,7 +48,8 @@ export const UserSchema = v.pipe(
 			)
 		),
 		displayName: required,
-		email,
+		// Optional: accounts made with the CLI may have none; notices then go by push only.
+		email: v.optional(email),
 		phone: v.optional(phone),
 		roles: v.pipe(
 			v.array(v.picklist(ROLES)),

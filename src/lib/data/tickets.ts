@@ -1,29 +1,94 @@
-import { allOfType, str } from './docs.ts';
+import { slaState, type SlaClockState, type SlaInput } from '../domain/sla.ts';
+import type { TicketDoc } from '../domain/schemas.ts';
+import { referentials, type Referentials } from './config.ts';
+import { typedOfType } from './docs.ts';
 import type { LocalDb } from './local-db.ts';
+
+export type SlaFlag = SlaClockState | 'paused' | 'none';
 
 export interface TicketRow {
 	readonly id: string;
-	readonly number: string | null;
+	readonly number: number | null;
 	readonly title: string;
-	readonly status: string;
-	readonly priority: string;
+	readonly status: TicketDoc['status'];
+	readonly priority: TicketDoc['priority'];
+	readonly preTicket: boolean;
+	readonly clientId: string;
 	readonly clientName: string;
+	readonly group: string;
+	readonly assignees: readonly string[];
+	readonly category: string;
+	readonly createdAt: string;
 	readonly updatedAt: string;
+	/** The SLA clock that matters now: response until answered, then resolution. */
+	readonly sla: SlaFlag;
+	readonly dueAt: string | null;
+	/** Lower-cased text searched by the list's filter box. */
+	readonly haystack: string;
 }
 
-/** The ticket list as the desk shows it, newest change first. */
-export async function listTickets(db: LocalDb): Promise<TicketRow[]> {
-	const [tickets, clients] = await Promise.all([allOfType(db, 'ticket'), allOfType(db, 'client')]);
-	const clientNames = new Map(clients.map((c) => [str(c._id), str(c.name)]));
+/** The ticket list as the desk shows it, with SLA computed on the device (works offline). */
+export async function listTickets(db: LocalDb, now: Date): Promise<TicketRow[]> {
+	const [tickets, clients, refs] = await Promise.all([
+		typedOfType(db, 'ticket'),
+		typedOfType(db, 'client'),
+		referentials(db)
+	]);
+	const clientNames = new Map(clients.map((c) => [c._id, c.name]));
 	return tickets
-		.map((t) => ({
-			id: str(t._id),
-			number: t.number === undefined || t.number === null ? null : String(t.number),
-			title: str(t.title),
-			status: str(t.status),
-			priority: str(t.priority),
-			clientName: clientNames.get(str(t.clientId)) ?? '',
-			updatedAt: str(t.updatedAt, str(t.createdAt))
-		}))
+		.map((t) => toRow(t, clientNames.get(t.clientId ?? '') ?? '', refs, now))
 		.sort((a, b) => (a.updatedAt < b.updatedAt ? 1 : -1));
+}
+
+function toRow(t: TicketDoc, clientName: string, refs: Referentials, now: Date): TicketRow {
+	const { flag, dueAt } = slaOf(t, refs, now);
+	return {
+		id: t._id,
+		number: t.number ?? null,
+		title: t.title,
+		status: t.status,
+		priority: t.priority,
+		preTicket: t.preTicket,
+		clientId: t.clientId ?? '',
+		clientName,
+		group: t.group ?? '',
+		assignees: t.assignees,
+		category: t.category ?? '',
+		createdAt: t.createdAt,
+		updatedAt: t.updatedAt,
+		sla: flag,
+		dueAt,
+		haystack: `${t.number ?? ''} ${t.title} ${clientName} ${t.requester.name} ${t.requester.email ?? ''}`.toLowerCase()
+	};
+}
+
+/** What the SLA needs, read off the ticket: responded once it left "new", stopped when resolved. */
+export function slaInputOf(t: TicketDoc): SlaInput {
+	const resolvedAt = t.resolution?.at ?? t.closure?.at ?? t.cancellation?.at;
+	const respondedAt = t.status === 'new' ? undefined : firstStampAfter(t) ?? resolvedAt ?? t.updatedAt;
+	return {
+		priority: t.priority,
+		createdAt: t.createdAt,
+		respondedAt,
+		resolvedAt,
+		pauses: t.pending ? [{ from: t.pending.since }] : []
+	};
+}
+
+function firstStampAfter(t: TicketDoc): string | undefined {
+	let first: string | undefined;
+	for (const stamp of Object.values(t.stamps ?? {})) {
+		for (let s: { at: string; prev?: unknown } | undefined = stamp; s; s = s.prev as typeof s) {
+			if (s.at > t.createdAt && (!first || s.at < first)) first = s.at;
+		}
+	}
+	return first;
+}
+
+export function slaOf(t: TicketDoc, refs: Referentials, now: Date): { flag: SlaFlag; dueAt: string | null } {
+	if (t.status === 'cancelled') return { flag: 'none', dueAt: null };
+	const state = slaState(slaInputOf(t), refs.sla, refs.hours, now);
+	if (state.paused) return { flag: 'paused', dueAt: null };
+	const clock = state.response.state === 'met' ? state.resolution : state.response;
+	return { flag: clock.state, dueAt: clock.state === 'met' ? null : clock.dueAt };
 }

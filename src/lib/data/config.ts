@@ -1,0 +1,28 @@
+import { DEFAULT_BUSINESS_HOURS, type BusinessHours } from '../domain/business-hours.ts';
+import { ITIL_PRIORITY_MATRIX } from '../domain/priority.ts';
+import type { PriorityMatrix, Taxonomy } from '../domain/schemas.ts';
+import { DEFAULT_SLA_POLICY, type SlaPolicy } from '../domain/sla.ts';
+import { getTyped } from './docs.ts';
+import type { LocalDb } from './local-db.ts';
+
+export interface Referentials {
+	readonly taxonomy: Taxonomy;
+	readonly matrix: PriorityMatrix;
+	readonly sla: SlaPolicy;
+	readonly hours: BusinessHours;
+}
+
+/** The referentials from the synced `config:` documents, with the domain defaults when absent. */
+export async function referentials(db: LocalDb): Promise<Referentials> {
+	const [taxonomy, matrix, sla] = await Promise.all([
+		getTyped(db, 'config', 'config:taxonomy'),
+		getTyped(db, 'config', 'config:priority_matrix'),
+		getTyped(db, 'config', 'config:sla')
+	]);
+	return {
+		taxonomy: taxonomy?.kind === 'taxonomy' ? taxonomy.categories : [],
+		matrix: matrix?.kind === 'priority_matrix' ? matrix.matrix : ITIL_PRIORITY_MATRIX,
+		sla: sla?.kind === 'sla' ? sla.policy : DEFAULT_SLA_POLICY,
+		hours: sla?.kind === 'sla' ? sla.businessHours : DEFAULT_BUSINESS_HOURS
+	};
+}

@@ -1,3 +1,7 @@
+import { userIdFor } from '../domain/ids.ts';
+import { parseMission, parseTicket, type Role } from '../domain/schemas.ts';
+import { touch } from '../domain/stamps.ts';
+import { actorFromUser, isOpen, transition } from '../domain/ticket.ts';
 import { allOfType, str } from './docs.ts';
 import type { LocalDb } from './local-db.ts';
 
@@ -58,4 +62,42 @@ export async function missionsOf(db: LocalDb, technicianId: string, now: Date): 
 
 function parisDay(date: Date): string {
 	return new Intl.DateTimeFormat('sv-SE', { timeZone: 'Europe/Paris' }).format(date);
+}
+
+export interface Finisher {
+	readonly name: string;
+	readonly roles: readonly string[];
+	readonly groups: readonly string[];
+}
+
+/**
+ * Marks a mission done and closes its ticket (as its assignee, with `solution`), offline,
+ * in one batch; the sync pushes both. The ticket is left as it is when the domain refuses
+ * the closure (not assigned, already closed…): the reason is returned.
+ * @throws {Error} when the mission is not on the device or the database refuses the write.
+ */
+export async function finishMission(
+	db: LocalDb,
+	missionId: string,
+	user: Finisher,
+	solution: string,
+	now: Date = new Date()
+): Promise<{ ticketClosed: boolean; refusal: string | null }> {
+	const mission = parseMission(await db.get(missionId));
+	if (!mission.ok) throw new Error(mission.error.join('; '));
+	const by = userIdFor(user.name);
+	const docs: object[] = [touch(mission.value, { ...mission.value, status: 'done' }, now, by)];
+	let refusal: string | null = null;
+	const ticket = parseTicket(await db.get(mission.value.ticketId).catch(() => null));
+	if (ticket.ok && isOpen(ticket.value)) {
+		const actor = actorFromUser({ _id: by, roles: user.roles as Role[], groups: [...user.groups] });
+		const closed = transition(ticket.value, { type: 'close', solution }, actor, now);
+		if (closed.ok) docs.push(closed.value);
+		else refusal = closed.error.message;
+	}
+	const results = await db.bulkDocs(docs as never[]);
+	for (const r of results) {
+		if ('error' in r && r.error) throw new Error(`${r.id ?? '?'}: ${r.message ?? String(r.error)}`);
+	}
+	return { ticketClosed: docs.length > 1, refusal };
 }

@@ -1,53 +1,87 @@
 import { api } from '../api/http.ts';
 import type { LocalDb } from '../data/local-db.ts';
+import type { Ledger } from './ledger.ts';
+import { localIds, missingIds } from './local.ts';
+import { batches, planPull, type Manifest, type ManifestEntry } from './plan.ts';
+import { removeFromDevice } from './revoke.ts';
 
-/** Documents fetched per `_bulk_get` round trip. */
+/** Documents fetched per `_bulk_get` round trip (the server takes up to 500). */
 export const PULL_BATCH = 200;
 
-interface Manifest {
-	docs: Array<[id: string, rev: string]>;
-	total: number;
+export interface BulkGetResult {
+	results: Array<{
+		id: string;
+		docs: Array<{ ok?: Record<string, unknown> & { _rev?: string }; error?: unknown }>;
+	}>;
 }
 
-interface BulkGetResult {
-	results: Array<{ id: string; docs: Array<{ ok?: Record<string, unknown>; error?: unknown }> }>;
+/** How the pull reaches the server; tests pass their own. */
+export interface PullTransport {
+	manifest(): Promise<Manifest>;
+	bulkGet(docs: ReadonlyArray<{ id: string; rev: string }>): Promise<BulkGetResult>;
 }
+
+export const httpTransport: PullTransport = {
+	manifest: () => api<Manifest>('/api/sync/manifest'),
+	bulkGet: (docs) => api<BulkGetResult>('/api/sync/bulk_get', { method: 'POST', body: { docs } })
+};
 
 export interface PullProgress {
 	readonly done: number;
 	readonly total: number;
 }
 
+export interface PullOutcome {
+	/** Ids stored by this pull. */
+	readonly fetched: string[];
+	/** Ids removed from the device (no longer readable). */
+	readonly removed: string[];
+	readonly total: number;
+}
+
 /**
- * Pull: ask the server which documents this user may hold, fetch the missing revisions in
- * batches and store them as they are (`new_edits: false`). Interrupted, it resumes where it
- * stopped, since what is already stored is not asked for again.
- * @throws {ApiError} when the server refuses or cannot be reached.
+ * Pull: ask the server which documents this user may hold, remove from the device those no
+ * longer listed, fetch the missing revisions in batches and store them as they are
+ * (`new_edits: false`, attachments inline). Interrupted, it resumes where it stopped: what
+ * is stored is not asked for again, and the progress starts from it.
+ * @param pending ids with local changes the server has not had (kept if never on a manifest)
+ * @throws {ApiError} when the server refuses (over the document cap: 507) or cannot be reached.
  */
 export async function pull(
 	db: LocalDb,
-	onProgress: (p: PullProgress) => void
-): Promise<{ fetched: number; total: number }> {
-	const manifest = await api<Manifest>('/api/sync/manifest');
-	const ids = manifest.docs.map(([id]) => id);
-	const local = await db.allDocs({ keys: ids });
-	const have = new Map<string, string>();
-	for (const row of local.rows) {
-		if ('value' in row && row.value && !row.value.deleted) have.set(row.id, row.value.rev);
-	}
-	const missing = manifest.docs.filter(([id, rev]) => have.get(id) !== rev);
-	let done = manifest.total - missing.length;
-	onProgress({ done, total: manifest.total });
-	for (let i = 0; i < missing.length; i += PULL_BATCH) {
-		const batch = missing.slice(i, i + PULL_BATCH);
-		const result = await api<BulkGetResult>('/api/sync/bulk_get', {
-			method: 'POST',
-			body: { docs: batch.map(([id, rev]) => ({ id, rev })) }
-		});
+	ledger: Ledger,
+	transport: PullTransport,
+	pending: ReadonlySet<string>,
+	onProgress: (p: PullProgress) => void,
+	now: () => string = () => new Date().toISOString()
+): Promise<PullOutcome> {
+	const manifest = await transport.manifest();
+	const [missing, ids] = await Promise.all([missingIds(db, manifest.docs), localIds(db)]);
+	const plan = planPull({
+		manifest: manifest.docs,
+		missing,
+		localIds: ids,
+		serverRevs: ledger.serverRevs,
+		removed: ledger.removedMarks,
+		pending
+	});
+	// Revocation first: it must happen even if the fetch below is interrupted.
+	const removed = await removeFromDevice(db, ledger, plan.remove, 'revoked', now());
+	await ledger.forget(plan.forget);
+	await ledger.stored(plan.present);
+	let done = plan.done;
+	onProgress({ done, total: plan.total });
+	const fetched: string[] = [];
+	for (const batch of batches(plan.fetch, PULL_BATCH)) {
+		const result = await transport.bulkGet(batch.map(([id, rev]) => ({ id, rev })));
 		const docs = result.results.flatMap((r) => r.docs.flatMap((d) => (d.ok ? [d.ok] : [])));
-		await db.bulkDocs(docs as never, { new_edits: false });
+		if (docs.length > 0) await db.bulkDocs(docs, { new_edits: false });
+		const got = new Set(docs.map((d) => `${String(d._id)}\n${String(d._rev)}`));
+		const stored: ManifestEntry[] = batch.filter(([id, rev]) => got.has(`${id}\n${rev}`));
+		await ledger.stored(stored);
+		fetched.push(...stored.map(([id]) => id));
 		done += batch.length;
-		onProgress({ done, total: manifest.total });
+		onProgress({ done, total: plan.total });
 	}
-	return { fetched: missing.length, total: manifest.total };
+	return { fetched, removed, total: plan.total };
 }

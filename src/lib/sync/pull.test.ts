@@ -1,0 +1,111 @@
+import { describe, expect, it } from 'vitest';
+import { Ledger } from './ledger.ts';
+import { pull, PULL_BATCH, type PullProgress } from './pull.ts';
+import { memoryDb, serverTransport } from './testing.ts';
+
+const events = (n: number) =>
+	Array.from({ length: n }, (_, i) => ({
+		_id: `event:${String(i).padStart(4, '0')}`,
+		type: 'event',
+		body: `suivi ${i}`
+	}));
+
+async function liveIds(db: ReturnType<typeof memoryDb>): Promise<string[]> {
+	return (await db.allDocs()).rows.map((r) => r.id);
+}
+
+describe('pull', () => {
+	it('fetches the allowed documents in batches, with count/total progress', async () => {
+		const server = memoryDb('server');
+		const device = memoryDb('device');
+		await server.bulkDocs(events(450));
+		const all = (await server.allDocs()).rows.map((r) => r.id);
+		const transport = serverTransport(server, () => all);
+		const seen: PullProgress[] = [];
+		const outcome = await pull(device, new Ledger(), transport, new Set(), (p) => seen.push(p));
+		expect(outcome.fetched).toHaveLength(450);
+		expect(transport.calls.bulkGet).toBe(Math.ceil(450 / PULL_BATCH));
+		expect(seen.map((p) => p.done)).toEqual([0, 200, 400, 450]);
+		expect(seen.every((p) => p.total === 450)).toBe(true);
+		expect(await liveIds(device)).toEqual(all);
+	});
+
+	it('resumes an interrupted first sync without fetching again what is stored', async () => {
+		const server = memoryDb('server');
+		const device = memoryDb('device');
+		await server.bulkDocs(events(450));
+		const all = (await server.allDocs()).rows.map((r) => r.id);
+		const transport = serverTransport(server, () => all);
+		transport.failAfter = 1;
+		const ledger = new Ledger();
+		await expect(pull(device, ledger, transport, new Set(), () => undefined)).rejects.toThrow();
+		expect(await liveIds(device)).toHaveLength(PULL_BATCH);
+
+		// As after a reload: a new ledger, the same database.
+		transport.failAfter = null;
+		const before = transport.calls.fetchedIds.length;
+		const seen: PullProgress[] = [];
+		await pull(device, new Ledger(), transport, new Set(), (p) => seen.push(p));
+		expect(seen[0]).toEqual({ done: 200, total: 450 });
+		expect(seen.at(-1)).toEqual({ done: 450, total: 450 });
+		const refetched = transport.calls.fetchedIds.slice(before);
+		expect(refetched).toHaveLength(250);
+		expect(new Set(refetched).size).toBe(250);
+		expect(await liveIds(device)).toEqual(all);
+	});
+
+	it('stores attachments and the revision history as the server has them', async () => {
+		const server = memoryDb('server');
+		const device = memoryDb('device');
+		await server.put({
+			_id: 'report:r1',
+			type: 'report',
+			_attachments: {
+				'signature.png': { content_type: 'image/png', data: Buffer.from('png!').toString('base64') }
+			}
+		});
+		const doc = await server.get('report:r1');
+		await server.put({ ...doc, outcome: 'ok' });
+		await pull(
+			device,
+			new Ledger(),
+			serverTransport(server, () => ['report:r1']),
+			new Set(),
+			() => {}
+		);
+		const local = await device.get('report:r1', { attachments: true, revs: true });
+		expect(local._rev).toBe((await server.get('report:r1'))._rev);
+		expect(local._revisions?.ids).toHaveLength(2);
+		expect(local._attachments?.['signature.png']).toMatchObject({ content_type: 'image/png' });
+	});
+
+	it('removes revoked documents from the device only, and takes them back when granted again', async () => {
+		const server = memoryDb('server');
+		const device = memoryDb('device');
+		await server.bulkDocs([
+			{ _id: 'mission:m1', type: 'mission', status: 'planned' },
+			{ _id: 'ticket:t1', type: 'ticket', title: 'A' }
+		]);
+		let allowed = ['mission:m1', 'ticket:t1'];
+		const transport = serverTransport(server, () => allowed);
+		const ledger = new Ledger();
+		await pull(device, ledger, transport, new Set(), () => {});
+		// A new document written on the device and not pushed yet is not on any manifest.
+		await device.put({ _id: 'event:local', type: 'event', body: 'à envoyer' });
+
+		allowed = ['ticket:t1'];
+		const outcome = await pull(device, ledger, transport, new Set(['event:local']), () => {});
+		expect(outcome.removed).toEqual(['mission:m1']);
+		expect(await liveIds(device)).toEqual(['event:local', 'ticket:t1']);
+		expect(ledger.removed.get('mission:m1')?.reason).toBe('revoked');
+		expect((await server.get('mission:m1')).status).toBe('planned');
+
+		// Granted again after a change on the server: back on the device, mark forgotten.
+		const mission = await server.get('mission:m1');
+		await server.put({ ...mission, status: 'in_progress' });
+		allowed = ['mission:m1', 'ticket:t1'];
+		await pull(device, ledger, transport, new Set(['event:local']), () => {});
+		expect((await device.get('mission:m1')).status).toBe('in_progress');
+		expect(ledger.removed.has('mission:m1')).toBe(false);
+	});
+});

@@ -1,0 +1,150 @@
+// Shared by the technician-app tests (field-*.spec.ts): a phone context, small page models
+// and reads from the server as the admin, through the sync endpoints a device uses.
+import { crc32, deflateSync } from 'node:zlib';
+import { expect, type Browser, type BrowserContext, type Locator, type Page } from 'playwright/test';
+import { SignInPage } from './pages.ts';
+import { DEMO_PASSWORD } from '../support/demo.ts';
+
+export const TECHNICIAN = 'tech.julien';
+export const PIN = '2468';
+
+/** A phone with touch, as a technician holds it. */
+export function phoneContext(browser: Browser): Promise<BrowserContext> {
+	return browser.newContext({
+		viewport: { width: 390, height: 844 },
+		hasTouch: true,
+		isMobile: true,
+		serviceWorkers: 'allow'
+	});
+}
+
+/** Signs in and waits until the service worker controls the page (one online visit). */
+export async function signInOnPhone(page: Page, baseUrl: string, login = TECHNICIAN): Promise<void> {
+	const signIn = new SignInPage(page);
+	await signIn.open(baseUrl);
+	await signIn.signIn(login, DEMO_PASSWORD);
+	await expect(page.getByRole('heading', { name: 'Mes missions' })).toBeVisible();
+	await page.evaluate(() => navigator.serviceWorker.ready.then(() => undefined));
+	// The worker takes control from the next load on (no clients.claim).
+	await page.reload();
+	await expect(page.getByRole('heading', { name: 'Mes missions' })).toBeVisible();
+	await expect.poll(() => page.evaluate(() => navigator.serviceWorker.controller !== null)).toBe(true);
+}
+
+/**
+ * Opens the first mission not done yet (today first, then upcoming) once sync has brought it.
+ * @returns the mission's id suffix, from the URL.
+ */
+export async function openOpenMission(page: Page): Promise<string> {
+	const panel = page.getByRole('tabpanel');
+	for (const tab of [/Aujourd’hui/, /À venir/]) {
+		await page.getByRole('tab', { name: tab }).click();
+		await expect(panel.getByRole('article').first()).toBeVisible();
+		const open = panel.getByRole('article').filter({ hasText: /Planifié|En cours/ });
+		if ((await open.count()) > 0) {
+			await open.first().getByRole('link').click();
+			await expect(page).toHaveURL(/\/missions\/[0-9A-Z]{26}$/);
+			return page.url().split('/').at(-1) ?? '';
+		}
+	}
+	throw new Error('no open mission for the technician');
+}
+
+/** Draws a few strokes on a signature pad with pointer moves. */
+export async function drawSignature(page: Page, pad: Locator): Promise<void> {
+	await pad.scrollIntoViewIfNeeded();
+	const box = await pad.boundingBox();
+	if (!box) throw new Error('signature pad not visible');
+	const strokes = [
+		[0.1, 0.6, 0.3, 0.3, 0.45, 0.65],
+		[0.5, 0.5, 0.7, 0.25, 0.9, 0.6]
+	];
+	for (const [x1, y1, x2, y2, x3, y3] of strokes as number[][]) {
+		await page.mouse.move(box.x + box.width * x1!, box.y + box.height * y1!);
+		await page.mouse.down();
+		await page.mouse.move(box.x + box.width * x2!, box.y + box.height * y2!, { steps: 8 });
+		await page.mouse.move(box.x + box.width * x3!, box.y + box.height * y3!, { steps: 8 });
+		await page.mouse.up();
+	}
+}
+
+/** A real PNG photo (a colour gradient) made without any image library. */
+export function testPng(width = 640, height = 480): Buffer {
+	const raw = Buffer.alloc((width * 3 + 1) * height);
+	for (let y = 0; y < height; y++) {
+		const row = y * (width * 3 + 1);
+		raw[row] = 0; // filter: none
+		for (let x = 0; x < width; x++) {
+			raw[row + 1 + x * 3] = (x * 255) / width;
+			raw[row + 2 + x * 3] = (y * 255) / height;
+			raw[row + 3 + x * 3] = 128;
+		}
+	}
+	const chunk = (type: string, data: Buffer) => {
+		const body = Buffer.concat([Buffer.from(type, 'ascii'), data]);
+		const out = Buffer.alloc(12 + data.length);
+		out.writeUInt32BE(data.length, 0);
+		body.copy(out, 4);
+		out.writeUInt32BE(crc32(body), 8 + data.length);
+		return out;
+	};
+	const header = Buffer.alloc(13);
+	header.writeUInt32BE(width, 0);
+	header.writeUInt32BE(height, 4);
+	header[8] = 8; // bit depth
+	header[9] = 2; // colour type: RGB
+	return Buffer.concat([
+		Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+		chunk('IHDR', header),
+		chunk('IDAT', deflateSync(raw)),
+		chunk('IEND', Buffer.alloc(0))
+	]);
+}
+
+type Json = Record<string, unknown>;
+
+/** The admin's view of the server, through the same sync endpoints as a device. */
+export class AdminReader {
+	readonly #base: string;
+	#cookie = '';
+
+	constructor(baseUrl: string) {
+		this.#base = baseUrl;
+	}
+
+	async signIn(): Promise<void> {
+		const res = await fetch(`${this.#base}/api/session`, {
+			method: 'POST',
+			headers: { 'content-type': 'application/json' },
+			body: JSON.stringify({ name: 'admin', password: DEMO_PASSWORD })
+		});
+		if (!res.ok) throw new Error(`admin sign-in: ${res.status}`);
+		this.#cookie = (res.headers.get('set-cookie') ?? '').split(';')[0] ?? '';
+	}
+
+	async #json(path: string, body?: unknown): Promise<Json> {
+		const res = await fetch(`${this.#base}${path}`, {
+			method: body === undefined ? 'GET' : 'POST',
+			headers: { cookie: this.#cookie, 'content-type': 'application/json' },
+			body: body === undefined ? null : JSON.stringify(body)
+		});
+		if (!res.ok) throw new Error(`${path}: ${res.status} ${await res.text()}`);
+		return (await res.json()) as Json;
+	}
+
+	/** Ids on the admin's allowed list, with their revisions. */
+	async manifest(): Promise<Array<[string, string]>> {
+		return (await this.#json('/api/sync/manifest')).docs as Array<[string, string]>;
+	}
+
+	/** Documents with their attachments inline (base64). */
+	async docs(ids: readonly string[]): Promise<Json[]> {
+		const result = await this.#json('/api/sync/bulk_get', { docs: ids.map((id) => ({ id })) });
+		const rows = result.results as Array<{ docs: Array<{ ok?: Json }> }>;
+		return rows.flatMap((r) => r.docs.flatMap((d) => (d.ok ? [d.ok] : [])));
+	}
+
+	async doc(id: string): Promise<Json | null> {
+		return (await this.docs([id]))[0] ?? null;
+	}
+}

@@ -9,6 +9,7 @@ import { ApiError } from '../api/http.ts';
 import { deviceDb, recordRun, type DeviceDb } from '../data/dexie.ts';
 import { localDb, remoteDb, type LocalDb } from '../data/local-db.ts';
 import { isDocOf } from '../domain/schemas.ts';
+import { settings } from '../state/settings.svelte.ts';
 import { retryDelay } from './backoff.ts';
 import { resolveConflicts } from './conflicts.ts';
 import { describeDoc, relatedIds, type Translate } from './describe.ts';
@@ -350,7 +351,8 @@ class SyncService {
 
 	/** The long-poll loop: one request at a time while online; a change starts a sync. */
 	#live(): void {
-		if (this.#liveAbort || !this.#user) return;
+		// Without live sync (a device setting), the periodic run and "sync now" remain.
+		if (this.#liveAbort || !this.#user || !settings.liveSync) return;
 		const abort = new AbortController();
 		this.#liveAbort = abort;
 		void (async () => {

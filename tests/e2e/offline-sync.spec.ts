@@ -1,0 +1,179 @@
+import { expect, test, type Browser, type BrowserContext, type Page } from 'playwright/test';
+import { startServerProcess, type ServerProcess } from '../support/server-process.ts';
+import { DEMO_PASSWORD, demoLogin } from '../support/demo.ts';
+import { SignInPage } from './pages.ts';
+
+// Runs against the built app (`node scripts/build.ts`): the service worker must be there.
+let server: ServerProcess;
+
+test.beforeAll(async () => {
+	test.setTimeout(180_000);
+	server = await startServerProcess();
+	await syncReady(server.url);
+});
+
+/** The server answers sync once its access index is built (a 503 until then). */
+async function syncReady(url: string): Promise<void> {
+	const res = await fetch(`${url}/api/session`, {
+		method: 'POST',
+		headers: { 'content-type': 'application/json' },
+		body: JSON.stringify({ name: demoLogin('technician'), password: DEMO_PASSWORD })
+	});
+	const cookie = (res.headers.get('set-cookie') ?? '').split(';')[0] ?? '';
+	const until = Date.now() + 150_000;
+	while (Date.now() < until) {
+		const manifest = await fetch(`${url}/api/sync/manifest`, { headers: { cookie } });
+		if (manifest.status !== 503) return;
+		await new Promise((done) => setTimeout(done, 1_000));
+	}
+	throw new Error('sync never became available');
+}
+
+test.afterAll(async () => {
+	await server?.stop();
+});
+
+/** A first sync brings a few thousand documents: allow for a slow machine. */
+const FIRST_SYNC = { timeout: 60_000 };
+const FINISH = 'Terminer la mission';
+
+async function phone(browser: Browser): Promise<{ context: BrowserContext; page: Page }> {
+	const context = await browser.newContext({
+		viewport: { width: 390, height: 844 },
+		hasTouch: true,
+		isMobile: true
+	});
+	return { context, page: await context.newPage() };
+}
+
+async function signIn(page: Page, role: string): Promise<void> {
+	const form = new SignInPage(page);
+	await form.open(server.url);
+	await form.signIn(demoLogin(role), DEMO_PASSWORD);
+}
+
+/** The sync status, as every screen shows it. */
+const status = (page: Page) => page.getByRole('status').filter({ hasText: /synchro|ligne|envoy/i });
+
+/** A mission card the technician can still finish, on the first tab that has one. */
+async function finishableMission(page: Page) {
+	for (const tab of ['Aujourd’hui', 'À venir']) {
+		await page.getByRole('tab', { name: new RegExp(tab) }).click();
+		const cards = page
+			.getByRole('tabpanel')
+			.getByRole('article')
+			.filter({ has: page.getByRole('button', { name: FINISH }) });
+		if ((await cards.count()) > 0) return cards.first();
+	}
+	throw new Error('no mission left to finish in the demo data');
+}
+
+async function signedInTechnician(browser: Browser) {
+	const { context, page } = await phone(browser);
+	await signIn(page, 'technician');
+	await expect(page.getByRole('heading', { name: 'Mes missions' })).toBeVisible();
+	await expect(status(page)).toContainText('Dernière synchro', FIRST_SYNC);
+	// The service worker must hold the app before the network goes.
+	await page.evaluate(async () => {
+		await navigator.serviceWorker.ready;
+	});
+	return { context, page };
+}
+
+test('a technician finishes a mission offline, reopens the app offline, and the dispatcher sees the ticket closed live', async ({
+	browser
+}) => {
+	test.setTimeout(240_000);
+	const tech = await signedInTechnician(browser);
+	const card = await finishableMission(tech.page);
+	const label = (await card.getAttribute('aria-label')) ?? '';
+	const title = label.slice(label.indexOf(' — ') + 3);
+	expect(title).not.toBe('');
+
+	// The dispatcher follows the ticket from the desk.
+	const desk = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+	const dispatcher = await desk.newPage();
+	await signIn(dispatcher, 'dispatcher');
+	const list = dispatcher.getByRole('listbox', { name: 'Tickets' });
+	await expect(list.getByRole('option').first()).toBeVisible(FIRST_SYNC);
+	await dispatcher.getByLabel('Statut', { exact: true }).selectOption('');
+	await dispatcher.getByLabel('Rechercher un ticket').fill(title);
+	const rows = list.getByRole('option').filter({ hasText: title });
+	await expect(rows.first()).toBeVisible();
+	const closedRows = rows.filter({ hasText: /\bClos\b/ });
+	const closedBefore = await closedRows.count();
+
+	// Offline: finish the mission (the ticket closes with it).
+	await tech.context.setOffline(true);
+	await expect(status(tech.page)).toContainText('Hors ligne');
+	const mine = tech.page.getByRole('article', { name: label });
+	await mine.getByRole('button', { name: FINISH }).click();
+	await expect(mine.getByText('Terminée', { exact: true })).toBeVisible();
+	await expect(status(tech.page)).toContainText('2 modifications non envoyées');
+
+	// Still offline, the app opens again from the service worker, with the change.
+	await tech.page.reload();
+	await expect(tech.page.getByRole('heading', { name: 'Mes missions' })).toBeVisible();
+	await expect(status(tech.page)).toContainText('Hors ligne');
+	for (const tab of ['Aujourd’hui', 'À venir', 'Terminées']) {
+		await tech.page.getByRole('tab', { name: new RegExp(tab) }).click();
+		if ((await tech.page.getByRole('article', { name: label }).count()) > 0) break;
+	}
+	const reopened = tech.page.getByRole('article', { name: label });
+	await expect(reopened.getByText('Terminée', { exact: true })).toBeVisible();
+	await expect(reopened.getByRole('button', { name: FINISH })).toHaveCount(0);
+	await expect(status(tech.page)).toContainText('2 modifications non envoyées');
+
+	// Back online: the change goes up, and the dispatcher's list shows it without a reload.
+	await tech.context.setOffline(false);
+	await expect(status(tech.page)).not.toContainText('non envoyée', { timeout: 30_000 });
+	await expect(closedRows).toHaveCount(closedBefore + 1, { timeout: 30_000 });
+
+	await tech.context.close();
+	await desk.close();
+});
+
+test('sign-out warns about the unsynced changes by name, and erases the device', async ({
+	browser
+}) => {
+	test.setTimeout(180_000);
+	const tech = await signedInTechnician(browser);
+	const page = tech.page;
+	const card = await finishableMission(page);
+	await tech.context.setOffline(true);
+	await card.getByRole('button', { name: FINISH }).click();
+	await expect(status(page)).toContainText('2 modifications non envoyées');
+
+	const signOut = page.getByRole('button', { name: 'Se déconnecter' });
+	await signOut.click();
+	const dialog = page.getByRole('dialog', { name: 'Se déconnecter de cet appareil ?' });
+	await expect(dialog).toBeVisible();
+	await expect(dialog).toContainText(
+		/2 modifications non synchronisées : (mission du ticket n° \d+, ticket n° \d+|ticket n° \d+, mission du ticket n° \d+)/
+	);
+	await expect(dialog).toContainText('Hors ligne : ces modifications seront perdues');
+	// Offline, there is nothing to sync first with.
+	await expect(dialog.getByRole('button', { name: 'Synchroniser d’abord' })).toHaveCount(0);
+	await expect(dialog.getByRole('button', { name: 'Annuler' })).toBeFocused();
+
+	await page.keyboard.press('Escape');
+	await expect(dialog).toBeHidden();
+	await expect(signOut).toBeFocused();
+
+	// Online, the dialog offers to sync first; once synced, nothing is pending.
+	await tech.context.setOffline(false);
+	await signOut.click();
+	await dialog.getByRole('button', { name: 'Synchroniser d’abord' }).click();
+	await expect(dialog).toContainText('Aucune modification en attente', { timeout: 30_000 });
+
+	await dialog.getByRole('button', { name: 'Effacer et se déconnecter' }).click();
+	await expect(page).toHaveURL(/\/login$/);
+	const login = demoLogin('technician');
+	const left = await page.evaluate(
+		async (name) =>
+			(await indexedDB.databases()).flatMap((d) => (d.name?.includes(name) ? [d.name] : [])),
+		login
+	);
+	expect(left).toEqual([]);
+	await tech.context.close();
+});

@@ -242,11 +242,14 @@ class SyncService {
 				await this.#ledger.succeeded(this.#lastSuccess);
 			}
 			this.#schedule(PERIODIC_MS);
+			this.#live();
 		} catch (error) {
 			const problem = problemOf(error);
 			run.errors.push(error instanceof Error ? error.message : String(error));
 			this.#failures++;
-			if (problem.kind === 'unreachable' && !navigator.onLine) this.#online = false;
+			// A failed fetch counts as offline even when the browser thinks it is online (a
+			// network without internet): the back-off timer tries again, and brings it back.
+			if (problem.kind === 'unreachable') this.#online = false;
 			this.#problem = problem;
 			// A refused session will not heal by retrying often: the person must sign in again.
 			this.#schedule(problem.kind === 'session' ? PERIODIC_MS : retryDelay(this.#failures));
@@ -256,6 +259,8 @@ class SyncService {
 			this.#running = false;
 			if (changed) this.#revision++;
 			await this.#countPending();
+			// Edits made while this run was under way: push them now rather than at the next timer.
+			if (this.#pending > 0 && this.#failures === 0 && this.#user) this.#again ??= 'push';
 			void storage.refresh();
 			if (mode === 'full' && this.#device) {
 				await recordRun(this.#device, { startedAt, endedAt: nowIso(), ...run }).catch(

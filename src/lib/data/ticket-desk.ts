@@ -1,7 +1,8 @@
 import { newId } from '../domain/ids.ts';
 import { touch } from '../domain/stamps.ts';
-import { actorFromUser, transition, type TicketAction } from '../domain/ticket.ts';
-import type { ClientDoc, EventDoc, TicketDoc, UserDoc } from '../domain/schemas.ts';
+import { actorFromUser, openTicket, transition, type NewTicket, type TicketAction } from '../domain/ticket.ts';
+import { parseTicket, type ClientDoc, type EventDoc, type TicketDoc, type UserDoc } from '../domain/schemas.ts';
+import { err, ok, type Result } from '../domain/result.ts';
 import type { Referentials } from './config.ts';
 import { getTyped, typedOfType } from './docs.ts';
 import type { LocalDb } from './local-db.ts';
@@ -68,4 +69,50 @@ export async function applyAction(db: LocalDb, ticket: TicketDoc, action: Ticket
 /** A follow-up is never edited: a correction is a new follow-up. */
 export async function addFollowUp(db: LocalDb, ticket: TicketDoc, body: string, visibility: EventDoc['visibility'], me: Me, now: Date): Promise<void> {
 	await db.put(event(ticket, me, now, { kind: 'follow_up', visibility, body }) as never);
+}
+
+export interface NewTicketInput {
+	readonly me: Me;
+	readonly refs: Referentials;
+	readonly now: Date;
+	readonly ticket: Omit<NewTicket, 'id' | 'matrix'>;
+	readonly category?: string | undefined;
+	readonly subcategory?: string | undefined;
+	/** Level-1 immediate resolution: solved on the phone, closed in the same screen. */
+	readonly solution?: string | undefined;
+}
+
+/**
+ * Opens a ticket as the hotline does: created, qualified when a category is given, and
+ * resolved then closed at once when a solution is given (seed 000 F3).
+ * @returns the new ticket's id, or the domain's reason in words.
+ */
+export async function createTicket(db: LocalDb, input: NewTicketInput): Promise<Result<string, string>> {
+	const { me, refs, now } = input;
+	if (!input.ticket.title) return err('Le titre est obligatoire.');
+	if (!input.ticket.requester.name) return err('Le nom du demandeur est obligatoire.');
+	let ticket = openTicket({ ...input.ticket, id: newId('ticket', now), matrix: refs.matrix }, me._id, now);
+	const steps: TicketAction[] = [];
+	if (input.category) {
+		steps.push({
+			type: 'qualify',
+			category: input.category,
+			subcategory: input.subcategory,
+			impact: input.ticket.impact ?? 2,
+			urgency: input.ticket.urgency ?? 2,
+			clientId: input.ticket.clientId
+		});
+	}
+	if (input.solution) steps.push({ type: 'resolve', solution: input.solution }, { type: 'close', solution: input.solution });
+	const events: EventDoc[] = [event(ticket, me, now, { kind: 'status_change', visibility: 'requester', body: `Ticket ouvert : ${ticket.title}`, data: { to: 'new' } })];
+	for (const action of steps) {
+		const result = transition(ticket, action, actorFromUser(me), now, { taxonomy: refs.taxonomy, matrix: refs.matrix });
+		if (!result.ok) return err(result.error.message);
+		events.push(event(ticket, me, now, { kind: 'status_change', visibility: 'internal', body: `${action.type}: ${ticket.status} → ${result.value.status}`, data: { action: action.type, from: ticket.status, to: result.value.status } }));
+		ticket = touch(ticket, result.value, now, me._id);
+	}
+	const parsed = parseTicket(ticket);
+	if (!parsed.ok) return err(parsed.error.join('; '));
+	await db.bulkDocs([ticket, ...events] as never);
+	return ok(ticket._id);
 }

@@ -65,3 +65,33 @@ test('a role that may not close a ticket does not get the action, and sees why',
 	expect(reasonId).toBeTruthy();
 	await expect(page.locator(`#${reasonId}`)).not.toBeEmpty();
 });
+
+test('from a call: find the client, see the contract, open a ticket with its priority, solve it at level 1', async ({
+	page
+}) => {
+	const signIn = new SignInPage(page);
+	await signIn.open(server.url);
+	await signIn.signIn(demoLogin('dispatcher'), DEMO_PASSWORD);
+	await expect(
+		page.getByRole('listbox', { name: 'Tickets' }).getByRole('option').first()
+	).toBeVisible({ timeout: 45_000 });
+	await page.getByRole('link', { name: 'Nouveau ticket' }).click();
+	await page.getByLabel('Client, demandeur, téléphone, e-mail, site ou n° de ticket').fill('paris');
+	const results = page.getByRole('list', { name: 'Résultats' }).getByRole('button');
+	await expect(results.first()).toBeVisible();
+	await results.first().click();
+	await expect(page.getByRole('article')).toContainText(/Contrat|Sans contrat|Infogérance/);
+	await page.getByLabel('Titre').fill('Outlook ne démarre plus');
+	await page.getByLabel('Nom', { exact: true }).fill('Jeanne Client');
+	await page.getByLabel('Catégorie').selectOption({ index: 1 });
+	await page.getByLabel('Impact').selectOption('1');
+	await page.getByLabel('Urgence').selectOption('1');
+	await expect(page.getByText('Priorité : P1')).toBeVisible();
+	await page
+		.getByLabel('Solution apportée')
+		.fill('Profil Outlook recréé avec l’usager au téléphone.');
+	await page.getByRole('button', { name: 'Résoudre et clore' }).click();
+	await expect(page).toHaveURL(/\/tickets\/ticket:/);
+	await expect(page.getByRole('heading', { level: 1 })).toContainText('Outlook ne démarre plus');
+	await expect(page.getByText('Clos', { exact: true })).toBeVisible();
+});

@@ -1,0 +1,142 @@
+import { describe, expect, it } from 'vitest';
+import { DEFAULT_BUSINESS_HOURS } from './business-hours.ts';
+import { checkBooking, distanceKm, firstFreeSlot, rankTechnicians } from './planning.ts';
+import { aCalendarEntry, aMission, aUser } from './testing/factories.ts';
+
+const hours = DEFAULT_BUSINESS_HOURS;
+// Monday 2026-11-23, Paris is UTC+1: 08:30 local = 07:30Z.
+const window = { start: '2026-11-23T07:30:00.000Z', end: '2026-11-25T15:30:00.000Z' };
+
+const alice = aUser('alice', ['technician'], {
+	skills: ['réseau', 'Wi-Fi'],
+	base: { address: 'Boulogne', lat: 48.835, lng: 2.24 }
+});
+const bruno = aUser('bruno', ['technician'], {
+	skills: ['réseau'],
+	base: { address: 'Créteil', lat: 48.79, lng: 2.455 }
+});
+const chloe = aUser('chloe', ['technician'], { skills: ['imprimante'] });
+const disp = aUser('dora', ['dispatcher'], { skills: ['réseau'] });
+
+describe('finding a technician', () => {
+	it('returns only technicians with every skill and a free slot', () => {
+		const ranked = rankTechnicians(
+			{ skills: ['réseau'], durationMinutes: 90, window, hours },
+			[alice, bruno, chloe, disp],
+			[],
+			[]
+		);
+		expect(ranked.map((c) => c.technicianId).sort()).toEqual(['user:alice', 'user:bruno']);
+		expect(
+			rankTechnicians(
+				{ skills: ['réseau', 'wi-fi'], durationMinutes: 90, window, hours },
+				[alice, bruno],
+				[],
+				[]
+			).map((c) => c.technicianId)
+		).toEqual(['user:alice']);
+	});
+
+	it('leaves out a technician absent for the whole window', () => {
+		const absence = aCalendarEntry({
+			technicianId: 'user:bruno',
+			kind: 'absence',
+			start: '2026-11-22T00:00:00.000Z',
+			end: '2026-11-26T00:00:00.000Z',
+			label: 'congés'
+		});
+		const ranked = rankTechnicians(
+			{ skills: ['réseau'], durationMinutes: 60, window, hours },
+			[alice, bruno],
+			[],
+			[absence]
+		);
+		expect(ranked.map((c) => c.technicianId)).toEqual(['user:alice']);
+	});
+
+	it('ranks by the earliest free slot, then load and distance, and explains each rank', () => {
+		const busyMorning = aMission({
+			technicianId: 'user:alice',
+			start: '2026-11-23T07:30:00.000Z',
+			end: '2026-11-23T11:30:00.000Z',
+			status: 'planned'
+		});
+		const ranked = rankTechnicians(
+			{ skills: ['réseau'], durationMinutes: 60, window, hours, site: { lat: 48.79, lng: 2.46 } },
+			[alice, bruno],
+			[busyMorning],
+			[]
+		);
+		expect(ranked[0]?.technicianId).toBe('user:bruno');
+		expect(ranked[0]?.slot.start).toBe('2026-11-23T07:30:00.000Z');
+		expect(ranked[1]?.slot.start).toBe('2026-11-23T11:30:00.000Z');
+		expect(ranked[0]?.explanation).toMatch(/km de sa base/);
+		expect(ranked[1]?.weekLoadMinutes).toBe(240);
+	});
+
+	it('finds slots inside business hours, never across closing time', () => {
+		const slot = firstFreeSlot([], {
+			durationMinutes: 120,
+			window: { start: '2026-11-23T14:30:00.000Z', end: '2026-11-25T15:30:00.000Z' },
+			hours
+		});
+		// 15:30 local + 2 h would cross 16:30: the next morning at 08:30 local.
+		expect(slot?.start).toBe('2026-11-24T07:30:00.000Z');
+		expect(firstFreeSlot([], { durationMinutes: 600, window, hours })).toBeNull();
+	});
+
+	it('refuses double booking and planning into an absence, with the reason', () => {
+		const mission = aMission({
+			_id: 'mission:01JAAAAAAAAAAAAAAAAAAAAAAA',
+			technicianId: 'user:alice',
+			start: '2026-11-23T08:00:00.000Z',
+			end: '2026-11-23T09:00:00.000Z',
+			status: 'planned'
+		});
+		const training = aCalendarEntry({
+			technicianId: 'user:alice',
+			kind: 'training',
+			start: '2026-11-24T07:00:00.000Z',
+			end: '2026-11-24T16:00:00.000Z',
+			label: 'Cisco'
+		});
+		const onCall = aCalendarEntry({
+			technicianId: 'user:alice',
+			kind: 'on_call',
+			start: '2026-11-25T07:00:00.000Z',
+			end: '2026-11-25T16:00:00.000Z',
+			label: 'astreinte'
+		});
+		const at = (start: string, end: string) =>
+			checkBooking('user:alice', { start, end }, [mission], [training, onCall]);
+		expect(at('2026-11-23T08:30:00.000Z', '2026-11-23T09:30:00.000Z')).toEqual({
+			ok: false,
+			error: 'le technicien a déjà une mission sur ce créneau'
+		});
+		expect(at('2026-11-24T08:30:00.000Z', '2026-11-24T09:30:00.000Z')).toMatchObject({
+			ok: false,
+			error: expect.stringMatching(/indisponible : formation/)
+		});
+		expect(at('2026-11-25T08:30:00.000Z', '2026-11-25T09:30:00.000Z')).toEqual({
+			ok: true,
+			value: true
+		});
+		expect(at('2026-11-23T09:00:00.000Z', '2026-11-23T10:00:00.000Z').ok).toBe(true);
+		expect(
+			checkBooking(
+				'user:alice',
+				{ start: '2026-11-23T08:30:00.000Z', end: '2026-11-23T09:30:00.000Z' },
+				[mission],
+				[],
+				mission._id
+			).ok
+		).toBe(true);
+		expect(at('2026-11-23T10:00:00.000Z', '2026-11-23T10:00:00.000Z').ok).toBe(false);
+	});
+
+	it('measures distances in kilometres', () => {
+		expect(
+			Math.round(distanceKm({ lat: 48.8566, lng: 2.3522 }, { lat: 45.764, lng: 4.8357 }))
+		).toBe(391);
+	});
+});

@@ -1,0 +1,189 @@
+/**
+ * Finding a technician for an on-site mission (seed 000 F4): who has the skills, a free slot
+ * in the window, the lightest week, and the shortest trip; and whether a booking is allowed.
+ * Pure: the caller passes the technicians, their missions and calendar entries.
+ */
+import { addBusinessMinutes, isOpen, nextOpening, type BusinessHours } from './business-hours.ts';
+import { err, ok, type Result } from './result.ts';
+import type { CalendarDoc, MissionDoc, UserDoc } from './schemas.ts';
+
+export interface Slot {
+	readonly start: string;
+	readonly end: string;
+}
+
+interface Busy {
+	readonly start: number;
+	readonly end: number;
+	readonly why: string;
+}
+
+export interface PlanningRequest {
+	readonly skills: readonly string[];
+	readonly durationMinutes: number;
+	readonly window: Slot;
+	/** The site's position, to rank by travel when known. */
+	readonly site?: { readonly lat: number; readonly lng: number } | undefined;
+	readonly hours: BusinessHours;
+}
+
+export interface Candidate {
+	readonly technicianId: string;
+	readonly name: string;
+	readonly slot: Slot;
+	readonly weekLoadMinutes: number;
+	readonly distanceKm: number | null;
+	readonly score: number;
+	/** One line saying why this rank, for the dispatcher. */
+	readonly explanation: string;
+}
+
+/** How often a free slot is looked for. */
+const STEP_MINUTES = 30;
+const MS = 60_000;
+const WEEK_MS = 7 * 86_400_000;
+/** Minutes of weekly load worth one kilometre of travel when ranking. */
+const LOAD_PER_KM = 6;
+
+/** Missions that keep a technician busy (cancelled ones free the slot). */
+function busyOf(
+	technicianId: string,
+	missions: readonly MissionDoc[],
+	calendar: readonly CalendarDoc[],
+	ignoreMissionId?: string
+): Busy[] {
+	const busy: Busy[] = [];
+	for (const m of missions) {
+		if (m.technicianId !== technicianId || m.status === 'cancelled' || m._id === ignoreMissionId)
+			continue;
+		busy.push({ start: Date.parse(m.start), end: Date.parse(m.end), why: `mission ${m._id}` });
+	}
+	for (const c of calendar) {
+		// On-call duty is not an absence: the technician works, and may be sent.
+		if (c.technicianId !== technicianId || c.kind === 'on_call') continue;
+		busy.push({
+			start: Date.parse(c.start),
+			end: Date.parse(c.end),
+			why: c.kind === 'absence' ? `absence (${c.label})` : `formation (${c.label})`
+		});
+	}
+	return busy;
+}
+
+function overlap(busy: readonly Busy[], start: number, end: number): Busy | undefined {
+	return busy.find((b) => b.start < end && start < b.end);
+}
+
+/**
+ * Whether the technician may be booked for the slot; the reason in words when not
+ * (double booking, absence, training).
+ */
+export function checkBooking(
+	technicianId: string,
+	slot: Slot,
+	missions: readonly MissionDoc[],
+	calendar: readonly CalendarDoc[],
+	ignoreMissionId?: string
+): Result<true, string> {
+	const start = Date.parse(slot.start);
+	const end = Date.parse(slot.end);
+	if (!(end > start)) return err('le créneau doit finir après son début');
+	const clash = overlap(busyOf(technicianId, missions, calendar, ignoreMissionId), start, end);
+	if (!clash) return ok(true);
+	return err(
+		clash.why.startsWith('mission')
+			? 'le technicien a déjà une mission sur ce créneau'
+			: `le technicien est indisponible : ${clash.why}`
+	);
+}
+
+/** The first slot of the given length, inside business hours, free of busy time. */
+export function firstFreeSlot(
+	busy: readonly Busy[],
+	request: Pick<PlanningRequest, 'durationMinutes' | 'window' | 'hours'>
+): Slot | null {
+	const windowEnd = Date.parse(request.window.end);
+	let t = nextOpening(request.window.start, request.hours).getTime();
+	while (t < windowEnd) {
+		if (!isOpen(t, request.hours)) {
+			t = nextOpening(t, request.hours).getTime();
+			continue;
+		}
+		const end = addBusinessMinutes(t, request.durationMinutes, request.hours).getTime();
+		// A mission is one stretch on site: it must not straddle a closing time.
+		const contiguous = end - t === request.durationMinutes * MS;
+		if (end <= windowEnd && contiguous && !overlap(busy, t, end)) {
+			return { start: new Date(t).toISOString(), end: new Date(end).toISOString() };
+		}
+		t += STEP_MINUTES * MS;
+	}
+	return null;
+}
+
+export function distanceKm(
+	a: { lat: number; lng: number },
+	b: { lat: number; lng: number }
+): number {
+	const rad = Math.PI / 180;
+	const dLat = (b.lat - a.lat) * rad;
+	const dLng = (b.lng - a.lng) * rad;
+	const h =
+		Math.sin(dLat / 2) ** 2 +
+		Math.cos(a.lat * rad) * Math.cos(b.lat * rad) * Math.sin(dLng / 2) ** 2;
+	return 6371 * 2 * Math.asin(Math.sqrt(h));
+}
+
+/**
+ * Technicians who have every requested skill and a free slot in the window, best first:
+ * the lightest week (missions in the 7 days from the slot) and the shortest trip from
+ * their base, with an explanation line each. The others are left out.
+ */
+export function rankTechnicians(
+	request: PlanningRequest,
+	technicians: readonly UserDoc[],
+	missions: readonly MissionDoc[],
+	calendar: readonly CalendarDoc[]
+): Candidate[] {
+	const wanted = request.skills.map((s) => s.toLowerCase());
+	const candidates: Candidate[] = [];
+	for (const tech of technicians) {
+		if (!tech.roles.includes('technician') || tech.disabled) continue;
+		const skills = new Set(tech.skills.map((s) => s.toLowerCase()));
+		if (!wanted.every((s) => skills.has(s))) continue;
+		const slot = firstFreeSlot(busyOf(tech._id, missions, calendar), request);
+		if (!slot) continue;
+		const from = Date.parse(slot.start);
+		const weekLoadMinutes = missions
+			.filter((m) => m.technicianId === tech._id && m.status !== 'cancelled')
+			.filter(
+				(m) => Date.parse(m.start) >= from - WEEK_MS / 2 && Date.parse(m.start) < from + WEEK_MS / 2
+			)
+			.reduce((sum, m) => sum + (Date.parse(m.end) - Date.parse(m.start)) / MS, 0);
+		const base =
+			tech.base?.lat !== undefined && tech.base.lng !== undefined
+				? { lat: tech.base.lat, lng: tech.base.lng }
+				: null;
+		const km = request.site && base ? Math.round(distanceKm(base, request.site) * 10) / 10 : null;
+		// Earlier slots first, then load, then travel.
+		const hoursToSlot = (from - Date.parse(request.window.start)) / 3_600_000;
+		const score = hoursToSlot * 30 + weekLoadMinutes + (km ?? 0) * LOAD_PER_KM;
+		const parts = [
+			`compétences : ${request.skills.length ? request.skills.join(', ') : 'aucune demandée'}`,
+			`libre ${slot.start.slice(0, 16).replace('T', ' ')} UTC`,
+			`charge sur la semaine : ${Math.round(weekLoadMinutes / 60)} h`,
+			km === null ? 'distance inconnue' : `à ${km} km de sa base`
+		];
+		candidates.push({
+			technicianId: tech._id,
+			name: tech.displayName,
+			slot,
+			weekLoadMinutes,
+			distanceKm: km,
+			score,
+			explanation: parts.join(' · ')
+		});
+	}
+	return candidates.sort(
+		(a, b) => a.score - b.score || a.technicianId.localeCompare(b.technicianId)
+	);
+}

@@ -56,7 +56,8 @@ export async function missionsOf(db: LocalDb, technicianId: string, now: Date): 
 	return {
 		today: rows.filter((m) => parisDay(new Date(m.start)) === today),
 		upcoming: rows.filter((m) => !isDone(m) && parisDay(new Date(m.start)) > today),
-		done: rows.filter((m) => isDone(m) && parisDay(new Date(m.start)) < today).reverse()
+		// Finished ahead of its day, a mission moves here rather than vanish from every tab.
+		done: rows.filter((m) => isDone(m) && parisDay(new Date(m.start)) !== today).reverse()
 	};
 }
 

@@ -1,7 +1,13 @@
 // Shared by the technician-app tests (field-*.spec.ts): a phone context, small page models
 // and reads from the server as the admin, through the sync endpoints a device uses.
 import { crc32, deflateSync } from 'node:zlib';
-import { expect, type Browser, type BrowserContext, type Locator, type Page } from 'playwright/test';
+import {
+	expect,
+	type Browser,
+	type BrowserContext,
+	type Locator,
+	type Page
+} from 'playwright/test';
 import { SignInPage } from './pages.ts';
 import { DEMO_PASSWORD } from '../support/demo.ts';
 
@@ -19,7 +25,11 @@ export function phoneContext(browser: Browser): Promise<BrowserContext> {
 }
 
 /** Signs in and waits until the service worker controls the page (one online visit). */
-export async function signInOnPhone(page: Page, baseUrl: string, login = TECHNICIAN): Promise<void> {
+export async function signInOnPhone(
+	page: Page,
+	baseUrl: string,
+	login = TECHNICIAN
+): Promise<void> {
 	const signIn = new SignInPage(page);
 	await signIn.open(baseUrl);
 	await signIn.signIn(login, DEMO_PASSWORD);
@@ -28,7 +38,9 @@ export async function signInOnPhone(page: Page, baseUrl: string, login = TECHNIC
 	// The worker takes control from the next load on (no clients.claim).
 	await page.reload();
 	await expect(page.getByRole('heading', { name: 'Mes missions' })).toBeVisible();
-	await expect.poll(() => page.evaluate(() => navigator.serviceWorker.controller !== null)).toBe(true);
+	await expect
+		.poll(() => page.evaluate(() => navigator.serviceWorker.controller !== null))
+		.toBe(true);
 }
 
 /**
@@ -37,6 +49,10 @@ export async function signInOnPhone(page: Page, baseUrl: string, login = TECHNIC
  */
 export async function openOpenMission(page: Page): Promise<string> {
 	const panel = page.getByRole('tabpanel');
+	// The first sync brings the day's missions (the demo gives every technician some today).
+	await expect(page.getByRole('tab', { name: /Aujourd’hui \([1-9]/ })).toBeVisible({
+		timeout: 90_000
+	});
 	for (const tab of [/Aujourd’hui/, /À venir/]) {
 		await page.getByRole('tab', { name: tab }).click();
 		await expect(panel.getByRole('article').first()).toBeVisible();
@@ -69,36 +85,41 @@ export async function drawSignature(page: Page, pad: Locator): Promise<void> {
 }
 
 /** A real PNG photo (a colour gradient) made without any image library. */
-export function testPng(width = 640, height = 480): Buffer {
-	const raw = Buffer.alloc((width * 3 + 1) * height);
+export function testPng(width = 640, height = 480): Uint8Array {
+	const raw = new Uint8Array((width * 3 + 1) * height);
 	for (let y = 0; y < height; y++) {
-		const row = y * (width * 3 + 1);
-		raw[row] = 0; // filter: none
+		const row = y * (width * 3 + 1); // each row starts with filter 0 (none)
 		for (let x = 0; x < width; x++) {
 			raw[row + 1 + x * 3] = (x * 255) / width;
 			raw[row + 2 + x * 3] = (y * 255) / height;
 			raw[row + 3 + x * 3] = 128;
 		}
 	}
-	const chunk = (type: string, data: Buffer) => {
-		const body = Buffer.concat([Buffer.from(type, 'ascii'), data]);
-		const out = Buffer.alloc(12 + data.length);
-		out.writeUInt32BE(data.length, 0);
-		body.copy(out, 4);
-		out.writeUInt32BE(crc32(body), 8 + data.length);
-		return out;
+	const parts: Uint8Array[] = [Uint8Array.of(0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a)];
+	const chunk = (type: string, data: Uint8Array) => {
+		const out = new Uint8Array(12 + data.length);
+		const view = new DataView(out.buffer);
+		view.setUint32(0, data.length);
+		out.set(new TextEncoder().encode(type), 4);
+		out.set(data, 8);
+		view.setUint32(8 + data.length, crc32(out.subarray(4, 8 + data.length)));
+		parts.push(out);
 	};
-	const header = Buffer.alloc(13);
-	header.writeUInt32BE(width, 0);
-	header.writeUInt32BE(height, 4);
+	const header = new Uint8Array(13);
+	new DataView(header.buffer).setUint32(0, width);
+	new DataView(header.buffer).setUint32(4, height);
 	header[8] = 8; // bit depth
 	header[9] = 2; // colour type: RGB
-	return Buffer.concat([
-		Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
-		chunk('IHDR', header),
-		chunk('IDAT', deflateSync(raw)),
-		chunk('IEND', Buffer.alloc(0))
-	]);
+	chunk('IHDR', header);
+	chunk('IDAT', new Uint8Array(deflateSync(raw)));
+	chunk('IEND', new Uint8Array(0));
+	const png = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+	let at = 0;
+	for (const p of parts) {
+		png.set(p, at);
+		at += p.length;
+	}
+	return png;
 }
 
 type Json = Record<string, unknown>;
@@ -147,4 +168,28 @@ export class AdminReader {
 	async doc(id: string): Promise<Json | null> {
 		return (await this.docs([id]))[0] ?? null;
 	}
+}
+
+/**
+ * From a mission page: starts the report, ticks a task, finishes the time, signs as the
+ * technician and hands over to the client (choosing the PIN the first time).
+ */
+export async function reachClientSigning(
+	page: Page,
+	task = 'Diagnostic de la panne'
+): Promise<void> {
+	await page.getByRole('link', { name: 'Commencer l’intervention' }).click();
+	await page.getByRole('button', { name: 'Commencer l’intervention' }).click();
+	const started = Date.now();
+	await page.getByRole('checkbox', { name: task }).check();
+	// A work period shorter than a second does not count.
+	await page.waitForTimeout(Math.max(0, 1500 - (Date.now() - started)));
+	await page.getByRole('button', { name: 'Terminer' }).click();
+	await drawSignature(page, page.getByLabel(/Zone de signature/));
+	await page.getByRole('button', { name: 'Valider la signature' }).click();
+	await page.getByRole('button', { name: 'Faire signer le client' }).click();
+	await page.getByLabel('Code PIN', { exact: true }).fill(PIN);
+	await page.getByLabel('Confirmez le code PIN').fill(PIN);
+	await page.getByRole('button', { name: 'Enregistrer le code et continuer' }).click();
+	await expect(page.getByRole('dialog', { name: 'Signature du client' })).toBeVisible();
 }

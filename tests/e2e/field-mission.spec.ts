@@ -43,24 +43,28 @@ test('a whole mission offline: report signed on the phone, ticket closed, synced
 	const started = Date.now();
 
 	await page.getByRole('checkbox', { name: 'Diagnostic de la panne' }).check();
-	await page.getByRole('checkbox', { name: 'Test de bon fonctionnement avec l’utilisateur' }).check();
-	await page.getByLabel('Pièce').fill('Câble RJ45 Cat.6 3 m');
-	await page.getByLabel('Quantité').fill('2');
+	await page
+		.getByRole('checkbox', { name: 'Test de bon fonctionnement avec l’utilisateur' })
+		.check();
+	await page.getByRole('textbox', { name: 'Pièce', exact: true }).fill('Câble RJ45 Cat.6 3 m');
+	await page.getByRole('spinbutton', { name: 'Quantité' }).fill('2');
 	await page.getByRole('button', { name: 'Ajouter la pièce' }).click();
 	await expect(page.getByText('2 × Câble RJ45 Cat.6 3 m')).toBeVisible();
-	await page.getByLabel('Remarques').fill('Prise du bureau 12 repassée sur le switch.');
+	await page
+		.getByRole('textbox', { name: 'Remarques' })
+		.fill('Prise du bureau 12 repassée sur le switch.');
 
 	await page.getByLabel('Prendre une photo').setInputFiles({
 		name: 'prise.png',
 		mimeType: 'image/png',
-		buffer: testPng()
+		buffer: Buffer.from(testPng())
 	});
 	await expect(page.getByRole('img', { name: 'Photo 1' })).toBeVisible();
 
 	await page.getByRole('button', { name: 'Ajouter un matériel' }).click();
-	await page.getByLabel('Type', { exact: true }).fill('switch');
-	await page.getByLabel('Nom', { exact: true }).fill('SW-E2E-01');
-	await page.getByLabel('Marque').fill('Netgear');
+	await page.getByRole('textbox', { name: 'Type', exact: true }).fill('switch');
+	await page.getByRole('textbox', { name: 'Nom', exact: true }).fill('SW-E2E-01');
+	await page.getByRole('textbox', { name: 'Marque', exact: true }).fill('Netgear');
 	await page.getByRole('button', { name: 'Enregistrer la modification' }).click();
 	await expect(page.getByText('Matériel ajouté : SW-E2E-01')).toBeVisible();
 
@@ -114,7 +118,9 @@ test('a whole mission offline: report signed on the phone, ticket closed, synced
 	await expect
 		.poll(
 			async () => {
-				const ids = (await admin.manifest()).map(([id]) => id).filter((id) => id.startsWith('report:'));
+				const ids = (await admin.manifest())
+					.map(([id]) => id)
+					.filter((id) => id.startsWith('report:'));
 				const reports = await admin.docs(ids);
 				reportId = reports.find((r) => r.missionId === missionId)?._id as string | undefined;
 				return reportId !== undefined;

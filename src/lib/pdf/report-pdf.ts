@@ -61,11 +61,12 @@ function encodable(font: PDFFont): (text: string) => string {
 				let out = cache.get(ch);
 				if (out === undefined) {
 					try {
-						font.encodeText(ch);
+						font.widthOfTextAtSize(ch, 10);
 						out = ch;
 					} catch {
-						out = ch.normalize('NFD').replace(/[\u0300-\u036f]/g, '') || '?';
-						if (out !== ch) out = /^[\x20-\x7e]+$/.test(out) ? out : '?';
+						// A letter with an unknown accent keeps its letter; anything else is '?'.
+						const base = ch.normalize('NFD').replace(/[\u0300-\u036f]/g, '');
+						out = /^[\x20-\x7e]+$/.test(base) ? base : '?';
 					}
 					cache.set(ch, out);
 				}

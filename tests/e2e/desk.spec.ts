@@ -95,3 +95,21 @@ test('from a call: find the client, see the contract, open a ticket with its pri
 	await expect(page.getByRole('heading', { level: 1 })).toContainText('Outlook ne démarre plus');
 	await expect(page.getByText('Clos', { exact: true })).toBeVisible();
 });
+
+test('the planning board shows technicians as rows with their missions and absences', async ({
+	page
+}) => {
+	const signIn = new SignInPage(page);
+	await signIn.open(server.url);
+	await signIn.signIn(demoLogin('dispatcher'), DEMO_PASSWORD);
+	await expect(
+		page.getByRole('listbox', { name: 'Tickets' }).getByRole('option').first()
+	).toBeVisible({ timeout: 45_000 });
+	await page.getByRole('link', { name: 'Planning' }).click();
+	await expect(page.getByRole('heading', { name: 'Planning des techniciens' })).toBeVisible();
+	const board = page.getByRole('region', { name: 'Planning des techniciens' });
+	await expect(board.getByText('Julien Moreau', { exact: false }).first()).toBeVisible();
+	// Every technician has missions this week in the demo.
+	await expect(board.locator('.ec-event').first()).toBeVisible();
+	expect(await board.locator('.ec-event').count()).toBeGreaterThan(5);
+});

@@ -1,7 +1,7 @@
 import { newId } from '../domain/ids.ts';
 import { checkBooking, rankTechnicians, type Candidate, type PlanningRequest, type Slot } from '../domain/planning.ts';
 import { err, ok, type Result } from '../domain/result.ts';
-import { parseMission, type ClientDoc, type EventDoc, type MissionDoc, type TicketDoc } from '../domain/schemas.ts';
+import { parseMission, type CalendarDoc, type ClientDoc, type EventDoc, type MissionDoc, type TicketDoc, type UserDoc } from '../domain/schemas.ts';
 import { touch } from '../domain/stamps.ts';
 import { actorFromUser, transition } from '../domain/ticket.ts';
 import type { Referentials } from './config.ts';
@@ -73,4 +73,51 @@ export async function planMission(db: LocalDb, sheet: MissionSheet, me: Me, refs
 	};
 	await db.bulkDocs([mission, touch(sheet.ticket, planned.value, now, me._id), event] as never);
 	return ok(mission._id);
+}
+
+export interface Board {
+	readonly technicians: UserDoc[];
+	readonly missions: MissionDoc[];
+	readonly calendar: CalendarDoc[];
+	readonly clients: ReadonlyMap<string, ClientDoc>;
+}
+
+/** What the planning board shows: technicians, their missions and calendar entries. */
+export async function planningBoard(db: LocalDb): Promise<Board> {
+	const [users, missions, calendar, clients] = await Promise.all([typedOfType(db, 'user'), typedOfType(db, 'mission'), typedOfType(db, 'calendar'), typedOfType(db, 'client')]);
+	return {
+		technicians: users.filter((u) => u.roles.includes('technician') && !u.disabled).sort((a, b) => a.displayName.localeCompare(b.displayName, 'fr')),
+		missions: missions.filter((m) => m.status !== 'cancelled'),
+		calendar,
+		clients: new Map(clients.map((c) => [c._id, c]))
+	};
+}
+
+/**
+ * Moves a mission (drag on the board): new slot and/or technician. Refused, with the reason,
+ * when it double-books or lands in an absence or training.
+ */
+export async function moveMission(db: LocalDb, missionId: string, technicianId: string, slot: Slot, me: Me, now: Date): Promise<Result<true, string>> {
+	const [missions, calendar] = await Promise.all([typedOfType(db, 'mission'), typedOfType(db, 'calendar')]);
+	const mission = missions.find((m) => m._id === missionId);
+	if (!mission) return err('mission introuvable sur cet appareil');
+	if (mission.status === 'done' || mission.status === 'cancelled') return err('une mission terminée ou annulée ne se déplace plus');
+	const free = checkBooking(technicianId, slot, missions, calendar, missionId);
+	if (!free.ok) return free;
+	const moved = touch(mission, { ...mission, technicianId, start: slot.start, end: slot.end, updatedAt: now.toISOString(), updatedBy: me._id }, now, me._id);
+	const event: EventDoc = {
+		_id: newId('event', now),
+		type: 'event',
+		subjectId: mission.ticketId,
+		ticketId: mission.ticketId,
+		kind: 'mission_planned',
+		visibility: 'internal',
+		author: me._id,
+		authorName: me.displayName,
+		at: now.toISOString(),
+		body: `Intervention replanifiée : ${slot.start} avec ${technicianId.replace(/^user:/, '')}.`,
+		data: { missionId, technicianId, from: { start: mission.start, technicianId: mission.technicianId } }
+	};
+	await db.bulkDocs([moved, event] as never);
+	return ok(true);
 }

@@ -8,6 +8,8 @@ import { createApp } from './http/app.ts';
 import type { AppContext } from './http/context.ts';
 import { StartupError } from './errors.ts';
 import { loadDemoIfEmpty } from './seed.ts';
+import { startSync } from './sync/service.ts';
+import { startNotify } from './notify/service.ts';
 
 export interface RunningServer {
 	readonly url: string;
@@ -34,7 +36,13 @@ export async function startServer(
 		const now = options.now ?? (() => new Date());
 		const demoLoaded = config.demo ? await loadDemoIfEmpty(couch, now()) : false;
 		const ctx: AppContext = { config, couch, throttle: new LoginThrottle(couch.privateDb), now };
-		const server = await listen(createApp(ctx), config.port, config.host);
+		const sync = startSync(ctx, env);
+		const notify = await startNotify(ctx, env);
+		const server = await listen(createApp(ctx), config.port, config.host).catch(async (error) => {
+			await notify.stop();
+			await sync.stop();
+			throw error;
+		});
 		const { port } = server.address() as AddressInfo;
 		const shownHost = config.host.includes(':') ? `[${config.host}]` : config.host;
 		return {
@@ -48,6 +56,8 @@ export async function startServer(
 					server.closeAllConnections();
 					server.close(() => done());
 				});
+				await notify.stop();
+				await sync.stop();
 				await couch.close();
 			}
 		};

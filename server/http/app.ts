@@ -6,6 +6,7 @@ import { errorHandler } from './handle.ts';
 import { healthRoutes } from './health.ts';
 import { sessionRoutes } from './session-routes.ts';
 import { syncRoutes } from '../sync/routes.ts';
+import { syncDbRoutes } from '../sync/db-routes.ts';
 import { HttpError } from '../errors.ts';
 
 export const BUILD_DIR = join(import.meta.dirname, '..', '..', 'build');
@@ -15,6 +16,8 @@ export function createApp(ctx: AppContext, buildDir = BUILD_DIR): Express {
 	const app = express();
 	app.disable('x-powered-by');
 	app.set('trust proxy', process.env.TRUST_PROXY === '1');
+	// Before the JSON parser: pushes carry attachments and have their own body limit.
+	app.use(syncDbRoutes(ctx));
 	app.use(express.json({ limit: '8mb' }));
 	app.use(healthRoutes(ctx));
 	app.use(sessionRoutes(ctx));

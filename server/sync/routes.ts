@@ -1,13 +1,21 @@
-import { Router } from 'express';
+/**
+ * Pull and live, as devices call them (see CONTRACT.md), and the admin's sync health. Each
+ * handler is short: who is asking, then one call into the sync service.
+ */
+import { Router, type Request } from 'express';
+import { Readable } from 'node:stream';
 import * as v from 'valibot';
-import { HttpError } from '../errors.ts';
-import { requireUser, noStore } from '../http/auth.ts';
+import { userPrincipals } from '#lib/domain/access.ts';
+import { HttpError, toHttpError } from '../errors.ts';
+import { noStore, requireRole, requireUser } from '../http/auth.ts';
 import type { AppContext } from '../http/context.ts';
 import { handle, parseBody } from '../http/handle.ts';
-import { userPrincipals } from '#lib/domain/access.ts';
-import { allowedDocs } from './allowed.ts';
+import type { Profile } from '../auth/users.ts';
+import { decodeToken, encodeToken } from './live.ts';
+import { syncOf, type SyncService } from './service.ts';
 
 export const BULK_GET_MAX = 500;
+export const LONG_POLL_MAX_MS = 25_000;
 
 const BulkGet = v.object({
 	docs: v.pipe(
@@ -21,50 +29,133 @@ const BulkGet = v.object({
 	)
 });
 
+export function capMessage(count: number, cap: number): string {
+	return `Trop de documents pour cet appareil : ${count} pour une limite de ${cap}. Vos données ne sont plus synchronisées ; l’administrateur a été prévenu et doit réduire vos accès.`;
+}
+
 export function syncRoutes(ctx: AppContext): Router {
 	const router = Router();
 
-	/** Pull, step 1: the list of documents this user may hold now. */
+	/** Pull, step 1: which documents, at which revisions, this user may hold now. */
 	router.get(
 		'/api/sync/manifest',
 		handle(async (req, res) => {
 			noStore(res);
-			const user = await requireUser(ctx, req);
-			const docs = await allowedDocs(ctx.couch, userPrincipals(user));
-			const cap = ctx.config.docCap;
-			if (docs.length > cap) {
-				throw new HttpError(
-					507,
-					'doc_cap',
-					`Trop de documents pour cet appareil (${docs.length} > ${cap}) : l’administrateur doit réduire vos accès.`
-				);
-			}
-			res.json({ docs: docs.map((d) => [d.id, d.rev]), total: docs.length });
+			const { sync, user } = await caller(ctx, req);
+			await recorded(sync, user, async () => {
+				await sync.caughtUp();
+				const now = ctx.now();
+				const token = encodeToken({ seq: sync.live.seq, time: now.getTime() });
+				const docs = sync.model.manifest(userPrincipals(user), now.getTime());
+				const { docCap } = await sync.limits();
+				if (docs.length > docCap) {
+					const message = capMessage(docs.length, docCap);
+					await sync.health.failure(user.name, 'doc_cap', message, now);
+					throw new HttpError(507, 'doc_cap', message);
+				}
+				await sync.health.success(user.name, docs.length, now);
+				res.json({ docs, total: docs.length, token });
+			});
 		})
 	);
 
-	/** Pull, step 2: the documents themselves, only those on the user's list. */
+	/** Pull, step 2: the documents themselves, only those on the user's list, streamed. */
 	router.post(
 		'/api/sync/bulk_get',
 		handle(async (req, res) => {
 			noStore(res);
-			const user = await requireUser(ctx, req);
+			const { sync, user } = await caller(ctx, req);
 			const { docs } = parseBody(BulkGet, req.body);
-			const allowed = new Set(
-				(await allowedDocs(ctx.couch, userPrincipals(user))).map((d) => d.id)
-			);
-			const refused = docs.find((d) => !allowed.has(d.id));
-			if (refused) throw new HttpError(403, 'forbidden', `Document non autorisé : ${refused.id}`);
-			const result = await ctx.couch.server.request({
-				db: ctx.config.dbName,
-				method: 'POST',
-				path: '_bulk_get',
-				qs: { revs: true, attachments: true },
-				body: { docs }
+			await recorded(sync, user, async () => {
+				const held = new Set(userPrincipals(user));
+				const ids = docs.map((d) => d.id);
+				const { refused, tombstones } = await sync.readable(ids, held, ctx.now().getTime());
+				if (refused !== null)
+					throw new HttpError(403, 'forbidden', `Document non autorisé : ${refused}`);
+				const ask: Array<{ id: string; rev?: string }> = [...docs];
+				for (const id of new Set(ids))
+					for (const rev of tombstones.get(id) ?? []) ask.push({ id, rev });
+				const upstream = await sync.http.fetch(
+					`${sync.http.db}/_bulk_get?revs=true&attachments=true`,
+					{ body: { docs: ask } }
+				);
+				if (!upstream.ok || !upstream.body) {
+					throw new Error(`_bulk_get answered ${upstream.status}: ${await upstream.text()}`);
+				}
+				res.status(200).type('application/json');
+				await new Promise<void>((done, fail) => {
+					Readable.fromWeb(upstream.body as never)
+						.on('error', fail)
+						.pipe(res)
+						.on('finish', done)
+						.on('error', fail);
+				});
 			});
-			res.json(result);
+		})
+	);
+
+	/**
+	 * Live: answers `{changed: true}` as soon as a document the user reads changes after the
+	 * token (or their list does), else `{changed: false}` after at most 25 s.
+	 */
+	router.get(
+		'/api/sync/changes',
+		handle(async (req, res) => {
+			noStore(res);
+			const { sync, user } = await caller(ctx, req);
+			const held = new Set(userPrincipals(user));
+			const asked = Number(req.query.timeout);
+			const ms = Number.isFinite(asked)
+				? Math.max(0, Math.min(asked, LONG_POLL_MAX_MS))
+				: LONG_POLL_MAX_MS;
+			const since = decodeToken(req.query.since);
+			const answer = (changed: boolean) =>
+				res.json({
+					changed,
+					token: encodeToken({ seq: sync.live.seq, time: ctx.now().getTime() })
+				});
+			if (since === null) return void answer(true);
+			const now = ctx.now().getTime();
+			if (sync.live.changedSince(since.seq, held)) return void answer(true);
+			const deadlines = sync.deadlinesBetween(since.time, now);
+			if ([...held].some((p) => deadlines.has(p))) return void answer(true);
+			const gone = new AbortController();
+			res.on('close', () => gone.abort());
+			const changed = await sync.live.wait(held, ms, gone.signal);
+			if (!gone.signal.aborted) answer(changed);
+		})
+	);
+
+	router.get(
+		'/api/admin/sync-health',
+		handle(async (req, res) => {
+			noStore(res);
+			await requireRole(ctx, req, 'admin');
+			const users = await syncOf(ctx).health.list();
+			res.json({ users: users.sort((a, b) => (a.user < b.user ? -1 : 1)) });
 		})
 	);
 
 	return router;
+}
+
+async function caller(
+	ctx: AppContext,
+	req: Request
+): Promise<{ sync: SyncService; user: Profile }> {
+	const user = await requireUser(ctx, req);
+	return { sync: syncOf(ctx), user };
+}
+
+/** Server errors count as failed syncs in the user's sync health. */
+async function recorded(sync: SyncService, user: Profile, run: () => Promise<void>): Promise<void> {
+	try {
+		await run();
+	} catch (error) {
+		const http = toHttpError(error);
+		if (http.status >= 500 && http.code !== 'doc_cap' && http.code !== 'sync_busy') {
+			await sync.health.failure(user.name, http.code, http.message, sync.ctx.now());
+		}
+		throw error;
+	}
 }

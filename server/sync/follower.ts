@@ -1,0 +1,183 @@
+/**
+ * The one follower of the database's changes feed in this process (never one per device):
+ * it resolves conflicts as they appear, keeps the access model current for every change and
+ * what depends on it, and tells the live hub who is concerned. At start it notes the feed's
+ * position, derives the model from a scan, then follows from that position (changes during
+ * the scan are applied again, which is harmless).
+ */
+import type { Couch } from '../couch/connect.ts';
+import { messageOf } from '../errors.ts';
+import type { Concerned, Indexer } from './indexer.ts';
+import { seqNumber, type CouchHttp } from './couch-http.ts';
+import type { LiveHub } from './live.ts';
+import { resolveConflicts } from './resolve.ts';
+
+const BATCH = 200;
+const POLL_MS = 25_000;
+const RETRY_MIN_MS = 500;
+const RETRY_MAX_MS = 30_000;
+
+interface Change {
+	id: string;
+	seq: string | number;
+	deleted?: boolean;
+	doc?: Record<string, unknown>;
+}
+
+export class Follower {
+	readonly #couch: Couch;
+	readonly #http: CouchHttp;
+	readonly #indexer: Indexer;
+	readonly #live: LiveHub;
+	readonly #now: () => Date;
+	readonly #abort = new AbortController();
+	#seq: string | number = 0;
+	#processed = -1;
+	#loop: Promise<void> | null = null;
+	#isReady = false;
+	#ready: Promise<void>;
+	#markReady!: () => void;
+	#catchUp: Array<{ target: number; done: () => void }> = [];
+
+	constructor(couch: Couch, http: CouchHttp, indexer: Indexer, live: LiveHub, now: () => Date) {
+		this.#couch = couch;
+		this.#http = http;
+		this.#indexer = indexer;
+		this.#live = live;
+		this.#now = now;
+		this.#ready = new Promise((done) => (this.#markReady = done));
+	}
+
+	get ready(): boolean {
+		return this.#isReady;
+	}
+
+	start(): void {
+		this.#loop ??= this.#run();
+	}
+
+	async stop(): Promise<void> {
+		this.#abort.abort();
+		for (const w of this.#catchUp) w.done();
+		this.#catchUp = [];
+		await this.#loop;
+	}
+
+	/**
+	 * Waits until every write the database had when called is in the model (read-your-writes
+	 * for a manifest or a push). False when that takes longer than `ms`.
+	 */
+	async caughtUp(ms: number): Promise<boolean> {
+		const deadline = Date.now() + ms;
+		if (!this.#isReady) {
+			const waited = new AbortController();
+			const ready = await Promise.race([
+				this.#ready.then(() => true),
+				sleep(ms, AbortSignal.any([this.#abort.signal, waited.signal])).then(() => false)
+			]);
+			waited.abort();
+			if (!ready) return false;
+		}
+		const info = await this.#http.json<{ update_seq: unknown }>(this.#http.db);
+		const target = seqNumber(info.update_seq);
+		if (this.#processed >= target) return true;
+		const left = deadline - Date.now();
+		if (left <= 0) return false;
+		return new Promise((resolve) => {
+			const entry = {
+				target,
+				done: () => {
+					clearTimeout(timer);
+					resolve(this.#processed >= target);
+				}
+			};
+			const timer = setTimeout(() => {
+				this.#catchUp = this.#catchUp.filter((w) => w !== entry);
+				resolve(false);
+			}, left);
+			this.#catchUp.push(entry);
+		});
+	}
+
+	async #run(): Promise<void> {
+		let delay = RETRY_MIN_MS;
+		let reported = false;
+		while (!this.#abort.signal.aborted) {
+			try {
+				if (!this.#isReady) await this.#begin();
+				await this.#step();
+				delay = RETRY_MIN_MS;
+				reported = false;
+			} catch (error) {
+				if (this.#abort.signal.aborted) break;
+				if (!reported) console.error(`sync: changes follower: ${messageOf(error)} (retrying)`);
+				reported = true;
+				await sleep(delay, this.#abort.signal);
+				delay = Math.min(delay * 2, RETRY_MAX_MS);
+			}
+		}
+	}
+
+	async #begin(): Promise<void> {
+		const info = await this.#http.json<{ update_seq: string | number }>(this.#http.db);
+		await this.#indexer.build();
+		this.#seq = info.update_seq;
+		this.#processed = seqNumber(this.#seq);
+		this.#live.start(this.#processed);
+		this.#isReady = true;
+		this.#markReady();
+	}
+
+	async #step(): Promise<void> {
+		const qs = new URLSearchParams({
+			feed: 'longpoll',
+			since: String(this.#seq),
+			timeout: String(POLL_MS),
+			include_docs: 'true',
+			conflicts: 'true',
+			limit: String(BATCH)
+		});
+		const res = await this.#http.json<{ results: Change[]; last_seq: string | number }>(
+			`${this.#http.db}/_changes?${qs}`,
+			{ signal: this.#abort.signal }
+		);
+		const concerned = await this.#process(res.results);
+		this.#seq = res.last_seq;
+		this.#processed = seqNumber(res.last_seq);
+		this.#live.advance(this.#processed, concerned.all, concerned.principals);
+		const done = this.#catchUp.filter((w) => this.#processed >= w.target);
+		this.#catchUp = this.#catchUp.filter((w) => this.#processed < w.target);
+		for (const w of done) w.done();
+	}
+
+	async #process(results: readonly Change[]): Promise<Concerned> {
+		const changes = new Map<string, Record<string, unknown> | null>();
+		for (const change of results) {
+			if (change.id.startsWith('_')) continue;
+			changes.set(change.id, change.deleted || !change.doc ? null : change.doc);
+		}
+		for (const [id, doc] of changes) {
+			if (Array.isArray(doc?._conflicts) && doc._conflicts.length > 0) {
+				try {
+					await resolveConflicts(this.#couch, id, this.#now());
+				} catch (error) {
+					console.error(`sync: could not merge ${id}: ${messageOf(error)}`);
+				}
+			}
+		}
+		return this.#indexer.apply(changes);
+	}
+}
+
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+	return new Promise((resolve) => {
+		if (signal.aborted) return resolve();
+		const timer = setTimeout(done, ms);
+		function done() {
+			clearTimeout(timer);
+			signal.removeEventListener('abort', done);
+			resolve();
+		}
+		signal.addEventListener('abort', done);
+	});
+}

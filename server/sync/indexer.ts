@@ -1,0 +1,185 @@
+/**
+ * Keeps the access model (model.ts) current: a full scan at start, then each batch of the
+ * changes feed — the changed documents, the documents whose readers were derived from them or
+ * that now point to them, and the events of all of these. Bodies are read first; the model is
+ * then changed in one synchronous step, so a request never sees half a batch.
+ */
+import { techfileIdFor } from '#lib/domain/ids.ts';
+import { parseDoc, type Doc } from '#lib/domain/schemas.ts';
+import { canonical } from '#lib/domain/stamps.ts';
+import { aclFor, everyPrincipal, type Acl } from './acl.ts';
+import type { CouchHttp } from './couch-http.ts';
+import { AccessModel } from './model.ts';
+
+type Raw = Record<string, unknown>;
+
+const PAGE = 1000;
+
+/** Who must hear about an indexing pass: the readers, before and after, of what changed. */
+export interface Concerned {
+	all: boolean;
+	principals: Set<string>;
+}
+
+/** A business document as stored, or null when it is deleted, a design document or invalid. */
+export function parsed(raw: unknown): Doc | null {
+	if (raw === null || raw === undefined) return null;
+	const r = raw as Raw;
+	if (r._deleted === true || typeof r._id !== 'string' || r._id.startsWith('_')) return null;
+	const result = parseDoc(raw);
+	return result.ok ? result.value : null;
+}
+
+export function windowDaysOf(config: unknown): number | undefined {
+	const days = (config as { windowDays?: unknown } | null)?.windowDays;
+	return typeof days === 'number' && Number.isInteger(days) && days >= 0 ? days : undefined;
+}
+
+export function sameAcl(a: Acl | undefined | null, b: Acl | undefined | null): boolean {
+	if (!a || !b) return !a && !b;
+	return (
+		canonical(a.entries) === canonical(b.entries) && canonical(a.sources) === canonical(b.sources)
+	);
+}
+
+interface Body {
+	doc: Doc | null;
+	rev: string | null;
+}
+
+export class Indexer {
+	readonly #http: CouchHttp;
+	#model = new AccessModel();
+
+	constructor(http: CouchHttp) {
+		this.#http = http;
+	}
+
+	get model(): AccessModel {
+		return this.#model;
+	}
+
+	/** Derives the whole model from a scan of the database, then puts it in place. */
+	async build(): Promise<void> {
+		const config = await this.#load(['config:access']);
+		const model = new AccessModel(windowDaysOf(config.get('config:access')?.doc));
+		for (const prefix of ['mission:', 'grant:', 'ticket:']) {
+			for await (const page of this.#pages(prefix, `${prefix}\ufff0`)) {
+				for (const raw of page) model.noteFacts(String(raw._id), parsed(raw));
+			}
+		}
+		// Events last: their readers are their subject's.
+		for (const [start, end] of [
+			['', 'event:'],
+			['event:\ufff0', '\ufff0'],
+			['event:', 'event:\ufff0']
+		] as const) {
+			for await (const page of this.#pages(start, end)) {
+				for (const raw of page) {
+					const doc = parsed(raw);
+					if (doc) model.set(doc._id, { rev: String(raw._rev), acl: aclFor(doc, model) });
+				}
+			}
+		}
+		this.#model = model;
+	}
+
+	/** Applies a batch of the changes feed (new bodies; null when deleted). */
+	async apply(changes: ReadonlyMap<string, Raw | null>): Promise<Concerned> {
+		const model = this.#model;
+		const concerned: Concerned = { all: false, principals: new Set() };
+		const changed = [...changes.keys()].filter((id) => !id.startsWith('_'));
+		if (changed.length === 0) return concerned;
+		const bodies = new Map<string, Body>();
+		for (const id of changed) {
+			const raw = changes.get(id) ?? null;
+			bodies.set(id, {
+				doc: parsed(raw),
+				rev: raw && raw._deleted !== true ? String(raw._rev) : null
+			});
+		}
+		if (bodies.has('config:access')) {
+			const days = windowDaysOf(bodies.get('config:access')?.doc);
+			if (days !== model.windowDays()) {
+				await this.build();
+				return { all: true, principals: concerned.principals };
+			}
+		}
+
+		const dirty = new Set(changed);
+		// What a mission or grant points to, before and after: its ticket, client and file.
+		const pointedTo = (r: { ticketId?: string; clientId: string }) => {
+			if (r.ticketId) dirty.add(r.ticketId);
+			dirty.add(r.clientId);
+			dirty.add(techfileIdFor(r.clientId));
+		};
+		for (const id of changed) {
+			for (const dep of model.dependentsOf(id)) dirty.add(dep);
+			const old = model.factRow(id);
+			if (old) pointedTo(old);
+			const doc = bodies.get(id)?.doc;
+			if (doc?.type === 'mission' || doc?.type === 'grant') pointedTo(doc);
+		}
+		const events = new Set([...dirty].filter((id) => id.startsWith('event:')));
+		for (const id of dirty) {
+			if (id.startsWith('event:')) continue;
+			for (const dep of model.dependentsOf(id)) if (dep.startsWith('event:')) events.add(dep);
+		}
+		const toLoad = [...dirty, ...events].filter((id) => !bodies.has(id));
+		for (const [id, body] of await this.#load(toLoad)) bodies.set(id, body);
+
+		// From here on, synchronous: the model moves from one batch to the next in one step.
+		for (const id of changed) model.noteFacts(id, bodies.get(id)?.doc ?? null);
+		const changedSet = new Set(changed);
+		const update = (id: string) => {
+			const body = bodies.get(id);
+			const acl = body?.doc ? aclFor(body.doc, model) : null;
+			const rev = body?.rev ?? null;
+			const before = model.set(id, acl && rev ? { rev, acl } : null);
+			if (changedSet.has(id) || !sameAcl(before?.acl, acl)) {
+				for (const p of everyPrincipal(before?.acl.entries ?? [])) concerned.principals.add(p);
+				for (const p of everyPrincipal(acl?.entries ?? [])) concerned.principals.add(p);
+			}
+		};
+		for (const id of dirty) if (!id.startsWith('event:')) update(id);
+		for (const id of events) update(id);
+		return concerned;
+	}
+
+	async #load(ids: string[]): Promise<Map<string, Body>> {
+		const out = new Map<string, Body>();
+		if (ids.length === 0) return out;
+		const res = await this.#http.json<{ rows: Array<{ key: string; doc?: Raw | null }> }>(
+			`${this.#http.db}/_all_docs?include_docs=true`,
+			{ body: { keys: [...new Set(ids)] } }
+		);
+		for (const row of res.rows) {
+			const doc = parsed(row.doc);
+			out.set(row.key, { doc, rev: doc ? String(row.doc?._rev) : null });
+		}
+		return out;
+	}
+
+	async *#pages(start: string, end: string): AsyncGenerator<Raw[]> {
+		let startkey = start;
+		let skip = 0;
+		for (;;) {
+			const qs = new URLSearchParams({
+				include_docs: 'true',
+				limit: String(PAGE),
+				skip: String(skip),
+				startkey: JSON.stringify(startkey),
+				endkey: JSON.stringify(end),
+				inclusive_end: 'false'
+			});
+			const res = await this.#http.json<{ rows: Array<{ key: string; doc?: Raw }> }>(
+				`${this.#http.db}/_all_docs?${qs}`
+			);
+			const docs = res.rows.flatMap((r) => (r.doc ? [r.doc] : []));
+			if (docs.length > 0) yield docs;
+			if (res.rows.length < PAGE) return;
+			startkey = res.rows[res.rows.length - 1]!.key;
+			skip = 1;
+		}
+	}
+}

@@ -1,0 +1,234 @@
+/**
+ * The access model of one server process: for every live business document, its current
+ * revision and who reads it over time (acl.ts), with the facts those were derived from and
+ * the reverse links to re-derive them. Held in memory and kept current by the process's one
+ * changes follower; every instance derives the same model from the same database, so nothing
+ * here is shared or written back (see README, "Sync").
+ */
+import type { TicketFact } from '#lib/domain/access.ts';
+import type { Doc } from '#lib/domain/schemas.ts';
+import {
+	everyPrincipal,
+	grantRow,
+	missionRow,
+	ticketFact,
+	validAt,
+	type Acl,
+	type AclEntry,
+	type FactSource,
+	type GrantRow,
+	type MissionRow
+} from './acl.ts';
+
+export interface DocState {
+	readonly rev: string;
+	readonly acl: Acl;
+}
+
+export class AccessModel implements FactSource {
+	#window: number | undefined;
+	readonly #missions = new Map<string, MissionRow>();
+	readonly #missionsByTicket = new Map<string, Set<string>>();
+	readonly #missionsByClient = new Map<string, Set<string>>();
+	readonly #grants = new Map<string, GrantRow>();
+	readonly #grantsByClient = new Map<string, Set<string>>();
+	readonly #tickets = new Map<string, TicketFact>();
+	readonly #docs = new Map<string, DocState>();
+	readonly #byPrincipal = new Map<string, Set<string>>();
+	readonly #dependents = new Map<string, Set<string>>();
+	readonly #deadlines = new Deadlines();
+
+	constructor(windowDays?: number) {
+		this.#window = windowDays;
+	}
+
+	get size(): number {
+		return this.#docs.size;
+	}
+
+	setWindowDays(days: number | undefined): void {
+		this.#window = days;
+	}
+
+	/** Records the facts a document holds (a mission, grant or ticket), or that it is gone. */
+	noteFacts(id: string, doc: Doc | null): void {
+		const mission = this.#missions.get(id);
+		if (mission) {
+			remove(this.#missionsByTicket, mission.ticketId, id);
+			remove(this.#missionsByClient, mission.clientId, id);
+			this.#missions.delete(id);
+		}
+		const grant = this.#grants.get(id);
+		if (grant) {
+			remove(this.#grantsByClient, grant.clientId, id);
+			this.#grants.delete(id);
+		}
+		this.#tickets.delete(id);
+		if (doc?.type === 'mission') {
+			const row = missionRow(doc);
+			this.#missions.set(id, row);
+			add(this.#missionsByTicket, row.ticketId, id);
+			add(this.#missionsByClient, row.clientId, id);
+		} else if (doc?.type === 'grant') {
+			const row = grantRow(doc);
+			this.#grants.set(id, row);
+			add(this.#grantsByClient, row.clientId, id);
+		} else if (doc?.type === 'ticket') {
+			this.#tickets.set(id, ticketFact(doc));
+		}
+	}
+
+	/** The mission or grant as last recorded (to know what it pointed to before a change). */
+	factRow(id: string): MissionRow | GrantRow | undefined {
+		return this.#missions.get(id) ?? this.#grants.get(id);
+	}
+
+	windowDays(): number | undefined {
+		return this.#window;
+	}
+	missionsOfTicket(ticketId: string): MissionRow[] {
+		return this.#rows(this.#missionsByTicket.get(ticketId), this.#missions);
+	}
+	missionsAtClient(clientId: string): MissionRow[] {
+		return this.#rows(this.#missionsByClient.get(clientId), this.#missions);
+	}
+	grantsOnClient(clientId: string): GrantRow[] {
+		return this.#rows(this.#grantsByClient.get(clientId), this.#grants);
+	}
+	ticket(ticketId: string): TicketFact | undefined {
+		return this.#tickets.get(ticketId);
+	}
+	subjectEntries(docId: string): readonly AclEntry[] | undefined {
+		return this.#docs.get(docId)?.acl.entries;
+	}
+
+	get(id: string): DocState | undefined {
+		return this.#docs.get(id);
+	}
+
+	/** Documents whose readers were derived from `id`. */
+	dependentsOf(id: string): string[] {
+		return [...(this.#dependents.get(id) ?? [])];
+	}
+
+	/** Stores a document's state (null: gone); returns the previous one. */
+	set(id: string, state: DocState | null): DocState | undefined {
+		const before = this.#docs.get(id);
+		if (before) {
+			for (const p of everyPrincipal(before.acl.entries)) remove(this.#byPrincipal, p, id);
+			for (const s of before.acl.sources) remove(this.#dependents, s, id);
+			this.#deadlines.remove(before.acl.entries);
+			this.#docs.delete(id);
+		}
+		if (state) {
+			this.#docs.set(id, state);
+			for (const p of everyPrincipal(state.acl.entries)) add(this.#byPrincipal, p, id);
+			for (const s of state.acl.sources) add(this.#dependents, s, id);
+			this.#deadlines.add(state.acl.entries);
+		}
+		return before;
+	}
+
+	/** [id, rev] of every document one of `held` reads at `now`, sorted by id. */
+	manifest(held: readonly string[], now: number): Array<[string, string]> {
+		const ids = new Set<string>();
+		const set = new Set(held);
+		for (const p of held) {
+			for (const id of this.#byPrincipal.get(p) ?? []) {
+				if (ids.has(id)) continue;
+				const state = this.#docs.get(id);
+				if (state && state.acl.entries.some((e) => set.has(e[0]) && validAt(e, now))) ids.add(id);
+			}
+		}
+		return [...ids]
+			.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0))
+			.map((id) => [id, this.#docs.get(id)!.rev]);
+	}
+
+	readable(id: string, held: ReadonlySet<string>, now: number): boolean {
+		const state = this.#docs.get(id);
+		return state !== undefined && state.acl.entries.some((e) => held.has(e[0]) && validAt(e, now));
+	}
+
+	/** Principals who gain or lose a document at an instant in (since, until]. */
+	deadlinesBetween(since: number, until: number): Set<string> {
+		return this.#deadlines.between(since, until);
+	}
+
+	#rows<R>(ids: Set<string> | undefined, rows: Map<string, R>): R[] {
+		return [...(ids ?? [])].sort().flatMap((id) => {
+			const row = rows.get(id);
+			return row ? [row] : [];
+		});
+	}
+}
+
+/** Instants at which some principal's access starts or ends, with the principals. */
+class Deadlines {
+	readonly #at = new Map<number, Map<string, number>>();
+	#sorted: number[] | null = [];
+
+	add(entries: readonly AclEntry[]): void {
+		this.#each(entries, (time, principal) => {
+			let counts = this.#at.get(time);
+			if (!counts) {
+				counts = new Map();
+				this.#at.set(time, counts);
+				this.#sorted = null;
+			}
+			counts.set(principal, (counts.get(principal) ?? 0) + 1);
+		});
+	}
+
+	remove(entries: readonly AclEntry[]): void {
+		this.#each(entries, (time, principal) => {
+			const counts = this.#at.get(time);
+			if (!counts) return;
+			const n = (counts.get(principal) ?? 0) - 1;
+			if (n > 0) counts.set(principal, n);
+			else counts.delete(principal);
+			if (counts.size === 0) {
+				this.#at.delete(time);
+				this.#sorted = null;
+			}
+		});
+	}
+
+	between(since: number, until: number): Set<string> {
+		const out = new Set<string>();
+		if (until <= since) return out;
+		this.#sorted ??= [...this.#at.keys()].sort((a, b) => a - b);
+		const times = this.#sorted;
+		let lo = 0;
+		let hi = times.length;
+		while (lo < hi) {
+			const mid = (lo + hi) >> 1;
+			if ((times[mid] ?? 0) <= since) lo = mid + 1;
+			else hi = mid;
+		}
+		for (let i = lo; i < times.length && (times[i] ?? Infinity) <= until; i++) {
+			for (const p of this.#at.get(times[i]!)?.keys() ?? []) out.add(p);
+		}
+		return out;
+	}
+
+	#each(entries: readonly AclEntry[], fn: (time: number, principal: string) => void): void {
+		for (const [principal, from, until] of entries) {
+			if (from !== null) fn(from, principal);
+			if (until !== null) fn(until, principal);
+		}
+	}
+}
+
+function add(map: Map<string, Set<string>>, key: string, value: string): void {
+	const set = map.get(key);
+	if (set) set.add(value);
+	else map.set(key, new Set([value]));
+}
+
+function remove(map: Map<string, Set<string>>, key: string, value: string): void {
+	const set = map.get(key);
+	if (!set) return;
+	set.delete(value);
+	if (set.size === 0) map.delete(key);
+}

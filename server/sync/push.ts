@@ -1,0 +1,370 @@
+/**
+ * Push: the documents a device's PouchDB replicator sends to `_bulk_docs` (new_edits: false).
+ * Each is checked on its own — shape and size, schema, readable before, `mayWrite`, readable
+ * after — and answered in order; a refused document writes nothing. Accepted revisions are
+ * stored as they came (their revision ids are the device's), and a revision that branches off
+ * the server's is merged at once (resolve.ts).
+ */
+import { mayWrite, userPrincipals, type Deletion, type UserLike } from '#lib/domain/access.ts';
+import { mergeRevisions } from '#lib/domain/merge.ts';
+import { parseDoc, type Doc } from '#lib/domain/schemas.ts';
+import { MERGE_SPECS, type MergeableDoc } from '#lib/domain/stamps.ts';
+import { messageOf } from '../errors.ts';
+import {
+	aclFor,
+	grantRow,
+	missionRow,
+	ticketFact,
+	validAt,
+	type Acl,
+	type AclEntry,
+	type FactSource,
+	type GrantRow,
+	type MissionRow
+} from './acl.ts';
+import type { CouchHttp } from './couch-http.ts';
+import type { Couch } from '../couch/connect.ts';
+import { parsed, windowDaysOf } from './indexer.ts';
+import type { AccessModel } from './model.ts';
+import { resolveConflicts } from './resolve.ts';
+
+export interface PushLimits {
+	/** Largest JSON body of one document, attachments left out. */
+	readonly maxDocBytes: number;
+	/** Largest total of one document's inline attachments (decoded). */
+	readonly maxAttachmentBytes: number;
+}
+
+export type PushAnswer =
+	| { id: string; rev: string; ok: true }
+	| { id: string; rev?: string; error: string; reason: string; name?: string; status?: number };
+
+type Raw = Record<string, unknown>;
+
+interface Candidate {
+	readonly index: number;
+	readonly raw: Raw;
+	readonly id: string;
+	readonly rev: string;
+	readonly history: readonly string[];
+	readonly deleted: boolean;
+	readonly doc: Doc | null;
+	refusal?: string;
+	present?: boolean;
+	before?: Doc | null;
+	after?: Doc | null;
+	branches?: boolean;
+}
+
+/** The order in which documents are judged, so what others point to comes first. */
+const RANK: Record<string, number> = { techfile: 1, mission: 1, report: 2, event: 3 };
+const REV = /^[1-9][0-9]*-[0-9a-zA-Z]+$/;
+const SPECIAL = new Set(['_id', '_rev', '_deleted', '_revisions', '_attachments']);
+
+export interface PushDeps {
+	readonly couch: Couch;
+	readonly http: CouchHttp;
+	readonly model: () => AccessModel;
+	readonly now: () => Date;
+}
+
+export async function pushDocs(
+	deps: PushDeps,
+	user: UserLike,
+	raws: readonly unknown[],
+	limits: PushLimits
+): Promise<PushAnswer[]> {
+	const candidates = raws.map((raw, i) => inspect(raw, i, limits));
+	const live = candidates.filter((c) => c.refusal === undefined);
+	await markPresent(deps.http, live);
+	const todo = live.filter((c) => !c.present);
+	const now = deps.now().getTime();
+	const held = new Set(userPrincipals(user));
+
+	const current = await loadCurrent(
+		deps.http,
+		todo.map((c) => c.id)
+	);
+	const model = deps.model();
+	for (const c of [...todo].sort((a, b) => rank(a) - rank(b))) {
+		try {
+			judge(c, user, current.get(c.id) ?? null, model, held, now);
+		} catch (error) {
+			c.refusal = `this document could not be checked: ${messageOf(error)}`;
+		}
+	}
+	checkReadableAfter(model, todo, held, now);
+
+	const accepted = todo.filter((c) => c.refusal === undefined);
+	const failures = await write(deps.http, accepted);
+	for (const c of accepted) {
+		const failure = failures.get(`${c.id} ${c.rev}`);
+		if (failure) c.refusal = failure;
+	}
+	for (const c of accepted) {
+		if (c.refusal !== undefined || !c.branches) continue;
+		try {
+			await resolveConflicts(deps.couch, c.id, deps.now());
+		} catch (error) {
+			// The changes follower resolves it again; the revision itself is safely stored.
+			console.error(`sync: could not merge ${c.id} now: ${messageOf(error)}`);
+		}
+	}
+	return candidates.map((c) =>
+		c.refusal === undefined
+			? { id: c.id, rev: c.rev, ok: true as const }
+			: {
+					id: c.id,
+					...(c.rev ? { rev: c.rev } : {}),
+					error: 'forbidden',
+					name: 'forbidden',
+					status: 403,
+					reason: c.refusal
+				}
+	);
+}
+
+const rank = (c: Candidate) => RANK[c.doc?.type ?? c.before?.type ?? ''] ?? 0;
+
+function inspect(raw: unknown, index: number, limits: PushLimits): Candidate {
+	const refuse = (reason: string, fields: Partial<Candidate> = {}): Candidate => ({
+		index,
+		raw: {},
+		id: '',
+		rev: '',
+		history: [],
+		deleted: false,
+		doc: null,
+		refusal: reason,
+		...fields
+	});
+	if (typeof raw !== 'object' || raw === null || Array.isArray(raw))
+		return refuse('document: must be an object with fields');
+	const r = raw as Raw;
+	const docId = typeof r._id === 'string' ? r._id : '';
+	const rev = typeof r._rev === 'string' ? r._rev : '';
+	const base = { raw: r, id: docId, rev };
+	if (docId === '') return refuse('document._id: is required', base);
+	if (docId.startsWith('_')) return refuse('design and local documents are not synced', base);
+	if (!REV.test(rev)) return refuse('document._rev: is required (push through replication)', base);
+	const special = Object.keys(r).find((k) => k.startsWith('_') && !SPECIAL.has(k));
+	if (special !== undefined)
+		return refuse(`document.${special}: is not a field CouchDB keeps`, base);
+	const history = revisionHistory(r, rev);
+	if (history === null) return refuse('document._revisions: does not match _rev', base);
+	const { _attachments: attachments, ...body } = r;
+	const bytes = Buffer.byteLength(JSON.stringify(body));
+	if (bytes > limits.maxDocBytes)
+		return refuse(`the document is too large: ${bytes} bytes (limit ${limits.maxDocBytes})`, base);
+	const attached = attachmentBytes(attachments);
+	if (attached > limits.maxAttachmentBytes)
+		return refuse(
+			`the attachments are too large: ${attached} bytes (limit ${limits.maxAttachmentBytes})`,
+			base
+		);
+	const deleted = r._deleted === true;
+	if (deleted) return { index, ...base, history, deleted, doc: null };
+	const result = parseDoc(r);
+	if (!result.ok) return refuse(result.error.join('; '), base);
+	return { index, ...base, history, deleted, doc: result.value };
+}
+
+function revisionHistory(r: Raw, rev: string): string[] | null {
+	const revisions = r._revisions as { start?: unknown; ids?: unknown } | undefined;
+	if (revisions === undefined) return [rev];
+	const { start, ids } = revisions;
+	if (typeof start !== 'number' || !Array.isArray(ids) || ids.length === 0) return null;
+	const history = ids.map((h, i) => `${start - i}-${String(h)}`);
+	return history[0] === rev ? history : null;
+}
+
+function attachmentBytes(attachments: unknown): number {
+	if (typeof attachments !== 'object' || attachments === null) return 0;
+	let total = 0;
+	for (const a of Object.values(attachments as Record<string, { data?: unknown }>)) {
+		if (typeof a?.data === 'string') total += Math.floor((a.data.length * 3) / 4);
+	}
+	return total;
+}
+
+/** Revisions the server already has are answered ok with nothing to check or write. */
+async function markPresent(http: CouchHttp, candidates: Candidate[]): Promise<void> {
+	if (candidates.length === 0) return;
+	const ask: Record<string, string[]> = {};
+	for (const c of candidates) (ask[c.id] ??= []).push(c.rev);
+	const missing = await http.json<Record<string, { missing?: string[] }>>(`${http.db}/_revs_diff`, {
+		body: ask
+	});
+	for (const c of candidates) c.present = !(missing[c.id]?.missing ?? []).includes(c.rev);
+}
+
+async function loadCurrent(http: CouchHttp, ids: string[]): Promise<Map<string, Raw>> {
+	const out = new Map<string, Raw>();
+	if (ids.length === 0) return out;
+	const res = await http.json<{ rows: Array<{ key: string; doc?: Raw | null }> }>(
+		`${http.db}/_all_docs?include_docs=true&conflicts=true`,
+		{ body: { keys: [...new Set(ids)] } }
+	);
+	for (const row of res.rows) if (row.doc) out.set(row.key, row.doc);
+	return out;
+}
+
+function judge(
+	c: Candidate,
+	user: UserLike,
+	stored: Raw | null,
+	model: AccessModel,
+	held: ReadonlySet<string>,
+	now: number
+): void {
+	const exists = stored !== null && stored._deleted !== true;
+	const before = exists ? parsed(stored) : null;
+	if (exists && before === null) {
+		c.refusal = 'the stored document is not valid: an administrator must repair it';
+		return;
+	}
+	if (before !== null && !model.readable(c.id, held, now)) {
+		c.refusal = 'this document is not shared with you';
+		return;
+	}
+	c.before = before;
+	c.branches = before !== null && !c.history.includes(String(stored?._rev));
+	if (c.deleted && c.branches) {
+		// Closes a branch beside the server's version (e.g. one a merge already replaced): the
+		// document itself stays as it is, so there is nothing for mayWrite to judge.
+		c.after = before;
+		return;
+	}
+	if (c.deleted) {
+		const deletion: Deletion = { _id: c.id, _rev: c.rev, _deleted: true };
+		const verdict = mayWrite(user, before, deletion);
+		if (!verdict.ok) c.refusal = verdict.error;
+		c.after = null;
+		return;
+	}
+	const doc = c.doc as Doc;
+	let after: Doc = doc;
+	if (c.branches && before !== null && before.type === doc.type && doc.type in MERGE_SPECS) {
+		// Judge what the branch would make of the document: the merge with the server's version,
+		// so what others changed meanwhile does not count as this user's change.
+		after = mergeRevisions([before as MergeableDoc, doc as MergeableDoc]).merged as Doc;
+	}
+	const verdict = mayWrite(user, before, after);
+	if (!verdict.ok) c.refusal = verdict.error;
+	c.after = after;
+}
+
+/**
+ * The user must still read each document once written, computed with the batch applied (a
+ * new ticket and its first follow-up may travel together). Refusing one document can change
+ * what another depends on, so this runs until nothing more is refused.
+ */
+function checkReadableAfter(
+	model: AccessModel,
+	candidates: Candidate[],
+	held: ReadonlySet<string>,
+	now: number
+): void {
+	for (let round = 0; round < 3; round++) {
+		const ok = candidates.filter((c) => c.refusal === undefined && c.after !== undefined);
+		const overlay = new Map<string, Doc | null>(ok.map((c) => [c.id, c.after ?? null]));
+		const computed = new Map<string, Acl>();
+		const facts = new OverlayFacts(model, overlay, computed);
+		const judged = ok.filter((c) => c.after);
+		const ordered = [
+			...judged.filter((c) => c.after?.type !== 'event'),
+			...judged.filter((c) => c.after?.type === 'event')
+		];
+		for (const c of ordered) computed.set(c.id, aclFor(c.after as Doc, facts));
+		let refused = false;
+		for (const c of judged) {
+			const after = c.after as Doc;
+			// An event whose subject has not reached the server yet (a later batch) is only
+			// checked by mayWrite: its readers will be its subject's.
+			if (after.type === 'event' && !overlay.get(after.subjectId) && !model.get(after.subjectId))
+				continue;
+			const entries = computed.get(c.id)?.entries ?? [];
+			if (!entries.some((e) => held.has(e[0]) && validAt(e, now))) {
+				c.refusal = 'after this change you could no longer read the document';
+				refused = true;
+			}
+		}
+		if (!refused) return;
+	}
+}
+
+/** The access model's facts with a batch of documents applied on top. */
+class OverlayFacts implements FactSource {
+	readonly #base: AccessModel;
+	readonly #overlay: ReadonlyMap<string, Doc | null>;
+	readonly #computed: ReadonlyMap<string, Acl>;
+
+	constructor(
+		base: AccessModel,
+		overlay: ReadonlyMap<string, Doc | null>,
+		computed: ReadonlyMap<string, Acl>
+	) {
+		this.#base = base;
+		this.#overlay = overlay;
+		this.#computed = computed;
+	}
+
+	windowDays(): number | undefined {
+		return this.#overlay.has('config:access')
+			? windowDaysOf(this.#overlay.get('config:access'))
+			: this.#base.windowDays();
+	}
+	missionsOfTicket(ticketId: string): MissionRow[] {
+		return this.#rows(this.#base.missionsOfTicket(ticketId), 'mission', (d) =>
+			d.type === 'mission' && d.ticketId === ticketId ? missionRow(d) : null
+		);
+	}
+	missionsAtClient(clientId: string): MissionRow[] {
+		return this.#rows(this.#base.missionsAtClient(clientId), 'mission', (d) =>
+			d.type === 'mission' && d.clientId === clientId ? missionRow(d) : null
+		);
+	}
+	grantsOnClient(clientId: string): GrantRow[] {
+		return this.#rows(this.#base.grantsOnClient(clientId), 'grant', (d) =>
+			d.type === 'grant' && d.clientId === clientId ? grantRow(d) : null
+		);
+	}
+	ticket(ticketId: string) {
+		if (!this.#overlay.has(ticketId)) return this.#base.ticket(ticketId);
+		const doc = this.#overlay.get(ticketId);
+		return doc?.type === 'ticket' ? ticketFact(doc) : undefined;
+	}
+	subjectEntries(docId: string): readonly AclEntry[] | undefined {
+		return this.#computed.get(docId)?.entries ?? this.#base.subjectEntries(docId);
+	}
+
+	#rows<R extends { id: string }>(
+		stored: readonly R[],
+		type: string,
+		pick: (doc: Doc) => R | null
+	): R[] {
+		const out = stored.filter((r) => !this.#overlay.has(r.id));
+		for (const [id, doc] of this.#overlay) {
+			if (!id.startsWith(`${type}:`) || !doc) continue;
+			const row = pick(doc);
+			if (row) out.push(row);
+		}
+		return out;
+	}
+}
+
+/** One `_bulk_docs` with new_edits: false; returns the refusals CouchDB itself made. */
+async function write(http: CouchHttp, accepted: Candidate[]): Promise<Map<string, string>> {
+	const failures = new Map<string, string>();
+	if (accepted.length === 0) return failures;
+	const res = await http.json<Array<{ id: string; rev?: string; error?: string; reason?: string }>>(
+		`${http.db}/_bulk_docs`,
+		{ body: { docs: accepted.map((c) => c.raw), new_edits: false } }
+	);
+	for (const r of res) {
+		if (!r.error) continue;
+		const c = accepted.find((x) => x.id === r.id && (r.rev === undefined || x.rev === r.rev));
+		if (c) failures.set(`${c.id} ${c.rev}`, r.reason ?? r.error);
+	}
+	return failures;
+}

@@ -1,0 +1,178 @@
+/**
+ * The sync service of one server process: the access model and its changes follower, the
+ * live hub, sync health, and the limits. Started with the server (start.ts), found by the
+ * route handlers through the app context.
+ */
+import { DEFAULT_MAX_DOC_BYTES } from '#lib/domain/schemas.ts';
+import type { AppContext } from '../http/context.ts';
+import { HttpError, StartupError } from '../errors.ts';
+import { CouchHttp } from './couch-http.ts';
+import { Follower } from './follower.ts';
+import { HealthStore } from './health.ts';
+import { Indexer } from './indexer.ts';
+import { LiveHub } from './live.ts';
+import type { AccessModel } from './model.ts';
+import type { PushLimits } from './push.ts';
+import { TOMB_PREFIX, type TombDoc } from './resolve.ts';
+
+export const DEFAULT_SYNC_MAX_DOC_BYTES = 1024 * 1024;
+const SWEEP_MS = 1_000;
+const LIMITS_MS = 5_000;
+
+export interface SyncLimits extends PushLimits {
+	readonly docCap: number;
+}
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+const services = new WeakMap<AppContext, SyncService>();
+
+/** @throws {HttpError} 503 when the sync service is not running (server starting or stopping). */
+export function syncOf(ctx: AppContext): SyncService {
+	const service = services.get(ctx);
+	if (!service) throw new HttpError(503, 'sync_unavailable', 'Synchronisation indisponible.');
+	return service;
+}
+
+/**
+ * Starts following the database (the access model is built in the background; sync requests
+ * wait for it).
+ * @throws {StartupError} when MAX_DOC_BYTES or MAX_ATTACHMENT_BYTES is not a positive number.
+ */
+export function startSync(ctx: AppContext, env: Env = process.env): SyncService {
+	const service = new SyncService(ctx, env);
+	service.start();
+	services.set(ctx, service);
+	return service;
+}
+
+export class SyncService {
+	readonly ctx: AppContext;
+	readonly http: CouchHttp;
+	readonly indexer: Indexer;
+	readonly live = new LiveHub();
+	readonly follower: Follower;
+	readonly health: HealthStore;
+	readonly #maxDocBytes: number;
+	readonly #maxAttachmentBytes: number;
+	#sweeper: NodeJS.Timeout | null = null;
+	#lastSweep: number;
+	#limits: { at: number; value: SyncLimits } | null = null;
+
+	constructor(ctx: AppContext, env: Env) {
+		this.ctx = ctx;
+		this.http = new CouchHttp(ctx.couch, ctx.config.dbName);
+		this.indexer = new Indexer(this.http);
+		this.follower = new Follower(ctx.couch, this.http, this.indexer, this.live, ctx.now);
+		this.health = new HealthStore(ctx.couch);
+		this.#maxDocBytes = positive('MAX_DOC_BYTES', env.MAX_DOC_BYTES, DEFAULT_SYNC_MAX_DOC_BYTES);
+		this.#maxAttachmentBytes = positive(
+			'MAX_ATTACHMENT_BYTES',
+			env.MAX_ATTACHMENT_BYTES,
+			DEFAULT_MAX_DOC_BYTES
+		);
+		this.#lastSweep = ctx.now().getTime();
+	}
+
+	/** The current access model (replaced whole when the access window changes). */
+	get model(): AccessModel {
+		return this.indexer.model;
+	}
+
+	start(): void {
+		this.follower.start();
+		this.#sweeper = setInterval(() => this.#sweep(), SWEEP_MS);
+		this.#sweeper.unref();
+	}
+
+	async stop(): Promise<void> {
+		services.delete(this.ctx);
+		if (this.#sweeper) clearInterval(this.#sweeper);
+		this.live.close();
+		await this.follower.stop();
+	}
+
+	/**
+	 * Waits for the index to hold every write made so far.
+	 * @throws {HttpError} 503 when it is too far behind (the device retries).
+	 */
+	async caughtUp(ms = 10_000): Promise<void> {
+		if (!(await this.follower.caughtUp(ms))) {
+			throw new HttpError(
+				503,
+				'sync_busy',
+				'Le serveur prépare vos données : la synchronisation reprendra dans un instant.'
+			);
+		}
+	}
+
+	/** The stricter of the environment's and the referential's (`config:access`) limits. */
+	async limits(): Promise<SyncLimits> {
+		const now = Date.now();
+		if (this.#limits && now - this.#limits.at < LIMITS_MS) return this.#limits.value;
+		let config: { docCap?: unknown; maxDocBytes?: unknown } = {};
+		try {
+			config = (await this.ctx.couch.db.get('config:access')) as typeof config;
+		} catch {
+			config = {};
+		}
+		const min = (a: number, b: unknown) =>
+			typeof b === 'number' && Number.isInteger(b) && b > 0 ? Math.min(a, b) : a;
+		const value: SyncLimits = {
+			docCap: min(this.ctx.config.docCap, config.docCap),
+			maxDocBytes: min(this.#maxDocBytes, config.maxDocBytes),
+			maxAttachmentBytes: this.#maxAttachmentBytes
+		};
+		this.#limits = { at: now, value };
+		return value;
+	}
+
+	/**
+	 * Checks that the principals read every id now; returns the first that they do not, and
+	 * the deleted branches known for the others (sent along so devices close them too).
+	 */
+	async readable(
+		ids: readonly string[],
+		held: ReadonlySet<string>,
+		now: number
+	): Promise<{ refused: string | null; tombstones: Map<string, string[]> }> {
+		const unique = [...new Set(ids)];
+		const refused = unique.find((id) => !this.model.readable(id, held, now)) ?? null;
+		const tombstones = new Map<string, string[]>();
+		if (refused !== null || unique.length === 0) return { refused, tombstones };
+		const res = await this.http.json<{
+			rows: Array<{ key: string; doc?: Record<string, unknown> | null }>;
+		}>(`${this.http.privateDb}/_all_docs?include_docs=true`, {
+			body: { keys: unique.map((id) => TOMB_PREFIX + id) }
+		});
+		for (const row of res.rows) {
+			const doc = row.doc as TombDoc | null | undefined;
+			if (doc?.type === 'tombstones') tombstones.set(doc.doc, doc.revs);
+		}
+		return { refused, tombstones };
+	}
+
+	/** Wakes waiting devices whose access changes at a deadline that just passed. */
+	#sweep(): void {
+		const now = this.ctx.now().getTime();
+		const since = this.#lastSweep;
+		if (now <= since) return;
+		this.#lastSweep = now;
+		if (this.live.waiting === 0) return;
+		const principals = this.deadlinesBetween(since, now);
+		if (principals.size > 0) this.live.wake(false, principals);
+	}
+
+	/** Principals whose access to some document starts or ends in (since, until]. */
+	deadlinesBetween(since: number, until: number): Set<string> {
+		return this.model.deadlinesBetween(since, until);
+	}
+}
+
+function positive(name: string, raw: string | undefined, fallback: number): number {
+	if (raw === undefined || raw.trim() === '') return fallback;
+	const value = Number(raw);
+	if (!Number.isInteger(value) || value <= 0)
+		throw new StartupError(`${name} "${raw}" must be a positive whole number of bytes.`);
+	return value;
+}

@@ -8,6 +8,7 @@ import { sessionRoutes } from './session-routes.ts';
 import { syncRoutes } from '../sync/routes.ts';
 import { syncDbRoutes } from '../sync/db-routes.ts';
 import { HttpError } from '../errors.ts';
+import { icalRoutes } from '../ical/routes.ts';
 
 export const BUILD_DIR = join(import.meta.dirname, '..', '..', 'build');
 
@@ -21,6 +22,7 @@ export function createApp(ctx: AppContext, buildDir = BUILD_DIR): Express {
 	app.use(express.json({ limit: '8mb' }));
 	app.use(healthRoutes(ctx));
 	app.use(sessionRoutes(ctx));
+	app.use(icalRoutes(ctx));
 	app.use(syncRoutes(ctx));
 	app.use('/api', (_req, _res, next) =>
 		next(new HttpError(404, 'not_found', 'Point d’accès inconnu.'))

@@ -1,0 +1,534 @@
+/**
+ * Follows the main database's changes feed and turns document changes into notifications,
+ * each sent once however many server instances follow the same feed:
+ *
+ * - every instance reads every change; for a mission or ticket it compares the document
+ *   with the fields of the subject's latest claim (`notif:<doc id>:<generation>`) and, when
+ *   something worth telling happened, creates the next generation's claim. Only one create
+ *   of an id succeeds (201; the others get 409), and only that instance sends.
+ * - a claim is written (state `claimed`, owner, lease) before anything is sent, and marked
+ *   `sent` after. An instance that dies in between leaves a claim whose lease expires; the
+ *   stale-claim sweep of any instance takes it over (an update on the revision it read, so one
+ *   wins) and sends. Only a death between the push service's answer and that mark can repeat
+ *   a push, after the lease.
+ * - the feed position is stored in the private database after the batch's claims are
+ *   written: a restart resumes there; changes seen again find their claims and send nothing.
+ * - reminders: a sweep claims `reminder:<mission id>:<start>` for missions starting within
+ *   the lead time.
+ */
+import type { Couch } from '../couch/connect.ts';
+import { messageOf, statusOf } from '../errors.ts';
+import { DEFAULT_NOTICE_TEMPLATES, noticeTemplate, renderNotice } from '#lib/domain/notices.ts';
+import type { NoticeKey, NoticeTemplate } from '#lib/domain/schemas/config.ts';
+import {
+	missionDeliveries,
+	missionFields,
+	revGeneration,
+	sameMission,
+	sameTicket,
+	ticketDeliveries,
+	ticketFields,
+	type Delivery,
+	type MissionFields,
+	type TicketFields
+} from './intents.ts';
+import { noticeValues, PUSH_TITLES, pushSentence, ticketNumber, frenchWhen } from './messages.ts';
+import type { Outbox } from './outbox.ts';
+import type { PushSender } from './push-send.ts';
+import {
+	byPrefix,
+	createOnce,
+	ensureDesign,
+	getOrNull,
+	putIfUnchanged,
+	viewRows,
+	type Db,
+	type Stored
+} from './store.ts';
+import {
+	isUnsubscribed,
+	preferencesOf,
+	removeSubscription,
+	subscriptionsOf,
+	unsubscribeToken
+} from './subscriptions.ts';
+
+export interface NotifierOptions {
+	/** This process, written into the claims it owns. */
+	readonly instance: string;
+	/** How long a claim's owner has to send before another instance may take over. */
+	readonly leaseMs: number;
+	readonly reminderMinutes: number;
+	/** Interval of the reminder and stale-claim sweeps. */
+	readonly sweepMs: number;
+	readonly publicUrl: string;
+	readonly unsubscribeSecret: string;
+	/** Long-poll timeout of the changes feed. */
+	readonly feedTimeoutMs: number;
+}
+
+export type ClaimState = 'claimed' | 'sent' | 'done';
+
+export interface ClaimDoc {
+	readonly type: 'claim';
+	readonly subject: string;
+	readonly gen: number;
+	readonly revGen: number;
+	readonly fields: MissionFields | TicketFields | null;
+	readonly deliveries: readonly Delivery[];
+	readonly state: ClaimState;
+	readonly owner: string;
+	readonly leaseUntil?: string;
+	readonly attempts: number;
+	readonly createdAt: string;
+	readonly results?: readonly string[];
+}
+
+/** Also the main database's `_design/notify`: planned missions by start, for reminders. */
+const MAIN_VIEWS = {
+	missions_by_start:
+		"function (doc) { if (doc.type === 'mission' && doc.status === 'planned' && doc.start) emit(doc.start, null); }"
+};
+const PRIVATE_VIEWS = {
+	claims_stale:
+		"function (doc) { if (doc.type === 'claim' && doc.state === 'claimed' && doc.leaseUntil) emit(doc.leaseUntil, null); }",
+	mail_due:
+		"function (doc) { if (doc.type !== 'mail') return; if (doc.state === 'queued') emit(doc.nextAttemptAt, null); else if (doc.state === 'sending' && doc.leaseUntil) emit(doc.leaseUntil, null); }",
+	mail_by_created: "function (doc) { if (doc.type === 'mail') emit(doc.createdAt, null); }"
+};
+
+const CHECKPOINT_ID = 'notify:checkpoint';
+const BATCH = 200;
+const CONCURRENCY = 16;
+const RETRY_MIN_MS = 500;
+const RETRY_MAX_MS = 30_000;
+const CLAIM_ATTEMPTS = 6;
+
+interface Change {
+	readonly id: string;
+	readonly seq: string | number;
+	readonly deleted?: boolean;
+	readonly doc?: Record<string, unknown> & { _id: string; _rev: string };
+}
+
+export class Notifier {
+	readonly #db: Db;
+	readonly #privateDb: Db;
+	readonly #couchUrl: URL;
+	readonly #dbName: string;
+	readonly #options: NotifierOptions;
+	readonly #push: PushSender;
+	readonly #outbox: Outbox;
+	readonly #now: () => Date;
+	readonly #abort = new AbortController();
+	readonly #inFlight = new Set<Promise<void>>();
+	#loop: Promise<void> | null = null;
+	#sweepTimer: NodeJS.Timeout | null = null;
+	#sweeping: Promise<void> | null = null;
+	#since: string | number = 0;
+	#templates: { at: number; value: Partial<Record<NoticeKey, NoticeTemplate>> } | null = null;
+
+	constructor(
+		couch: Couch,
+		dbName: string,
+		options: NotifierOptions,
+		push: PushSender,
+		outbox: Outbox,
+		now: () => Date
+	) {
+		this.#db = couch.db;
+		this.#privateDb = couch.privateDb;
+		this.#couchUrl = couch.url;
+		this.#dbName = dbName;
+		this.#options = options;
+		this.#push = push;
+		this.#outbox = outbox;
+		this.#now = now;
+	}
+
+	/** Prepares the views and the feed position; then follows the feed in the background. */
+	async start(): Promise<void> {
+		await ensureDesign(this.#db, '_design/notify', MAIN_VIEWS);
+		await ensureDesign(this.#privateDb, '_design/notify', PRIVATE_VIEWS);
+		const checkpoint = await getOrNull<{ seq: string | number }>(this.#privateDb, CHECKPOINT_ID);
+		if (checkpoint) {
+			this.#since = checkpoint.seq;
+		} else {
+			// First start: what happened before the notifier existed is not news.
+			const info = (await this.#db.info()) as { update_seq: string | number };
+			this.#since = info.update_seq;
+			await this.#saveCheckpoint(this.#since);
+		}
+		this.#loop = this.#follow();
+		this.#sweepTimer = setInterval(() => this.#sweep(), this.#options.sweepMs);
+		this.#sweepTimer.unref();
+		this.#sweep();
+	}
+
+	/** Stops following, then lets the sends already started finish (claims stay consistent). */
+	async stop(): Promise<void> {
+		this.#abort.abort();
+		if (this.#sweepTimer) clearInterval(this.#sweepTimer);
+		await this.#loop;
+		await this.#sweeping;
+		while (this.#inFlight.size > 0) await Promise.allSettled([...this.#inFlight]);
+	}
+
+	async #follow(): Promise<void> {
+		let backoff = RETRY_MIN_MS;
+		while (!this.#abort.signal.aborted) {
+			try {
+				const { results, last_seq } = await this.#changes();
+				await this.#handleBatch(results);
+				if (String(last_seq) !== String(this.#since)) {
+					this.#since = last_seq;
+					await this.#saveCheckpoint(last_seq);
+				}
+				backoff = RETRY_MIN_MS;
+			} catch (error) {
+				if (this.#abort.signal.aborted) return;
+				console.warn(`notifier: ${messageOf(error)}; retrying in ${backoff} ms`);
+				await sleep(backoff, this.#abort.signal);
+				backoff = Math.min(RETRY_MAX_MS, backoff * 2);
+			}
+		}
+	}
+
+	async #changes(): Promise<{ results: Change[]; last_seq: string | number }> {
+		const url = new URL(`/${encodeURIComponent(this.#dbName)}/_changes`, this.#couchUrl.origin);
+		url.searchParams.set('feed', 'longpoll');
+		url.searchParams.set('since', String(this.#since));
+		url.searchParams.set('include_docs', 'true');
+		url.searchParams.set('limit', String(BATCH));
+		url.searchParams.set('timeout', String(this.#options.feedTimeoutMs));
+		const res = await fetch(url, {
+			headers: { authorization: basicAuth(this.#couchUrl) },
+			signal: this.#abort.signal
+		});
+		if (!res.ok) throw new Error(`changes feed answered ${res.status}`);
+		return (await res.json()) as { results: Change[]; last_seq: string | number };
+	}
+
+	async #handleBatch(changes: readonly Change[]): Promise<void> {
+		const relevant = changes.filter(
+			(c) => !c.deleted && c.doc && (c.id.startsWith('mission:') || c.id.startsWith('ticket:'))
+		);
+		await mapLimit(relevant, CONCURRENCY, (c) => this.#consider(c.doc!));
+	}
+
+	/** Claims what this version of the document means, if nobody has yet. */
+	async #consider(doc: Record<string, unknown> & { _id: string; _rev: string }): Promise<void> {
+		const isMission = doc._id.startsWith('mission:');
+		const fields = isMission ? missionFields(doc) : ticketFields(doc);
+		if (!fields) return;
+		const revGen = revGeneration(doc._rev);
+		for (let attempt = 0; attempt < CLAIM_ATTEMPTS; attempt++) {
+			const [latest] = await byPrefix<ClaimDoc>(this.#privateDb, `notif:${doc._id}:`, {
+				descending: true,
+				limit: 1
+			});
+			// A newer (or this) revision was already considered by some instance.
+			if (latest && latest.revGen >= revGen) return;
+			const before = latest?.fields ?? null;
+			if (
+				before &&
+				(isMission
+					? sameMission(before as MissionFields, fields as MissionFields)
+					: sameTicket(before as TicketFields, fields as TicketFields))
+			)
+				return;
+			let deliveries = isMission
+				? missionDeliveries(before as MissionFields | null, fields as MissionFields)
+				: ticketDeliveries(before as TicketFields | null, fields as TicketFields);
+			// A mission already over is history, not news.
+			if (isMission && typeof doc.end === 'string' && Date.parse(doc.end) < this.#now().getTime())
+				deliveries = [];
+			const gen = (latest?.gen ?? 0) + 1;
+			const claim = this.#newClaim(`notif:${doc._id}:${String(gen).padStart(6, '0')}`, doc._id, {
+				gen,
+				revGen,
+				fields,
+				deliveries
+			});
+			if (await createOnce(this.#privateDb, claim)) {
+				if (deliveries.length > 0) this.#track(this.#deliver(claim, doc));
+				return;
+			}
+		}
+	}
+
+	#newClaim(
+		_id: string,
+		subject: string,
+		part: Pick<ClaimDoc, 'gen' | 'revGen' | 'fields' | 'deliveries'>
+	): Stored<ClaimDoc> {
+		const now = this.#now();
+		return {
+			_id,
+			type: 'claim',
+			subject,
+			...part,
+			state: part.deliveries.length > 0 ? 'claimed' : 'done',
+			owner: this.#options.instance,
+			...(part.deliveries.length > 0
+				? { leaseUntil: new Date(now.getTime() + this.#options.leaseMs).toISOString() }
+				: {}),
+			attempts: 1,
+			createdAt: now.toISOString()
+		};
+	}
+
+	#track(work: Promise<void>): void {
+		const p = work.catch((error: unknown) => console.warn(`notifier: ${messageOf(error)}`));
+		this.#inFlight.add(p);
+		void p.finally(() => this.#inFlight.delete(p));
+	}
+
+	/** Sends a claim's deliveries, then marks it sent (unless another instance took it over). */
+	async #deliver(claim: Stored<ClaimDoc>, doc: Record<string, unknown> | null): Promise<void> {
+		const subject = doc ?? (await getOrNull<Record<string, unknown>>(this.#db, claim.subject));
+		if (!subject) return this.#finish(claim, ['subject gone']);
+		const ticket = claim.subject.startsWith('ticket:')
+			? subject
+			: await getOrNull<Record<string, unknown>>(this.#db, String(subject.ticketId));
+		const results: string[] = [];
+		for (const delivery of claim.deliveries) {
+			try {
+				results.push(
+					delivery.channel === 'push'
+						? await this.#deliverPush(claim, delivery, subject, ticket)
+						: await this.#deliverNotice(claim, delivery.key, ticket)
+				);
+			} catch (error) {
+				results.push(`error: ${messageOf(error)}`);
+			}
+		}
+		await this.#finish(claim, results);
+	}
+
+	async #finish(claim: Stored<ClaimDoc>, results: string[]): Promise<void> {
+		const current = await getOrNull<ClaimDoc>(this.#privateDb, claim._id);
+		if (!current || current.owner !== this.#options.instance || current.state !== 'claimed') return;
+		const { leaseUntil, ...rest } = current;
+		void leaseUntil;
+		await putIfUnchanged(this.#privateDb, { ...rest, state: 'sent', results });
+	}
+
+	async #deliverPush(
+		claim: Stored<ClaimDoc>,
+		delivery: Extract<Delivery, { channel: 'push' }>,
+		subject: Record<string, unknown>,
+		ticket: Record<string, unknown> | null
+	): Promise<string> {
+		const prefs = await preferencesOf(this.#privateDb, delivery.to);
+		if (!prefs[delivery.event]) return `${delivery.to}: ${delivery.event} off`;
+		const isMission = claim.subject.startsWith('mission:');
+		const ticketLabel = ticket
+			? `n° ${ticketNumber(ticket)} ${String(ticket.title ?? '')}`.trim()
+			: '';
+		const start = isMission ? String(subject.start) : undefined;
+		const body = pushSentence(delivery.event, {
+			...(start ? { start } : {}),
+			ticketLabel,
+			...(typeof subject.level === 'number' ? { level: subject.level } : {}),
+			...(delivery.withdrawn ? { withdrawn: true } : {})
+		});
+		const missionId = isMission ? claim.subject : undefined;
+		const payload = {
+			v: 1,
+			id: claim._id,
+			event: delivery.event,
+			title: PUSH_TITLES[delivery.event],
+			body,
+			...(missionId ? { missionId } : {}),
+			ticketId: ticket?._id ?? (isMission ? subject.ticketId : claim.subject),
+			url:
+				missionId && !delivery.withdrawn
+					? `/missions/${missionId.slice('mission:'.length)}`
+					: '/missions'
+		};
+		const subs = await subscriptionsOf(this.#privateDb, delivery.to);
+		let delivered = 0;
+		const notes: string[] = [];
+		for (const sub of subs) {
+			const outcome = await this.#push.send(sub, payload);
+			if (outcome.ok) delivered++;
+			else {
+				notes.push(`${outcome.status} ${outcome.error}`);
+				if (outcome.gone) await removeSubscription(this.#privateDb, sub._id);
+			}
+		}
+		if (delivered > 0) return `${delivery.to}: pushed ${delivered}`;
+		// The fallback: no active subscription, or every push failed.
+		const profile = await getOrNull<{ email?: string; displayName?: string }>(
+			this.#db,
+			delivery.to
+		);
+		if (!profile?.email) return `${delivery.to}: no push, no e-mail ${notes.join('; ')}`;
+		const url = `${this.#options.publicUrl}${payload.url}`;
+		await this.#outbox.queue(`mail:${claim._id}:${delivery.to}`, {
+			to: profile.email,
+			subject: `${payload.title} — ${ticketLabel}`.slice(0, 200),
+			text: `Bonjour ${profile.displayName ?? ''},\n\n${body}.\n${start ? `Début : ${frenchWhen(start)}\n` : ''}\nOuvrir : ${url}\n\nCe message vous est envoyé par e-mail faute de notification sur votre téléphone.`,
+			about: claim.subject
+		});
+		return `${delivery.to}: e-mail fallback ${notes.join('; ')}`;
+	}
+
+	async #deliverNotice(
+		claim: Stored<ClaimDoc>,
+		key: NoticeKey,
+		ticket: Record<string, unknown> | null
+	): Promise<string> {
+		const email = (ticket?.requester as { email?: string } | undefined)?.email;
+		if (!ticket || !email) return `notice ${key}: no requester e-mail`;
+		if (await isUnsubscribed(this.#privateDb, email)) return `notice ${key}: unsubscribed`;
+		const operatorId = String(
+			ticket.updatedBy ?? (ticket.assignees as string[] | undefined)?.[0] ?? ''
+		);
+		const operator = operatorId.startsWith('user:')
+			? ((await getOrNull<{ displayName?: string }>(this.#db, operatorId))?.displayName ?? '')
+			: '';
+		const values = noticeValues(
+			ticket,
+			operator || 'l’équipe d’assistance',
+			this.#options.publicUrl
+		);
+		const mail = renderNotice(noticeTemplate(key, await this.#noticeTemplates()), values);
+		const link = `${this.#options.publicUrl}/api/notices/unsubscribe?token=${unsubscribeToken(this.#options.unsubscribeSecret, email)}`;
+		await this.#outbox.queue(`mail:${claim._id}:notice`, {
+			to: email,
+			subject: mail.subject,
+			text: `${mail.body}\n\n—\nPour ne plus recevoir ces avis : ${link}`,
+			about: String(ticket._id)
+		});
+		return `notice ${key}: queued`;
+	}
+
+	async #noticeTemplates(): Promise<Partial<Record<NoticeKey, NoticeTemplate>>> {
+		const now = Date.now();
+		if (this.#templates && now - this.#templates.at < 10_000) return this.#templates.value;
+		const doc = await getOrNull<{ templates?: Partial<Record<NoticeKey, NoticeTemplate>> }>(
+			this.#db,
+			'config:notice_templates'
+		);
+		const value = { ...DEFAULT_NOTICE_TEMPLATES, ...(doc?.templates ?? {}) };
+		this.#templates = { at: now, value };
+		return value;
+	}
+
+	#sweep(): void {
+		if (this.#sweeping || this.#abort.signal.aborted) return;
+		this.#sweeping = Promise.all([this.#remind(), this.#retakeStale()])
+			.then(() => undefined)
+			.catch((error: unknown) => {
+				if (!this.#abort.signal.aborted) console.warn(`notifier sweep: ${messageOf(error)}`);
+			})
+			.finally(() => (this.#sweeping = null));
+	}
+
+	/** Claims the reminder of each planned mission starting within the lead time. */
+	async #remind(): Promise<void> {
+		const now = this.#now();
+		const until = new Date(now.getTime() + this.#options.reminderMinutes * 60_000);
+		const rows = await this.#db.view('notify', 'missions_by_start', {
+			startkey: now.toISOString(),
+			endkey: until.toISOString(),
+			include_docs: true
+		});
+		for (const row of rows.rows) {
+			const mission = row.doc as (Record<string, unknown> & { _id: string }) | undefined;
+			if (!mission || mission.status !== 'planned' || typeof mission.technicianId !== 'string')
+				continue;
+			const claim = this.#newClaim(
+				`reminder:${mission._id}:${String(mission.start)}`,
+				mission._id,
+				{
+					gen: 0,
+					revGen: 0,
+					fields: null,
+					deliveries: [{ channel: 'push', to: mission.technicianId, event: 'reminder' }]
+				}
+			);
+			if (await createOnce(this.#privateDb, claim)) this.#track(this.#deliver(claim, mission));
+		}
+	}
+
+	/** Takes over claims whose owner did not finish within the lease, and sends them. */
+	async #retakeStale(): Promise<void> {
+		const now = this.#now();
+		const stale = await viewRows<ClaimDoc>(this.#privateDb, 'claims_stale', {
+			endkey: now.toISOString(),
+			limit: 50
+		});
+		for (const { doc } of stale) {
+			const taken: Stored<ClaimDoc> = {
+				...doc,
+				owner: this.#options.instance,
+				leaseUntil: new Date(now.getTime() + this.#options.leaseMs).toISOString(),
+				attempts: doc.attempts + 1
+			};
+			const rev = await putIfUnchanged(this.#privateDb, taken);
+			if (rev) this.#track(this.#deliver({ ...taken, _rev: rev }, null));
+		}
+	}
+
+	async #saveCheckpoint(seq: string | number): Promise<void> {
+		for (let attempt = 0; attempt < 3; attempt++) {
+			const current = await getOrNull<{ seq: string | number }>(this.#privateDb, CHECKPOINT_ID);
+			// Shared by the instances: it only moves forward.
+			if (current && seqNumber(current.seq) >= seqNumber(seq)) return;
+			try {
+				await this.#privateDb.insert({
+					_id: CHECKPOINT_ID,
+					...(current?._rev ? { _rev: current._rev } : {}),
+					type: 'checkpoint',
+					seq
+				});
+				return;
+			} catch (error) {
+				if (statusOf(error) !== 409) throw error;
+			}
+		}
+	}
+}
+
+/** The numeric part of a CouchDB sequence (`"123-g1AAA…"` or a PouchDB integer). */
+export function seqNumber(seq: string | number): number {
+	return typeof seq === 'number' ? seq : Number.parseInt(seq, 10) || 0;
+}
+
+function basicAuth(url: URL): string {
+	const user = decodeURIComponent(url.username);
+	const pass = decodeURIComponent(url.password);
+	return `Basic ${Buffer.from(`${user}:${pass}`).toString('base64')}`;
+}
+
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+	return new Promise((done) => {
+		const timer = setTimeout(done, ms);
+		signal.addEventListener(
+			'abort',
+			() => {
+				clearTimeout(timer);
+				done();
+			},
+			{ once: true }
+		);
+	});
+}
+
+async function mapLimit<T>(
+	items: readonly T[],
+	limit: number,
+	fn: (item: T) => Promise<void>
+): Promise<void> {
+	let next = 0;
+	const worker = async () => {
+		while (next < items.length) {
+			const item = items[next++]!;
+			await fn(item);
+		}
+	};
+	await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+}

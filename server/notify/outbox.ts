@@ -1,0 +1,168 @@
+/**
+ * The mail outbox: each mail is a `mail:` document in the private database, written before
+ * anything is sent. Any server instance may send a due mail after taking its lease (an update
+ * on the revision it read, so only one instance wins); a failure backs off exponentially.
+ * Without SMTP_URL the mail is kept (state `kept`) and shown on the admin page instead.
+ */
+import nodemailer, { type Transporter } from 'nodemailer';
+import { messageOf } from '../errors.ts';
+import { createOnce, putIfUnchanged, viewRows, type Db, type Stored } from './store.ts';
+
+export type MailState = 'queued' | 'sending' | 'sent' | 'kept' | 'failed';
+
+export interface MailDoc {
+	readonly type: 'mail';
+	readonly to: string;
+	readonly subject: string;
+	readonly text: string;
+	readonly state: MailState;
+	readonly attempts: number;
+	readonly nextAttemptAt: string;
+	readonly leaseUntil?: string;
+	readonly createdAt: string;
+	readonly sentAt?: string;
+	readonly lastError?: string;
+	/** What the mail is about, for the admin page. */
+	readonly about?: string;
+}
+
+export interface OutboxOptions {
+	readonly smtpUrl: string | null;
+	readonly from: string;
+	readonly retryBaseMs: number;
+	readonly retryMaxMs: number;
+	readonly maxAttempts: number;
+	readonly pollMs: number;
+	readonly leaseMs: number;
+}
+
+export class Outbox {
+	readonly #db: Db;
+	readonly #options: OutboxOptions;
+	readonly #now: () => Date;
+	readonly #transport: Transporter | null;
+	#timer: NodeJS.Timeout | null = null;
+	#running: Promise<void> | null = null;
+	#again = false;
+	#stopped = false;
+
+	constructor(db: Db, options: OutboxOptions, now: () => Date) {
+		this.#db = db;
+		this.#options = options;
+		this.#now = now;
+		// Only ever the configured server: the URL comes from the operator, never from data.
+		this.#transport = options.smtpUrl
+			? nodemailer.createTransport(options.smtpUrl, { from: options.from })
+			: null;
+	}
+
+	start(): void {
+		this.#schedule(0);
+	}
+
+	async stop(): Promise<void> {
+		this.#stopped = true;
+		if (this.#timer) clearTimeout(this.#timer);
+		await this.#running;
+		this.#transport?.close();
+	}
+
+	/**
+	 * Queues a mail under a deterministic id (a second queue of the same id does nothing).
+	 * @returns false when the mail was already queued.
+	 */
+	async queue(
+		id: string,
+		mail: { to: string; subject: string; text: string; about?: string }
+	): Promise<boolean> {
+		const now = this.#now().toISOString();
+		const created = await createOnce(this.#db, {
+			_id: id,
+			type: 'mail',
+			...mail,
+			state: this.#transport ? 'queued' : 'kept',
+			attempts: 0,
+			nextAttemptAt: now,
+			createdAt: now
+		});
+		if (created && this.#transport) this.kick();
+		return created;
+	}
+
+	/** Looks for due mails now rather than at the next poll. */
+	kick(): void {
+		if (this.#running) this.#again = true;
+		else this.#schedule(0);
+	}
+
+	#schedule(ms: number): void {
+		if (this.#stopped || !this.#transport) return;
+		if (this.#timer) clearTimeout(this.#timer);
+		this.#timer = setTimeout(() => {
+			this.#timer = null;
+			this.#running = this.#drain()
+				.catch((error: unknown) => console.warn(`outbox: ${messageOf(error)}`))
+				.finally(() => {
+					this.#running = null;
+					const again = this.#again;
+					this.#again = false;
+					this.#schedule(again ? 0 : this.#options.pollMs);
+				});
+		}, ms);
+		this.#timer.unref();
+	}
+
+	async #drain(): Promise<void> {
+		const now = this.#now().toISOString();
+		const due = await viewRows<MailDoc>(this.#db, 'mail_due', { endkey: now, limit: 50 });
+		for (const { doc } of due) {
+			if (this.#stopped) return;
+			await this.#sendOne(doc);
+		}
+	}
+
+	async #sendOne(doc: Stored<MailDoc>): Promise<void> {
+		const now = this.#now();
+		const leased: Stored<MailDoc> = {
+			...doc,
+			state: 'sending',
+			leaseUntil: new Date(now.getTime() + this.#options.leaseMs).toISOString()
+		};
+		const rev = await putIfUnchanged(this.#db, leased);
+		if (!rev) return; // another instance took it
+		const attempts = doc.attempts + 1;
+		try {
+			await this.#transport!.sendMail({ to: doc.to, subject: doc.subject, text: doc.text });
+			await this.#db.insert({
+				...leased,
+				_rev: rev,
+				state: 'sent',
+				attempts,
+				sentAt: this.#now().toISOString(),
+				leaseUntil: undefined
+			});
+		} catch (error) {
+			const delay = Math.min(
+				this.#options.retryMaxMs,
+				this.#options.retryBaseMs * 2 ** (attempts - 1)
+			);
+			const failed = attempts >= this.#options.maxAttempts;
+			await this.#db.insert({
+				...leased,
+				_rev: rev,
+				state: failed ? 'failed' : 'queued',
+				attempts,
+				lastError: messageOf(error).slice(0, 300),
+				nextAttemptAt: new Date(this.#now().getTime() + delay).toISOString(),
+				leaseUntil: undefined
+			});
+		}
+	}
+}
+
+/** Latest mails first, for the admin page. */
+export async function recentMails(db: Db, limit = 200): Promise<Array<Stored<MailDoc>>> {
+	return (await viewRows<MailDoc>(db, 'mail_by_created', { descending: true, limit })).map(
+		(r) => r.doc
+	);
+}

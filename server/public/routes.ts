@@ -1,0 +1,113 @@
+import { Router } from 'express';
+import * as v from 'valibot';
+import { newId } from '#lib/domain/ids.ts';
+import { parseTicket, type EventDoc } from '#lib/domain/schemas.ts';
+import { openTicket } from '#lib/domain/ticket.ts';
+import { HttpError } from '../errors.ts';
+import { clientAddress, currentUser, noStore } from '../http/auth.ts';
+import type { AppContext } from '../http/context.ts';
+import { handle, parseBody } from '../http/handle.ts';
+import { highestTicketNumber, nextTicketNumber } from './numbering.ts';
+
+const Request = v.object({
+	name: v.pipe(
+		v.string('name: required'),
+		v.trim(),
+		v.minLength(2, 'Nom : au moins 2 caractères'),
+		v.maxLength(120, 'Nom : 120 caractères au plus')
+	),
+	email: v.pipe(
+		v.string('email: required'),
+		v.trim(),
+		v.email('E-mail : adresse invalide'),
+		v.maxLength(200)
+	),
+	phone: v.optional(v.pipe(v.string(), v.trim(), v.maxLength(40))),
+	title: v.pipe(
+		v.string('title: required'),
+		v.trim(),
+		v.minLength(3, 'Objet : au moins 3 caractères'),
+		v.maxLength(200, 'Objet : 200 caractères au plus')
+	),
+	text: v.pipe(
+		v.string('text: required'),
+		v.trim(),
+		v.minLength(3, 'Description : au moins 3 caractères'),
+		v.maxLength(10_000, 'Description : 10 000 caractères au plus')
+	)
+});
+
+/** Requests per address per hour before the form asks to wait (it is open to anyone). */
+const PER_HOUR = 20;
+const recent = new Map<string, number[]>();
+
+/**
+ * The public request form (seed 004 §III-A-2): anyone identified by e-mail (or a signed-in
+ * account) files a request, which waits as a pre-ticket for an operator to qualify; the
+ * answer carries the ticket number for the acknowledgement.
+ */
+export function publicRoutes(ctx: AppContext): Router {
+	const router = Router();
+	router.post(
+		'/api/public/requests',
+		handle(async (req, res) => {
+			noStore(res);
+			const now = ctx.now();
+			const address = clientAddress(req);
+			const times = (recent.get(address) ?? []).filter((t) => now.getTime() - t < 3_600_000);
+			if (times.length >= PER_HOUR)
+				throw new HttpError(
+					429,
+					'too_many_requests',
+					'Trop de demandes depuis cette adresse : réessayez dans une heure.'
+				);
+			recent.set(address, [...times, now.getTime()]);
+			const body = parseBody(Request, req.body);
+			const user = await currentUser(ctx, req);
+			const number = await nextTicketNumber(ctx.couch.privateDb, () =>
+				highestTicketNumber(ctx.couch.db)
+			);
+			const ticket = {
+				...openTicket(
+					{
+						id: newId('ticket', now),
+						kind: 'request',
+						title: body.title,
+						description: body.text,
+						source: 'form',
+						requester: {
+							name: body.name,
+							email: body.email,
+							...(body.phone ? { phone: body.phone } : {})
+						}
+					},
+					user ? user._id : 'requester',
+					now
+				),
+				number
+			};
+			const checked = parseTicket(ticket);
+			if (!checked.ok) throw new HttpError(400, 'invalid_request', checked.error.join('; '));
+			const event: EventDoc = {
+				_id: newId('event', now),
+				type: 'event',
+				subjectId: ticket._id,
+				ticketId: ticket._id,
+				kind: 'notice_sent',
+				visibility: 'requester',
+				author: 'system',
+				at: now.toISOString(),
+				body: `Accusé de réception : demande n° ${number} enregistrée.`
+			};
+			await ctx.couch.db.bulk({ docs: [ticket, event] });
+			res
+				.status(201)
+				.json({
+					id: ticket._id,
+					number,
+					message: `Votre demande n° ${number} a bien été enregistrée. Un opérateur va la prendre en charge.`
+				});
+		})
+	);
+	return router;
+}

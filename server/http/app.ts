@@ -9,6 +9,7 @@ import { syncRoutes } from '../sync/routes.ts';
 import { syncDbRoutes } from '../sync/db-routes.ts';
 import { HttpError } from '../errors.ts';
 import { icalRoutes } from '../ical/routes.ts';
+import { publicRoutes } from '../public/routes.ts';
 
 export const BUILD_DIR = join(import.meta.dirname, '..', '..', 'build');
 
@@ -23,6 +24,7 @@ export function createApp(ctx: AppContext, buildDir = BUILD_DIR): Express {
 	app.use(healthRoutes(ctx));
 	app.use(sessionRoutes(ctx));
 	app.use(icalRoutes(ctx));
+	app.use(publicRoutes(ctx));
 	app.use(syncRoutes(ctx));
 	app.use('/api', (_req, _res, next) =>
 		next(new HttpError(404, 'not_found', 'Point d’accès inconnu.'))

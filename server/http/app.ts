@@ -10,6 +10,7 @@ import { syncDbRoutes } from '../sync/db-routes.ts';
 import { HttpError } from '../errors.ts';
 import { icalRoutes } from '../ical/routes.ts';
 import { publicRoutes } from '../public/routes.ts';
+import { notifyRoutes } from '../notify/routes.ts';
 
 export const BUILD_DIR = join(import.meta.dirname, '..', '..', 'build');
 
@@ -26,6 +27,7 @@ export function createApp(ctx: AppContext, buildDir = BUILD_DIR): Express {
 	app.use(icalRoutes(ctx));
 	app.use(publicRoutes(ctx));
 	app.use(syncRoutes(ctx));
+	app.use(notifyRoutes(ctx));
 	app.use('/api', (_req, _res, next) =>
 		next(new HttpError(404, 'not_found', 'Point d’accès inconnu.'))
 	);

@@ -1,7 +1,7 @@
 import { expect, test } from 'playwright/test';
 import { startServerProcess, type ServerProcess } from '../support/server-process.ts';
 import { SignInPage } from './pages.ts';
-import { DEMO_PASSWORD, demoLogin } from '../support/demo.ts';
+import { DEMO_PASSWORD, DEMO_SIGN_INS, demoLogin } from '../support/demo.ts';
 
 let server: ServerProcess;
 
@@ -112,4 +112,59 @@ test('the planning board shows technicians as rows with their missions and absen
 	// Every technician has missions this week in the demo.
 	await expect(board.locator('.ec-event').first()).toBeVisible();
 	expect(await board.locator('.ec-event').count()).toBeGreaterThan(5);
+});
+
+test('from a phone call to a planned mission on the technician’s phone', async ({
+	page,
+	browser
+}) => {
+	const signIn = new SignInPage(page);
+	await signIn.open(server.url);
+	await signIn.signIn(demoLogin('dispatcher'), DEMO_PASSWORD);
+	await expect(
+		page.getByRole('listbox', { name: 'Tickets' }).getByRole('option').first()
+	).toBeVisible({ timeout: 45_000 });
+	await page.getByRole('link', { name: 'Nouveau ticket' }).click();
+	await page.getByLabel('Client, demandeur, téléphone, e-mail, site ou n° de ticket').fill('paris');
+	await page.getByRole('list', { name: 'Résultats' }).getByRole('button').first().click();
+	const title = `Switch HS au 2e étage ${Date.now()}`;
+	await page.getByLabel('Titre').fill(title);
+	await page.getByLabel('Nom', { exact: true }).fill('Paul Appelant');
+	await page.getByLabel('Catégorie').selectOption({ index: 1 });
+	await page.getByRole('button', { name: 'Créer le ticket' }).click();
+	await expect(page.getByRole('heading', { level: 1 })).toContainText(title);
+
+	// Mission sheet: any skill, the coming week; the best-ranked technician gets it.
+	await page.getByLabel('Compétences (séparées par des virgules)').fill('');
+	await page.getByRole('button', { name: 'Trouver un technicien' }).click();
+	const choose = page
+		.getByRole('list', { name: /Techniciens disponibles/ })
+		.getByRole('button')
+		.first();
+	const label = (await choose.textContent()) ?? '';
+	const displayName = label.replace('Planifier avec ', '').trim();
+	const technician = DEMO_SIGN_INS.find((s) => s.displayName === displayName);
+	expect(technician, `a demo technician named ${displayName}`).toBeTruthy();
+	await choose.click();
+	await expect(page.getByRole('status').filter({ hasText: 'Mission planifiée' })).toBeVisible();
+
+	const phone = await browser.newContext({
+		viewport: { width: 390, height: 844 },
+		hasTouch: true,
+		isMobile: true
+	});
+	const tech = await phone.newPage();
+	const techSignIn = new SignInPage(tech);
+	await techSignIn.open(server.url);
+	await techSignIn.signIn(technician!.login, DEMO_PASSWORD);
+	await expect(tech).toHaveURL(/\/missions$/);
+	const mission = tech.getByRole('article').filter({ hasText: title });
+	await expect(async () => {
+		for (const tab of ['Aujourd’hui', 'À venir']) {
+			await tech.getByRole('tab', { name: new RegExp(tab) }).click();
+			if (await mission.count()) return;
+		}
+		throw new Error('mission not on the phone yet');
+	}).toPass({ timeout: 45_000 });
+	await phone.close();
 });

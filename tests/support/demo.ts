@@ -7,4 +7,4 @@ export function demoLogin(role: string): string {
 	return account.login;
 }
 
-export { DEMO_PASSWORD };
+export { DEMO_PASSWORD, DEMO_SIGN_INS };

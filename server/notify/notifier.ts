@@ -210,6 +210,8 @@ export class Notifier {
 	}
 
 	async #handleBatch(changes: readonly Change[]): Promise<void> {
+		// An edited template applies from the next notice on.
+		if (changes.some((c) => c.id === 'config:notice_templates')) this.#templates = null;
 		const relevant = changes.filter(
 			(c) => !c.deleted && c.doc && (c.id.startsWith('mission:') || c.id.startsWith('ticket:'))
 		);

@@ -1,0 +1,142 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { aTicket } from '../../src/lib/domain/testing/factories.ts';
+import { startTestServer } from '../support/test-server.ts';
+import { freePort, TestSmtp, testId } from './notify-support.ts';
+
+let server: Awaited<ReturnType<typeof startTestServer>>;
+const smtp = new TestSmtp();
+let smtpPort = 0;
+
+/** Quoted-printable and folded headers aside, the text of a raw mail. */
+function plain(raw: string): string {
+	const soft = raw.replace(/=\r?\n/g, '');
+	const bytes: number[] = [];
+	for (let i = 0; i < soft.length; i++) {
+		const hex = soft[i] === '=' ? /^[0-9A-F]{2}/.exec(soft.slice(i + 1, i + 3)) : null;
+		if (hex) {
+			bytes.push(Number.parseInt(hex[0], 16));
+			i += 2;
+		} else bytes.push(...Buffer.from(soft[i]!, 'utf8'));
+	}
+	return Buffer.from(bytes).toString('utf8').replace(/\r\n/g, '\n');
+}
+
+async function ticketSteps(
+	number: number,
+	email: string,
+	steps: Array<Record<string, unknown>>
+): Promise<string> {
+	const ticket: Record<string, unknown> = {
+		...aTicket({ title: 'Messagerie bloquée', number, requester: { name: 'Marie Durand', email } }),
+		_id: `ticket:${testId()}`
+	};
+	ticket._rev = (await server.couch.db.insert(ticket)).rev;
+	for (const step of steps) {
+		// Each state is seen by the notifier before the next (a burst would only notify the last).
+		await new Promise((done) => setTimeout(done, 400));
+		Object.assign(ticket, step);
+		ticket._rev = (await server.couch.db.insert(ticket)).rev;
+	}
+	return String(ticket._id);
+}
+
+beforeAll(async () => {
+	// The SMTP server starts later: first the outbox must cope with it being down.
+	smtpPort = await freePort();
+	server = await startTestServer({
+		SMTP_URL: `smtp://127.0.0.1:${smtpPort}`,
+		MAIL_FROM: 'Terrain <support@terrain.example.fr>',
+		MAIL_RETRY_BASE_MS: '200',
+		MAIL_POLL_MS: '100',
+		PUBLIC_URL: 'https://terrain.example.fr'
+	});
+});
+
+afterAll(async () => {
+	await server?.stop();
+	await smtp.stop();
+});
+
+describe('requester notices by e-mail', () => {
+	it('retries while the SMTP server is down and delivers once it is back', async () => {
+		await ticketSteps(20001, 'marie@client.fr', []);
+		await expect
+			.poll(
+				async () => {
+					const rows = await server.couch.privateDb.list({
+						startkey: 'mail:',
+						endkey: 'mail:\ufff0',
+						include_docs: true
+					});
+					return rows.rows.map((r) => r.doc as { attempts?: number; state?: string })[0];
+				},
+				{ timeout: 15_000 }
+			)
+			.toMatchObject({ state: 'queued', attempts: expect.any(Number) as number });
+		const queued = (
+			await server.couch.privateDb.list({
+				startkey: 'mail:',
+				endkey: 'mail:\ufff0',
+				include_docs: true
+			})
+		).rows[0]!.doc as { attempts: number; lastError?: string };
+		expect(queued.lastError).toMatch(/ECONNREFUSED/);
+		await smtp.start(smtpPort);
+		const [mail] = await smtp.waitFor(1);
+		expect(mail!.to).toEqual(['marie@client.fr']);
+		const text = plain(mail!.raw);
+		expect(text).toContain('Votre demande n° 20001 a bien été enregistrée.');
+		expect(text).toContain('https://terrain.example.fr/api/notices/unsubscribe?token=');
+		await new Promise((done) => setTimeout(done, 1000));
+		expect(smtp.received).toHaveLength(1);
+	});
+
+	it('sends one notice per state change, from the admin’s templates, with the ticket number', async () => {
+		await server.couch.db.insert({
+			_id: 'config:notice_templates',
+			type: 'config',
+			kind: 'notice_templates',
+			templates: {
+				ticket_resolved: {
+					subject: 'Ticket {{number}} résolu',
+					body: 'Bonjour {{requester}}, la demande {{number}} ({{title}}) est résolue : {{solution}}'
+				}
+			}
+		});
+		const before = smtp.received.length;
+		await ticketSteps(20002, 'paul@client.fr', [
+			{
+				status: 'resolved',
+				category: 'network',
+				group: 'network',
+				resolution: { by: 'user:dina', at: new Date().toISOString(), solution: 'Boîte purgée' }
+			}
+		]);
+		const mails = (await smtp.waitFor(before + 2)).slice(before).map((m) => plain(m.raw));
+		expect(mails[0]).toContain('Votre demande n° 20002 a bien été enregistrée.');
+		expect(mails[1]).toContain(
+			'Bonjour Marie Durand, la demande 20002 (Messagerie bloquée) est résolue : Boîte purgée'
+		);
+	});
+
+	it('stops sending to a requester who followed the unsubscribe link', async () => {
+		const before = smtp.received.length;
+		await ticketSteps(20003, 'leo@client.fr', []);
+		const [mail] = (await smtp.waitFor(before + 1)).slice(before);
+		const link = /https:\/\/terrain\.example\.fr(\/api\/notices\/unsubscribe\?token=[\w.-]+)/.exec(
+			plain(mail!.raw)
+		)![1]!;
+		const forged = await fetch(
+			`${server.url}${link.replace(/.$/, (c) => (c === 'A' ? 'B' : 'A'))}`
+		);
+		expect(forged.status).toBe(400);
+		const page = await fetch(server.url + link);
+		expect(page.status).toBe(200);
+		expect(await page.text()).toContain('Désabonnement enregistré');
+		await ticketSteps(20004, 'leo@client.fr', []);
+		await ticketSteps(20005, 'other@client.fr', []);
+		await smtp.waitFor(before + 2);
+		await new Promise((done) => setTimeout(done, 800));
+		expect(smtp.received.slice(before + 1).map((m) => m.to[0])).toEqual(['other@client.fr']);
+	});
+});

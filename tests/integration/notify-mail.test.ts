@@ -79,7 +79,7 @@ describe('requester notices by e-mail', () => {
 				endkey: 'mail:\ufff0',
 				include_docs: true
 			})
-		).rows[0]!.doc as { attempts: number; lastError?: string };
+		).rows[0]!.doc as unknown as { attempts: number; lastError?: string };
 		expect(queued.lastError).toMatch(/ECONNREFUSED/);
 		await smtp.start(smtpPort);
 		const [mail] = await smtp.waitFor(1);

@@ -29,7 +29,7 @@ export class TestPushService {
 	readonly caFile: string;
 	#dir: string;
 	#server: Server;
-	#keys = new Map<string, { ecdh: ECDH; auth: Buffer }>();
+	#keys = new Map<string, { ecdh: ECDH; auth: Uint8Array }>();
 	#port = 0;
 	#waiters: Array<() => void> = [];
 
@@ -70,8 +70,8 @@ export class TestPushService {
 		});
 		const service = new TestPushService(dir, server);
 		server.on('request', (req, res) => {
-			const chunks: Buffer[] = [];
-			req.on('data', (c: Buffer) => chunks.push(c));
+			const chunks: Uint8Array[] = [];
+			req.on('data', (c: Uint8Array) => chunks.push(c));
 			req.on('end', () => {
 				const name = decodeURIComponent((req.url ?? '').replace(/^\/push\//, ''));
 				if (service.gone.has(name)) {
@@ -82,7 +82,7 @@ export class TestPushService {
 					const keys = service.#keys.get(name);
 					if (!keys) throw new Error(`unknown subscription ${name}`);
 					if (req.headers['content-encoding'] !== 'aes128gcm') throw new Error('not aes128gcm');
-					const plain = decryptAes128gcm(Buffer.concat(chunks), keys.ecdh, keys.auth);
+					const plain = decryptAes128gcm(concat(...chunks), keys.ecdh, keys.auth);
 					const vapidKey = /k=([\w-]+)/.exec(String(req.headers.authorization))?.[1] ?? '';
 					service.received.push({
 						name,
@@ -106,11 +106,15 @@ export class TestPushService {
 	subscription(name: string): TestSubscription {
 		const ecdh = createECDH('prime256v1');
 		ecdh.generateKeys();
-		const auth = randomBytes(16);
+		const secret = randomBytes(16);
+		const auth = bytes(secret);
 		this.#keys.set(name, { ecdh, auth });
 		return {
 			endpoint: `https://127.0.0.1:${this.#port}/push/${encodeURIComponent(name)}`,
-			keys: { p256dh: ecdh.getPublicKey().toString('base64url'), auth: auth.toString('base64url') }
+			keys: {
+				p256dh: ecdh.getPublicKey().toString('base64url'),
+				auth: secret.toString('base64url')
+			}
 		};
 	}
 
@@ -138,42 +142,50 @@ export class TestPushService {
 	}
 }
 
-function hmac(key: Buffer, ...data: Buffer[]): Buffer {
-	const h = createHmac('sha256', key);
-	for (const d of data) h.update(d);
-	return h.digest();
+type Bytes = Uint8Array<ArrayBuffer>;
+const bytes = (b: ArrayLike<number>): Bytes => Uint8Array.from(b);
+const text = (t: string): Bytes => bytes(new TextEncoder().encode(t));
+
+function concat(...parts: readonly Uint8Array[]): Bytes {
+	const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+	let at = 0;
+	for (const p of parts) {
+		out.set(p, at);
+		at += p.length;
+	}
+	return out;
+}
+
+function hmac(key: Uint8Array, ...data: readonly Uint8Array[]): Bytes {
+	const h = createHmac('sha256', bytes(key));
+	for (const d of data) h.update(bytes(d));
+	return bytes(h.digest());
 }
 
 /** RFC 8291 + RFC 8188 with one record, as web push sends it. */
-export function decryptAes128gcm(body: Buffer, ecdh: ECDH, authSecret: Buffer): string {
+export function decryptAes128gcm(body: Uint8Array, ecdh: ECDH, authSecret: Uint8Array): string {
 	const salt = body.subarray(0, 16);
 	const idLength = body[20]!;
-	const asPublic = body.subarray(21, 21 + idLength);
+	const asPublic = bytes(body.subarray(21, 21 + idLength));
 	const record = body.subarray(21 + idLength);
-	const uaPublic = ecdh.getPublicKey();
-	const ecdhSecret = ecdh.computeSecret(asPublic);
+	const uaPublic = bytes(ecdh.getPublicKey());
+	const ecdhSecret = bytes(ecdh.computeSecret(asPublic));
 	const prkKey = hmac(authSecret, ecdhSecret);
-	const keyInfo = Buffer.concat([Buffer.from('WebPush: info\0'), uaPublic, asPublic]);
-	const ikm = hmac(prkKey, keyInfo, Buffer.from([1]));
+	const keyInfo = concat(text('WebPush: info\0'), uaPublic, asPublic);
+	const ikm = hmac(prkKey, keyInfo, bytes([1]));
 	const prk = hmac(salt, ikm);
-	const cek = hmac(prk, Buffer.from('Content-Encoding: aes128gcm\0'), Buffer.from([1])).subarray(
-		0,
-		16
-	);
-	const nonce = hmac(prk, Buffer.from('Content-Encoding: nonce\0'), Buffer.from([1])).subarray(
-		0,
-		12
-	);
+	const cek = hmac(prk, text('Content-Encoding: aes128gcm\0'), bytes([1])).subarray(0, 16);
+	const nonce = hmac(prk, text('Content-Encoding: nonce\0'), bytes([1])).subarray(0, 12);
 	const decipher = createDecipheriv('aes-128-gcm', cek, nonce);
-	decipher.setAuthTag(record.subarray(record.length - 16));
-	const padded = Buffer.concat([
-		decipher.update(record.subarray(0, record.length - 16)),
-		decipher.final()
-	]);
+	decipher.setAuthTag(bytes(record.subarray(record.length - 16)));
+	const padded = concat(
+		bytes(decipher.update(bytes(record.subarray(0, record.length - 16)))),
+		bytes(decipher.final())
+	);
 	let end = padded.length - 1;
 	while (end >= 0 && padded[end] === 0) end--;
 	if (padded[end] !== 2) throw new Error('missing last-record delimiter');
-	return padded.subarray(0, end).toString('utf8');
+	return new TextDecoder().decode(padded.subarray(0, end));
 }
 
 export interface ReceivedMail {
@@ -193,12 +205,12 @@ export class TestSmtp {
 			disabledCommands: ['STARTTLS', 'AUTH'],
 			logger: false,
 			onData: (stream, session, callback) => {
-				const chunks: Buffer[] = [];
-				stream.on('data', (c: Buffer) => chunks.push(c));
+				const chunks: Uint8Array[] = [];
+				stream.on('data', (c: Uint8Array) => chunks.push(c));
 				stream.on('end', () => {
 					this.received.push({
 						to: session.envelope.rcptTo.map((r) => r.address),
-						raw: Buffer.concat(chunks).toString('utf8')
+						raw: new TextDecoder().decode(concat(...chunks))
 					});
 					callback();
 				});

@@ -1,5 +1,6 @@
 import { redirect } from '@sveltejs/kit';
 import { destroyDeviceDb, deviceDb } from '../data/dexie.ts';
+import { disablePush } from '../notify/push.svelte.ts';
 import { destroyLocalDb } from '../data/local-db.ts';
 import { storage } from '../sync/storage.svelte.ts';
 import { sync } from '../sync/sync.svelte.ts';
@@ -21,6 +22,8 @@ export async function signedIn(): Promise<{ user: SessionUser }> {
  */
 export async function signOut(): Promise<void> {
 	const user = session.user;
+	// While still signed in: the server forgets this device's push subscription.
+	await disablePush().catch(() => undefined);
 	await sync.stop();
 	settings.reset();
 	storage.reset();

@@ -168,3 +168,27 @@ test('from a phone call to a planned mission on the technician’s phone', async
 	}).toPass({ timeout: 45_000 });
 	await phone.close();
 });
+
+test('an admin edits a referential: a wrong value is refused with the field and the rule', async ({
+	page
+}) => {
+	const signIn = new SignInPage(page);
+	await signIn.open(server.url);
+	await signIn.signIn('admin', DEMO_PASSWORD);
+	await expect(
+		page.getByRole('listbox', { name: 'Tickets' }).getByRole('option').first()
+	).toBeVisible({ timeout: 45_000 });
+	await page.getByRole('link', { name: 'Administration' }).click();
+	await expect(page.getByRole('heading', { name: 'Référentiels' })).toBeVisible();
+	await page.getByRole('button', { name: /Modifier — Matrice de priorité/ }).click();
+	const editor = page.getByLabel('Contenu JSON de priority_matrix');
+	const json = await editor.inputValue();
+	await editor.fill(json.replace('"P1"', '"P9"'));
+	await page.getByRole('button', { name: 'Enregistrer' }).click();
+	await expect(page.getByRole('alert')).toContainText('config.matrix');
+	await editor.fill(json);
+	await page.getByRole('button', { name: 'Enregistrer' }).click();
+	await expect(page.getByRole('status').filter({ hasText: 'Enregistré' })).toBeVisible();
+	// Users, roles and skills are listed for editing.
+	await expect(page.getByRole('button', { name: /Modifier Julien Moreau/ })).toBeVisible();
+});

@@ -93,6 +93,8 @@ test('from a call: find the client, see the contract, open a ticket with its pri
 	await page.getByRole('button', { name: 'Résoudre et clore' }).click();
 	await expect(page).toHaveURL(/\/tickets\/ticket:/);
 	await expect(page.getByRole('heading', { level: 1 })).toContainText('Outlook ne démarre plus');
+	// Opened online: the server gave it its number at once.
+	await expect(page.getByRole('heading', { level: 1 })).toContainText(/n° \d{5}/);
 	await expect(page.getByText('Clos', { exact: true })).toBeVisible();
 });
 

@@ -91,7 +91,9 @@ export async function createTicket(db: LocalDb, input: NewTicketInput): Promise<
 	const { me, refs, now } = input;
 	if (!input.ticket.title) return err('Le titre est obligatoire.');
 	if (!input.ticket.requester.name) return err('Le nom du demandeur est obligatoire.');
+	const number = await reserveNumber();
 	let ticket = openTicket({ ...input.ticket, id: newId('ticket', now), matrix: refs.matrix }, me._id, now);
+	if (number !== null) ticket = { ...ticket, number };
 	const steps: TicketAction[] = [];
 	if (input.category) {
 		steps.push({
@@ -115,4 +117,16 @@ export async function createTicket(db: LocalDb, input: NewTicketInput): Promise<
 	if (!parsed.ok) return err(parsed.error.join('; '));
 	await db.bulkDocs([ticket, ...events] as never);
 	return ok(ticket._id);
+}
+
+/** A ticket number from the server when it answers within two seconds; null offline. */
+async function reserveNumber(): Promise<number | null> {
+	try {
+		const res = await fetch('/api/tickets/number', { method: 'POST', credentials: 'same-origin', signal: AbortSignal.timeout(2000) });
+		if (!res.ok) return null;
+		const body = (await res.json()) as { number?: unknown };
+		return typeof body.number === 'number' ? body.number : null;
+	} catch {
+		return null;
+	}
 }

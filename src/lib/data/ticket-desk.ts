@@ -10,6 +10,11 @@ import type { LocalDb } from './local-db.ts';
 /** Who acts, as the domain sees them. */
 export type Me = Pick<UserDoc, '_id' | 'roles' | 'groups' | 'displayName'>;
 
+/** The signed-in user as an actor for the domain rules. */
+export function meOf(user: { name: string; roles: readonly string[]; groups: readonly string[]; displayName: string }): Me {
+	return { _id: `user:${user.name}`, roles: user.roles as Me['roles'], groups: [...user.groups], displayName: user.displayName };
+}
+
 export interface TicketView {
 	readonly ticket: TicketDoc;
 	readonly client: ClientDoc | null;

@@ -133,7 +133,13 @@ export function syncDbRoutes(ctx: AppContext): Router {
 			await sync.caughtUp();
 			const limits = await sync.limits();
 			const answers = await pushDocs(
-				{ couch: ctx.couch, http: sync.http, model: () => sync.model, now: ctx.now },
+				{
+					couch: ctx.couch,
+					http: sync.http,
+					write: sync.write,
+					model: () => sync.model,
+					now: ctx.now
+				},
 				user,
 				body.docs,
 				limits

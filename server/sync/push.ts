@@ -27,6 +27,7 @@ import type { Couch } from '../couch/connect.ts';
 import { parsed, windowDaysOf } from './indexer.ts';
 import type { AccessModel } from './model.ts';
 import { resolveConflicts } from './resolve.ts';
+import type { RevisionWriter } from './revision-writer.ts';
 
 export interface PushLimits {
 	/** Largest JSON body of one document, attachments left out. */
@@ -64,6 +65,7 @@ const SPECIAL = new Set(['_id', '_rev', '_deleted', '_revisions', '_attachments'
 export interface PushDeps {
 	readonly couch: Couch;
 	readonly http: CouchHttp;
+	readonly write: RevisionWriter;
 	readonly model: () => AccessModel;
 	readonly now: () => Date;
 }
@@ -96,7 +98,7 @@ export async function pushDocs(
 	checkReadableAfter(model, todo, held, now);
 
 	const accepted = todo.filter((c) => c.refusal === undefined);
-	const failures = await write(deps.http, accepted);
+	const failures = await write(deps.write, accepted);
 	for (const c of accepted) {
 		const failure = failures.get(`${c.id} ${c.rev}`);
 		if (failure) c.refusal = failure;
@@ -353,15 +355,11 @@ class OverlayFacts implements FactSource {
 	}
 }
 
-/** One `_bulk_docs` with new_edits: false; returns the refusals CouchDB itself made. */
-async function write(http: CouchHttp, accepted: Candidate[]): Promise<Map<string, string>> {
+/** Stores the accepted revisions; returns the refusals the database itself made. */
+async function write(writer: RevisionWriter, accepted: Candidate[]): Promise<Map<string, string>> {
 	const failures = new Map<string, string>();
 	if (accepted.length === 0) return failures;
-	const res = await http.json<Array<{ id: string; rev?: string; error?: string; reason?: string }>>(
-		`${http.db}/_bulk_docs`,
-		{ body: { docs: accepted.map((c) => c.raw), new_edits: false } }
-	);
-	for (const r of res) {
+	for (const r of await writer(accepted.map((c) => c.raw))) {
 		if (!r.error) continue;
 		const c = accepted.find((x) => x.id === r.id && (r.rev === undefined || x.rev === r.rev));
 		if (c) failures.set(`${c.id} ${c.rev}`, r.reason ?? r.error);

@@ -13,6 +13,7 @@ import { Indexer } from './indexer.ts';
 import { LiveHub } from './live.ts';
 import type { AccessModel } from './model.ts';
 import type { PushLimits } from './push.ts';
+import { revisionWriter, type RevisionWriter } from './revision-writer.ts';
 import { TOMB_PREFIX, type TombDoc } from './resolve.ts';
 
 export const DEFAULT_SYNC_MAX_DOC_BYTES = 1024 * 1024;
@@ -53,6 +54,7 @@ export class SyncService {
 	readonly live = new LiveHub();
 	readonly follower: Follower;
 	readonly health: HealthStore;
+	readonly write: RevisionWriter;
 	readonly #maxDocBytes: number;
 	readonly #maxAttachmentBytes: number;
 	#sweeper: NodeJS.Timeout | null = null;
@@ -65,6 +67,7 @@ export class SyncService {
 		this.indexer = new Indexer(this.http);
 		this.follower = new Follower(ctx.couch, this.http, this.indexer, this.live, ctx.now);
 		this.health = new HealthStore(ctx.couch);
+		this.write = revisionWriter(ctx.couch, ctx.config, this.http);
 		this.#maxDocBytes = positive('MAX_DOC_BYTES', env.MAX_DOC_BYTES, DEFAULT_SYNC_MAX_DOC_BYTES);
 		this.#maxAttachmentBytes = positive(
 			'MAX_ATTACHMENT_BYTES',

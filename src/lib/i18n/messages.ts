@@ -225,7 +225,8 @@ export const fr = {
 	'admin.title': 'Administration',
 	'admin.only': 'Cette page est réservée aux administrateurs.',
 	'admin.users': 'Utilisateurs, rôles, groupes et compétences',
-	'admin.usersHint': 'Comptes et mots de passe : npm run user (voir le README). Ici : rôles, groupes et compétences.',
+	'admin.usersHint':
+		'Comptes et mots de passe : npm run user (voir le README). Ici : rôles, groupes et compétences.',
 	'admin.roles': 'Rôles',
 	'admin.groups': 'Groupes (séparés par des virgules)',
 	'admin.skills': 'Compétences (séparées par des virgules)',
@@ -241,7 +242,8 @@ export const fr = {
 	'admin.refuse': 'Refuser',
 	'admin.noGrants': 'Aucune demande.',
 	'admin.referentials': 'Référentiels',
-	'admin.referentialsHint': 'Chaque référentiel est vérifié par le schéma du domaine avant l’enregistrement ; une erreur nomme le champ et la règle.',
+	'admin.referentialsHint':
+		'Chaque référentiel est vérifié par le schéma du domaine avant l’enregistrement ; une erreur nomme le champ et la règle.',
 	'admin.json': 'Contenu JSON de {name}',
 	'admin.config.taxonomy': 'Catégories et groupes de redirection',
 	'admin.config.priority_matrix': 'Matrice de priorité (impact × urgence)',
@@ -726,7 +728,8 @@ export const en: Record<MessageKey, string> = {
 	'admin.title': 'Administration',
 	'admin.only': 'This page is for administrators.',
 	'admin.users': 'Users, roles, groups and skills',
-	'admin.usersHint': 'Accounts and passwords: npm run user (see the README). Here: roles, groups and skills.',
+	'admin.usersHint':
+		'Accounts and passwords: npm run user (see the README). Here: roles, groups and skills.',
 	'admin.roles': 'Roles',
 	'admin.groups': 'Groups (comma separated)',
 	'admin.skills': 'Skills (comma separated)',
@@ -742,7 +745,8 @@ export const en: Record<MessageKey, string> = {
 	'admin.refuse': 'Refuse',
 	'admin.noGrants': 'No requests.',
 	'admin.referentials': 'Referentials',
-	'admin.referentialsHint': 'Each referential is checked by the domain schema before it is saved; an error names the field and the rule.',
+	'admin.referentialsHint':
+		'Each referential is checked by the domain schema before it is saved; an error names the field and the rule.',
 	'admin.json': 'JSON content of {name}',
 	'admin.config.taxonomy': 'Categories and routing groups',
 	'admin.config.priority_matrix': 'Priority matrix (impact × urgency)',

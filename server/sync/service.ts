@@ -18,7 +18,6 @@ import { TOMB_PREFIX, type TombDoc } from './resolve.ts';
 
 export const DEFAULT_SYNC_MAX_DOC_BYTES = 1024 * 1024;
 const SWEEP_MS = 1_000;
-const LIMITS_MS = 5_000;
 
 export interface SyncLimits extends PushLimits {
 	readonly docCap: number;
@@ -59,7 +58,7 @@ export class SyncService {
 	readonly #maxAttachmentBytes: number;
 	#sweeper: NodeJS.Timeout | null = null;
 	#lastSweep: number;
-	#limits: { at: number; value: SyncLimits } | null = null;
+	#limits: { rev: string | undefined; value: SyncLimits } | null = null;
 
 	constructor(ctx: AppContext, env: Env) {
 		this.ctx = ctx;
@@ -111,8 +110,9 @@ export class SyncService {
 
 	/** The stricter of the environment's and the referential's (`config:access`) limits. */
 	async limits(): Promise<SyncLimits> {
-		const now = Date.now();
-		if (this.#limits && now - this.#limits.at < LIMITS_MS) return this.#limits.value;
+		// Read again whenever the referential changed (the model knows its revision).
+		const rev = this.model.get('config:access')?.rev;
+		if (this.#limits && this.#limits.rev === rev) return this.#limits.value;
 		let config: { docCap?: unknown; maxDocBytes?: unknown } = {};
 		try {
 			config = (await this.ctx.couch.db.get('config:access')) as typeof config;
@@ -126,7 +126,7 @@ export class SyncService {
 			maxDocBytes: min(this.#maxDocBytes, config.maxDocBytes),
 			maxAttachmentBytes: this.#maxAttachmentBytes
 		};
-		this.#limits = { at: now, value };
+		this.#limits = { rev, value };
 		return value;
 	}
 

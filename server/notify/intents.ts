@@ -62,10 +62,14 @@ export function sameTicket(a: TicketFields, b: TicketFields): boolean {
 	);
 }
 
-/** Pushes for a mission going from `before` (null: never notified) to `after`. */
+/** The requester hears of the visit's date (annex C), through the mission, not the ticket. */
+const PLANNED: Delivery = { channel: 'notice', key: 'mission_planned' };
+
+/** Pushes (and the requester's notice) for a mission going from `before` (null: never notified) to `after`. */
 export function missionDeliveries(before: MissionFields | null, after: MissionFields): Delivery[] {
 	const live = after.status === 'planned' || after.status === 'in_progress';
-	if (!before) return after.status === 'planned' ? [push(after.technicianId, 'assigned')] : [];
+	if (!before)
+		return after.status === 'planned' ? [push(after.technicianId, 'assigned'), PLANNED] : [];
 	const wasLive = before.status === 'planned' || before.status === 'in_progress';
 	if (wasLive && after.status === 'cancelled') return [push(before.technicianId, 'cancelled')];
 	if (!live) return [];
@@ -75,8 +79,8 @@ export function missionDeliveries(before: MissionFields | null, after: MissionFi
 			...(wasLive ? [{ ...push(before.technicianId, 'cancelled'), withdrawn: true }] : [])
 		];
 	}
-	if (!wasLive) return [push(after.technicianId, 'assigned')];
-	if (before.start !== after.start) return [push(after.technicianId, 'rescheduled')];
+	if (!wasLive) return [push(after.technicianId, 'assigned'), PLANNED];
+	if (before.start !== after.start) return [push(after.technicianId, 'rescheduled'), PLANNED];
 	return [];
 }
 
@@ -107,7 +111,7 @@ function statusNotice(status: string): NoticeKey | null {
 		case 'qualified':
 		case 'assigned':
 			return 'ticket_acknowledged';
-		case 'planned':
+		// Planned: the mission's own notice gives the date and the technician.
 		case 'in_progress':
 		case 'cancelled':
 			return 'ticket_updated';

@@ -2,13 +2,11 @@
 import type { NoticePlaceholder } from '#lib/domain/schemas/config.ts';
 import type { PushEvent } from './intents.ts';
 
-const WHEN = new Intl.DateTimeFormat('fr-FR', {
+const DAY = new Intl.DateTimeFormat('fr-FR', {
 	timeZone: 'Europe/Paris',
 	weekday: 'short',
 	day: 'numeric',
-	month: 'short',
-	hour: '2-digit',
-	minute: '2-digit'
+	month: 'short'
 });
 const TIME = new Intl.DateTimeFormat('fr-FR', {
 	timeZone: 'Europe/Paris',
@@ -16,9 +14,10 @@ const TIME = new Intl.DateTimeFormat('fr-FR', {
 	minute: '2-digit'
 });
 
+/** `mar. 15 janv. à 10:30`, in Paris time (ICU's own joiner varies between versions). */
 export function frenchWhen(iso: string): string {
 	const date = new Date(iso);
-	return Number.isNaN(date.getTime()) ? iso : WHEN.format(date);
+	return Number.isNaN(date.getTime()) ? iso : `${DAY.format(date)} à ${TIME.format(date)}`;
 }
 
 export interface PushSubject {

@@ -299,7 +299,7 @@ export class Notifier {
 				results.push(
 					delivery.channel === 'push'
 						? await this.#deliverPush(claim, delivery, subject, ticket)
-						: await this.#deliverNotice(claim, delivery.key, ticket)
+						: await this.#deliverNotice(claim, delivery.key, ticket, subject)
 				);
 			} catch (error) {
 				results.push(`error: ${messageOf(error)}`);
@@ -380,7 +380,8 @@ export class Notifier {
 	async #deliverNotice(
 		claim: Stored<ClaimDoc>,
 		key: NoticeKey,
-		ticket: Record<string, unknown> | null
+		ticket: Record<string, unknown> | null,
+		subject: Record<string, unknown>
 	): Promise<string> {
 		const email = (ticket?.requester as { email?: string } | undefined)?.email;
 		if (!ticket || !email) return `notice ${key}: no requester e-mail`;
@@ -396,6 +397,14 @@ export class Notifier {
 			operator || 'l’équipe d’assistance',
 			this.#options.publicUrl
 		);
+		if (claim.subject.startsWith('mission:')) {
+			const technician = await getOrNull<{ displayName?: string }>(
+				this.#db,
+				String(subject.technicianId)
+			);
+			values.date = frenchWhen(String(subject.start));
+			values.technician = technician?.displayName ?? '';
+		}
 		const mail = renderNotice(noticeTemplate(key, await this.#noticeTemplates()), values);
 		const link = `${this.#options.publicUrl}/api/notices/unsubscribe?token=${unsubscribeToken(this.#options.unsubscribeSecret, email)}`;
 		await this.#outbox.queue(`mail:${claim._id}:notice`, {

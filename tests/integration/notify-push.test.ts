@@ -107,7 +107,7 @@ describe('what is pushed', () => {
 			url: `/missions/${mission._id.slice('mission:'.length)}`
 		});
 		expect(String(assigned!.payload.body)).toMatch(
-			/^Nouvelle mission le .+ — n° 10421 Imprimante hors service$/
+			/^Nouvelle mission le [a-z]+\. \d{1,2} [a-zéû]+\.? à \d\d:\d\d — n° 10421 Imprimante hors service$/
 		);
 		// Small: ids and one sentence.
 		expect(JSON.stringify(assigned!.payload).length).toBeLessThan(400);

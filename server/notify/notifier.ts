@@ -126,6 +126,7 @@ export class Notifier {
 	#sweepTimer: NodeJS.Timeout | null = null;
 	#sweeping: Promise<void> | null = null;
 	#since: string | number = 0;
+	readonly #reminded = new Set<string>();
 	#templates: { at: number; value: Partial<Record<NoticeKey, NoticeTemplate>> } | null = null;
 
 	constructor(
@@ -352,12 +353,13 @@ export class Notifier {
 		const subs = await subscriptionsOf(this.#privateDb, delivery.to);
 		let delivered = 0;
 		const notes: string[] = [];
-		for (const sub of subs) {
-			const outcome = await this.#push.send(sub, payload);
+		// All of the user's devices at once: the claim's lease must outlast the slowest one.
+		const outcomes = await Promise.all(subs.map((sub) => this.#push.send(sub, payload)));
+		for (const [i, outcome] of outcomes.entries()) {
 			if (outcome.ok) delivered++;
 			else {
 				notes.push(`${outcome.status} ${outcome.error}`);
-				if (outcome.gone) await removeSubscription(this.#privateDb, sub._id);
+				if (outcome.gone) await removeSubscription(this.#privateDb, subs[i]!._id);
 			}
 		}
 		if (delivered > 0) return `${delivery.to}: pushed ${delivered}`;
@@ -451,16 +453,17 @@ export class Notifier {
 			const mission = row.doc as (Record<string, unknown> & { _id: string }) | undefined;
 			if (!mission || mission.status !== 'planned' || typeof mission.technicianId !== 'string')
 				continue;
-			const claim = this.#newClaim(
-				`reminder:${mission._id}:${String(mission.start)}`,
-				mission._id,
-				{
-					gen: 0,
-					revGen: 0,
-					fields: null,
-					deliveries: [{ channel: 'push', to: mission.technicianId, event: 'reminder' }]
-				}
-			);
+			const id = `reminder:${mission._id}:${String(mission.start)}`;
+			// Claimed (by whichever instance) already: no need to ask the database again.
+			if (this.#reminded.has(id)) continue;
+			this.#reminded.add(id);
+			if (this.#reminded.size > 10_000) this.#reminded.clear();
+			const claim = this.#newClaim(id, mission._id, {
+				gen: 0,
+				revGen: 0,
+				fields: null,
+				deliveries: [{ channel: 'push', to: mission.technicianId, event: 'reminder' }]
+			});
 			if (await createOnce(this.#privateDb, claim)) this.#track(this.#deliver(claim, mission));
 		}
 	}

@@ -52,8 +52,22 @@ export class Outbox {
 		this.#now = now;
 		// Only ever the configured server: the URL comes from the operator, never from data.
 		this.#transport = options.smtpUrl
-			? nodemailer.createTransport(options.smtpUrl, { from: options.from })
+			? nodemailer.createTransport(
+					{
+						url: options.smtpUrl,
+						// Well inside the sending lease, so a slow server never gets a mail twice.
+						connectionTimeout: 20_000,
+						greetingTimeout: 20_000,
+						socketTimeout: 60_000
+					},
+					{ from: options.from }
+				)
 			: null;
+	}
+
+	/** True when mails are sent over SMTP; false when they are kept for the admin page. */
+	get sends(): boolean {
+		return this.#transport !== null;
 	}
 
 	start(): void {

@@ -10,6 +10,7 @@ import { handle, parseBody } from '../http/handle.ts';
 import { HttpError } from '../errors.ts';
 import { PUSH_EVENTS } from './intents.ts';
 import { recentMails } from './outbox.ts';
+import { notifyServiceOf } from './service.ts';
 import {
 	markUnsubscribed,
 	preferencesOf,
@@ -131,7 +132,7 @@ export function notifyRoutes(ctx: AppContext): Router {
 			const mails = await recentMails(privateDb);
 			noStore(res);
 			res.json({
-				smtp: Boolean(process.env.SMTP_URL),
+				smtp: notifyServiceOf(ctx)?.outbox.sends ?? false,
 				mails: mails.map((m) => ({
 					id: m._id,
 					to: m.to,

@@ -21,6 +21,13 @@ export interface NotifyService {
 	stop(): Promise<void>;
 }
 
+/** The running service of each server context, for the routes that describe it. */
+const running = new WeakMap<AppContext, NotifyService>();
+
+export function notifyServiceOf(ctx: AppContext): NotifyService | undefined {
+	return running.get(ctx);
+}
+
 function positive(env: Env, name: string, fallback: number): number {
 	const raw = env[name];
 	if (raw === undefined || raw.trim() === '') return fallback;
@@ -90,13 +97,16 @@ export async function startNotify(ctx: AppContext, env: Env = process.env): Prom
 	);
 	await notifier.start();
 	outbox.start();
-	return {
+	const service: NotifyService = {
 		notifier,
 		outbox,
 		stop: async () => {
+			running.delete(ctx);
 			await notifier.stop();
 			await outbox.stop();
 			push.close();
 		}
 	};
+	running.set(ctx, service);
+	return service;
 }

@@ -96,6 +96,19 @@ describe('exactly once across server instances', () => {
 		await settle();
 		expect(push.received).toHaveLength(100);
 		expect(new Set(pushedMissions())).toEqual(new Set(ids));
+		// Both instances took part: each won some of the claims.
+		const claims = await a.couch.privateDb.list({
+			startkey: 'notif:mission:',
+			endkey: 'notif:mission:\ufff0',
+			include_docs: true
+		});
+		const owners = new Map<string, number>();
+		for (const row of claims.rows) {
+			const owner = String((row.doc as { owner?: string }).owner);
+			owners.set(owner, (owners.get(owner) ?? 0) + 1);
+		}
+		expect(claims.rows).toHaveLength(100);
+		expect(owners.size).toBe(2);
 	});
 
 	it('one instance stopped half-way: still exactly 100 more', async () => {

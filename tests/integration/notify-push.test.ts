@@ -215,6 +215,7 @@ describe('what is pushed', () => {
 				{ timeout: 15_000 }
 			)
 			.toMatchObject({ to: 'zoe@terrain.example.fr', state: 'kept' });
+		expect((await admin.request('/api/admin/mail')).body.smtp).toBe(false);
 		const { rows } = await server.couch.privateDb.list({
 			startkey: 'pushsub:user:tech.zoe:',
 			endkey: 'pushsub:user:tech.zoe:\ufff0'

@@ -5,6 +5,9 @@
 // cannot be simulated headless); the handler then brings the open window to the mission.
 import { expect, test, type BrowserContext, type Page } from 'playwright/test';
 import { startServerProcess, type ServerProcess } from '../support/server-process.ts';
+import { DEMO_PASSWORD } from '../support/demo.ts';
+import { aTicket } from '../../src/lib/domain/testing/factories.ts';
+import { SignInPage } from './pages.ts';
 import { openOpenMission, phoneContext, signInOnPhone } from './field-helpers.ts';
 
 let server: ServerProcess;
@@ -108,4 +111,38 @@ test('after sign-in the app explains and asks; a push shows the mission; a tap o
 			)
 		)
 		.toBe(0);
+});
+
+test('without SMTP_URL the requester’s notice is kept and shown to admins', async ({ page }) => {
+	await new SignInPage(page).open(server.url);
+	await new SignInPage(page).signIn('admin', DEMO_PASSWORD);
+	await expect(page).toHaveURL(/\/tickets/);
+	// A new ticket reaches the server the way a device pushes one.
+	const now = new Date().toISOString();
+	const ticket = {
+		...aTicket({
+			title: 'Écran noir au poste 12',
+			requester: { name: 'Anne Roy', email: 'anne.roy@client.fr' }
+		}),
+		_id: `ticket:01JE2EMAIL${Date.now().toString().padStart(16, '0')}`,
+		_rev: `1-${'ab'.repeat(16)}`,
+		createdAt: now,
+		updatedAt: now,
+		createdBy: 'user:admin',
+		updatedBy: 'user:admin'
+	};
+	const pushed = await page.request.post(`${server.url}/api/sync/db/_bulk_docs`, {
+		data: { docs: [ticket], new_edits: false }
+	});
+	expect(pushed.status()).toBeLessThan(300);
+	await page.goto(`${server.url}/admin/mail`);
+	await expect(page.getByRole('heading', { name: 'E-mails' })).toBeVisible();
+	await expect(page.getByText('Aucun serveur SMTP configuré')).toBeVisible();
+	const list = page.getByRole('list', { name: 'E-mails' });
+	await expect(async () => {
+		await page.getByRole('button', { name: 'Actualiser' }).click();
+		await expect(list.getByText(/anne\.roy@client\.fr · conservé/)).toBeVisible({ timeout: 1000 });
+	}).toPass({ timeout: 20_000 });
+	await list.getByText(/Demande n° .* enregistrée/).click();
+	await expect(list.getByText(/Résumé de votre demande : Écran noir au poste 12/)).toBeVisible();
 });

@@ -63,7 +63,7 @@ export class Indexer {
 	async build(): Promise<void> {
 		const config = await this.#load(['config:access']);
 		const model = new AccessModel(windowDaysOf(config.get('config:access')?.doc));
-		for (const prefix of ['mission:', 'grant:', 'ticket:']) {
+		for (const prefix of ['mission:', 'grant:', 'ticket:', 'user:']) {
 			for await (const page of this.#pages(prefix, `${prefix}\ufff0`)) {
 				for (const raw of page) model.noteFacts(String(raw._id), parsed(raw));
 			}

@@ -5,7 +5,7 @@
  * changes follower; every instance derives the same model from the same database, so nothing
  * here is shared or written back (see README, "Sync").
  */
-import type { TicketFact } from '#lib/domain/access.ts';
+import { userPrincipals, type TicketFact, type UserLike } from '#lib/domain/access.ts';
 import type { Doc } from '#lib/domain/schemas.ts';
 import {
 	everyPrincipal,
@@ -33,6 +33,7 @@ export class AccessModel implements FactSource {
 	readonly #grants = new Map<string, GrantRow>();
 	readonly #grantsByClient = new Map<string, Set<string>>();
 	readonly #tickets = new Map<string, TicketFact>();
+	readonly #users = new Map<string, UserLike>();
 	readonly #docs = new Map<string, DocState>();
 	readonly #byPrincipal = new Map<string, Set<string>>();
 	readonly #dependents = new Map<string, Set<string>>();
@@ -64,6 +65,7 @@ export class AccessModel implements FactSource {
 			this.#grants.delete(id);
 		}
 		this.#tickets.delete(id);
+		this.#users.delete(id);
 		if (doc?.type === 'mission') {
 			const row = missionRow(doc);
 			this.#missions.set(id, row);
@@ -75,7 +77,27 @@ export class AccessModel implements FactSource {
 			add(this.#grantsByClient, row.clientId, id);
 		} else if (doc?.type === 'ticket') {
 			this.#tickets.set(id, ticketFact(doc));
+		} else if (doc?.type === 'user') {
+			this.#users.set(id, {
+				_id: id,
+				roles: doc.roles,
+				groups: doc.groups,
+				disabled: doc.disabled
+			});
 		}
+	}
+
+	/**
+	 * The principals of a signed-in user, from their profile as the model knows it (the
+	 * session's copy may be seconds old, and a change of groups must show in the next sync).
+	 */
+	principalsOf(user: UserLike): string[] {
+		return userPrincipals(this.current(user));
+	}
+
+	/** The user's roles and groups as last saved (falls back to the session's copy). */
+	current(user: UserLike): UserLike {
+		return this.#users.get(user._id) ?? user;
 	}
 
 	/** The mission or grant as last recorded (to know what it pointed to before a change). */

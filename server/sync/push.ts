@@ -5,7 +5,7 @@
  * stored as they came (their revision ids are the device's), and a revision that branches off
  * the server's is merged at once (resolve.ts).
  */
-import { mayWrite, userPrincipals, type Deletion, type UserLike } from '#lib/domain/access.ts';
+import { mayWrite, type Deletion, type UserLike } from '#lib/domain/access.ts';
 import { mergeRevisions } from '#lib/domain/merge.ts';
 import { parseDoc, type Doc } from '#lib/domain/schemas.ts';
 import { MERGE_SPECS, type MergeableDoc } from '#lib/domain/stamps.ts';
@@ -72,7 +72,7 @@ export interface PushDeps {
 
 export async function pushDocs(
 	deps: PushDeps,
-	user: UserLike,
+	session: UserLike,
 	raws: readonly unknown[],
 	limits: PushLimits
 ): Promise<PushAnswer[]> {
@@ -81,7 +81,8 @@ export async function pushDocs(
 	await markPresent(deps.http, live);
 	const todo = live.filter((c) => !c.present);
 	const now = deps.now().getTime();
-	const held = new Set(userPrincipals(user));
+	const user = deps.model().current(session);
+	const held = new Set(deps.model().principalsOf(user));
 
 	const current = await loadCurrent(
 		deps.http,

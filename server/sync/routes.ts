@@ -5,7 +5,6 @@
 import { Router, type Request } from 'express';
 import { Readable } from 'node:stream';
 import * as v from 'valibot';
-import { userPrincipals } from '#lib/domain/access.ts';
 import { HttpError, toHttpError } from '../errors.ts';
 import { noStore, requireRole, requireUser } from '../http/auth.ts';
 import type { AppContext } from '../http/context.ts';
@@ -46,7 +45,7 @@ export function syncRoutes(ctx: AppContext): Router {
 				await sync.caughtUp();
 				const now = ctx.now();
 				const token = encodeToken({ seq: sync.live.seq, time: now.getTime() });
-				const docs = sync.model.manifest(userPrincipals(user), now.getTime());
+				const docs = sync.model.manifest(sync.model.principalsOf(user), now.getTime());
 				const { docCap } = await sync.limits();
 				if (docs.length > docCap) {
 					const message = capMessage(docs.length, docCap);
@@ -67,7 +66,7 @@ export function syncRoutes(ctx: AppContext): Router {
 			const { sync, user } = await caller(ctx, req);
 			const { docs } = parseBody(BulkGet, req.body);
 			await recorded(sync, user, async () => {
-				const held = new Set(userPrincipals(user));
+				const held = new Set(sync.model.principalsOf(user));
 				const ids = docs.map((d) => d.id);
 				const { refused, tombstones } = await sync.readable(ids, held, ctx.now().getTime());
 				if (refused !== null)
@@ -103,7 +102,7 @@ export function syncRoutes(ctx: AppContext): Router {
 		handle(async (req, res) => {
 			noStore(res);
 			const { sync, user } = await caller(ctx, req);
-			const held = new Set(userPrincipals(user));
+			const held = new Set(sync.model.principalsOf(user));
 			const asked = Number(req.query.timeout);
 			const ms = Number.isFinite(asked)
 				? Math.max(0, Math.min(asked, LONG_POLL_MAX_MS))

@@ -233,7 +233,12 @@ describe('writes refused with their reason, in order, and nothing written for th
 		}
 		const anonymous = new Session(server.url, 'nobody');
 		expect((await anonymous.client.request('/api/sync/db/')).status).toBe(401);
-		expect((await anonymous.pushRaw([])).status).toBe(401);
+		const push = await anonymous.client.request('/api/sync/db/_bulk_docs', {
+			method: 'POST',
+			body: { docs: [], new_edits: false }
+		});
+		expect(push.status).toBe(401);
+		expect(push.body.error).toBe('unauthorized');
 	});
 
 	it('takes the size limit from the access referential when it is stricter', async () => {

@@ -14,6 +14,7 @@ import replication from 'pouchdb-replication';
 import { randomBytes } from 'node:crypto';
 import type { UserDoc } from '../../src/lib/domain/schemas.ts';
 import { hashPassword } from '../../server/auth/password.ts';
+import { SESSION_COOKIE, signSession } from '../../server/auth/session.ts';
 import { credentialId, type Credential } from '../../server/auth/users.ts';
 import type { Couch } from '../../server/couch/connect.ts';
 import { startServer, type RunningServer } from '../../server/start.ts';
@@ -152,21 +153,39 @@ export class Session {
 		this.name = name;
 	}
 
+	/**
+	 * A session issued directly with the server's secret, valid for ten years of the test's
+	 * clock: for tests that move the clock by months and are not about signing in.
+	 */
+	issued(secret: string, now: number): this {
+		const token = signSession({ u: this.name, v: 1, e: now + 3650 * 24 * 3600_000 }, secret);
+		this.client.cookie = `${SESSION_COOKIE}=${token}`;
+		return this;
+	}
+
 	async signIn(): Promise<this> {
 		const res = await this.client.signIn(this.name, PASSWORD);
 		if (res.status !== 200) throw new Error(`${this.name} cannot sign in: ${res.status}`);
 		return this;
 	}
 
+	/** A request with the session, signing in again when it expired (the test's clock moves). */
+	async call(path: string, init: { method?: string; body?: unknown } = {}) {
+		const res = await this.client.request(path, init);
+		if (res.status !== 401) return res;
+		await this.signIn();
+		return this.client.request(path, init);
+	}
+
 	async manifest(): Promise<Manifest> {
-		const res = await this.client.request('/api/sync/manifest');
+		const res = await this.call('/api/sync/manifest');
 		if (res.status !== 200)
 			throw new Error(`manifest of ${this.name}: ${res.status} ${JSON.stringify(res.body)}`);
 		return res.body as unknown as Manifest;
 	}
 
 	async bulkGet(docs: ReadonlyArray<[string, string]>): Promise<Json[]> {
-		const res = await this.client.request('/api/sync/bulk_get', {
+		const res = await this.call('/api/sync/bulk_get', {
 			method: 'POST',
 			body: { docs: docs.map(([id, rev]) => ({ id, rev })) }
 		});
@@ -178,12 +197,11 @@ export class Session {
 
 	/** POST /api/sync/db/_bulk_docs as the replicator does. */
 	async pushRaw(docs: readonly unknown[]): Promise<{ status: number; body: unknown }> {
-		const res = await fetch(`${this.client.base}/api/sync/db/_bulk_docs`, {
+		const res = await this.call('/api/sync/db/_bulk_docs', {
 			method: 'POST',
-			headers: { 'content-type': 'application/json', cookie: this.client.cookie },
-			body: JSON.stringify({ docs, new_edits: false })
+			body: { docs, new_edits: false }
 		});
-		return { status: res.status, body: (await res.json()) as unknown };
+		return { status: res.status, body: res.body as unknown };
 	}
 }
 

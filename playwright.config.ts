@@ -2,7 +2,8 @@ import { defineConfig } from 'playwright/test';
 
 export default defineConfig({
 	testDir: 'tests/e2e',
-	timeout: 60_000,
+	// Flows sign in, sync a few thousand documents and drive two devices: room for a loaded machine.
+	timeout: 180_000,
 	expect: { timeout: 15_000 },
 	fullyParallel: false,
 	workers: 1,

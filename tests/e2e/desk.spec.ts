@@ -23,7 +23,19 @@ test('the dispatcher filters the list, opens a ticket with the keyboard and adds
 	// The first sync brings a few thousand documents: allow for a slow machine.
 	await expect(list.getByRole('option').first()).toBeVisible({ timeout: 45_000 });
 	const count = page.getByRole('status').filter({ hasText: /\d+ tickets/ });
-	const before = Number(/(\d+)/.exec((await count.textContent()) ?? '')?.[1]);
+	// The first sync fills the list in batches: read the count once it has settled.
+	let before = -1;
+	await expect
+		.poll(
+			async () => {
+				const n = Number(/(\d+)/.exec((await count.textContent()) ?? '')?.[1]);
+				const settled = n === before && n > 1;
+				before = n;
+				return settled;
+			},
+			{ timeout: 90_000, intervals: [1_500] }
+		)
+		.toBe(true);
 	// Filter on the priority of the first ticket shown: fewer tickets, all of that priority.
 	const priority =
 		(await list.getByRole('option').first().locator('.priority').textContent())?.trim() ?? '';

@@ -13,6 +13,8 @@ import type { LiveHub } from './live.ts';
 import { resolveConflicts } from './resolve.ts';
 
 const BATCH = 200;
+/** Further behind the feed than this (a bulk import, a restore), a fresh scan is faster. */
+const REBUILD_LAG = 20_000;
 const POLL_MS = 25_000;
 const RETRY_MIN_MS = 500;
 const RETRY_MAX_MS = 30_000;
@@ -35,6 +37,8 @@ export class Follower {
 	#processed = -1;
 	#loop: Promise<void> | null = null;
 	#isReady = false;
+	/** The last batch was full: check how far behind the feed we are. */
+	#full = false;
 	#ready: Promise<void>;
 	#markReady!: () => void;
 	#catchUp: Array<{ target: number; done: () => void }> = [];
@@ -120,7 +124,7 @@ export class Follower {
 
 	async #begin(): Promise<void> {
 		const info = await this.#http.json<{ update_seq: string | number }>(this.#http.db);
-		await this.#indexer.build();
+		await this.#resolve(await this.#indexer.build());
 		this.#seq = info.update_seq;
 		this.#processed = seqNumber(this.#seq);
 		this.#live.start(this.#processed);
@@ -129,6 +133,11 @@ export class Follower {
 	}
 
 	async #step(): Promise<void> {
+		if (this.#full) {
+			this.#full = false;
+			const info = await this.#http.json<{ update_seq: string | number }>(this.#http.db);
+			if (seqNumber(info.update_seq) - this.#processed > REBUILD_LAG) return this.#rebuild();
+		}
 		const qs = new URLSearchParams({
 			feed: 'longpoll',
 			since: String(this.#seq),
@@ -141,31 +150,50 @@ export class Follower {
 			`${this.#http.db}/_changes?${qs}`,
 			{ signal: this.#abort.signal }
 		);
-		const concerned = await this.#process(res.results);
-		this.#seq = res.last_seq;
-		this.#processed = seqNumber(res.last_seq);
+		const changes = new Map<string, Record<string, unknown> | null>();
+		for (const change of res.results) {
+			if (change.id.startsWith('_')) continue;
+			changes.set(change.id, change.deleted || !change.doc ? null : change.doc);
+		}
+		if (this.#indexer.changesWindow(changes)) return this.#rebuild();
+		await this.#resolve(
+			[...changes].flatMap(([id, doc]) =>
+				Array.isArray(doc?._conflicts) && doc._conflicts.length > 0 ? [id] : []
+			)
+		);
+		const concerned = await this.#indexer.apply(changes);
+		this.#full = res.results.length >= BATCH;
+		this.#advance(res.last_seq, concerned);
+	}
+
+	/**
+	 * A fresh scan instead of the changes (far behind, or the access window moved): it reads
+	 * everything up to the position noted first, and may tell everyone.
+	 */
+	async #rebuild(): Promise<void> {
+		const info = await this.#http.json<{ update_seq: string | number }>(this.#http.db);
+		await this.#resolve(await this.#indexer.build());
+		this.#advance(info.update_seq, { all: true, principals: new Set() });
+	}
+
+	#advance(seq: string | number, concerned: Concerned): void {
+		this.#seq = seq;
+		this.#processed = seqNumber(seq);
 		this.#live.advance(this.#processed, concerned.all, concerned.principals);
 		const done = this.#catchUp.filter((w) => this.#processed >= w.target);
 		this.#catchUp = this.#catchUp.filter((w) => this.#processed < w.target);
 		for (const w of done) w.done();
 	}
 
-	async #process(results: readonly Change[]): Promise<Concerned> {
-		const changes = new Map<string, Record<string, unknown> | null>();
-		for (const change of results) {
-			if (change.id.startsWith('_')) continue;
-			changes.set(change.id, change.deleted || !change.doc ? null : change.doc);
-		}
-		for (const [id, doc] of changes) {
-			if (Array.isArray(doc?._conflicts) && doc._conflicts.length > 0) {
-				try {
-					await resolveConflicts(this.#couch, id, this.#now());
-				} catch (error) {
-					console.error(`sync: could not merge ${id}: ${messageOf(error)}`);
-				}
+	/** Merges conflicts as they are found; the merged revisions come back through the feed. */
+	async #resolve(ids: readonly string[]): Promise<void> {
+		for (const id of ids) {
+			try {
+				await resolveConflicts(this.#couch, id, this.#now());
+			} catch (error) {
+				console.error(`sync: could not merge ${id}: ${messageOf(error)}`);
 			}
 		}
-		return this.#indexer.apply(changes);
 	}
 }
 

@@ -59,8 +59,12 @@ export class Indexer {
 		return this.#model;
 	}
 
-	/** Derives the whole model from a scan of the database, then puts it in place. */
-	async build(): Promise<void> {
+	/**
+	 * Derives the whole model from a scan of the database, then puts it in place.
+	 * @returns the ids of documents with unresolved conflicts (to merge).
+	 */
+	async build(): Promise<string[]> {
+		const conflicted: string[] = [];
 		const config = await this.#load(['config:access']);
 		const model = new AccessModel(windowDaysOf(config.get('config:access')?.doc));
 		for (const prefix of ['mission:', 'grant:', 'ticket:', 'user:']) {
@@ -76,15 +80,27 @@ export class Indexer {
 		] as const) {
 			for await (const page of this.#pages(start, end)) {
 				for (const raw of page) {
+					if (Array.isArray(raw._conflicts) && raw._conflicts.length > 0)
+						conflicted.push(String(raw._id));
 					const doc = parsed(raw);
 					if (doc) model.set(doc._id, { rev: String(raw._rev), acl: aclFor(doc, model) });
 				}
 			}
 		}
 		this.#model = model;
+		return conflicted;
 	}
 
-	/** Applies a batch of the changes feed (new bodies; null when deleted). */
+	/** True when the batch changes the access window: every deadline moves, so rebuild. */
+	changesWindow(changes: ReadonlyMap<string, Raw | null>): boolean {
+		if (!changes.has('config:access')) return false;
+		return windowDaysOf(parsed(changes.get('config:access'))) !== this.#model.windowDays();
+	}
+
+	/**
+	 * Applies a batch of the changes feed (new bodies; null when deleted). A batch that changes
+	 * the access window is for `build`.
+	 */
 	async apply(changes: ReadonlyMap<string, Raw | null>): Promise<Concerned> {
 		const model = this.#model;
 		const concerned: Concerned = { all: false, principals: new Set() };
@@ -97,13 +113,6 @@ export class Indexer {
 				doc: parsed(raw),
 				rev: raw && raw._deleted !== true ? String(raw._rev) : null
 			});
-		}
-		if (bodies.has('config:access')) {
-			const days = windowDaysOf(bodies.get('config:access')?.doc);
-			if (days !== model.windowDays()) {
-				await this.build();
-				return { all: true, principals: concerned.principals };
-			}
 		}
 
 		const dirty = new Set(changed);
@@ -166,6 +175,7 @@ export class Indexer {
 		for (;;) {
 			const qs = new URLSearchParams({
 				include_docs: 'true',
+				conflicts: 'true',
 				limit: String(PAGE),
 				skip: String(skip),
 				startkey: JSON.stringify(startkey),

@@ -1,0 +1,399 @@
+// Sync benchmark (npm run bench:sync). Prints figures; it is not a timed test.
+//
+// 1. Initial pull of one technician's data at demo scale 1×, 10× and 100×: through the
+//    server's access rules (manifest + _bulk_get in batches of 200, as the app does) against a
+//    plain PouchDB replication of the same documents straight from the CouchDB-compatible
+//    server, with no rules (a database holding just those documents). Documents, bytes, round
+//    trips, seconds (median of 3 runs) and the ratio.
+// 2. A dispatcher saves an assignment on their device and pushes it → the technician's device,
+//    waiting in its long-poll, pulls it: median and p95 over 100 assignments.
+//
+// The last two lines are `sync-ratio-10x: <number>` and `assign-to-device-p95-ms: <number>`.
+// Each scale runs in a child process (in-memory embedded database), 100× with a larger heap.
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import PouchDB from 'pouchdb-core';
+import HttpAdapter from 'pouchdb-adapter-http';
+import MemoryAdapter from 'pouchdb-adapter-memory';
+import replication from 'pouchdb-replication';
+import { hashPassword } from '../server/auth/password.ts';
+import { credentialId } from '../server/auth/users.ts';
+import { generateDemo, DEMO_PASSWORD } from '../server/demo/generate.ts';
+import { startServer, type RunningServer } from '../server/start.ts';
+import { newId } from '../src/lib/domain/ids.ts';
+import type { TicketDoc } from '../src/lib/domain/schemas.ts';
+
+type Json = Record<string, unknown>;
+type Db = PouchDB.Database<Json>;
+
+const TECH = 'tech.julien';
+const DISPATCHER = 'claire.hotline';
+const RUNS = 5;
+const ASSIGNMENTS = 100;
+const PULL_BATCH = 200;
+const SCALE_TIMEOUT_MS = 20 * 60_000;
+const HEAP_MB: Record<number, number> = { 1: 2048, 10: 4096, 100: 16_384 };
+
+interface Transfer {
+	docs: number;
+	bytes: number;
+	requests: number;
+	seconds: number;
+}
+
+interface ScaleResult {
+	scale: number;
+	dbDocs: number;
+	loadSeconds: number;
+	readySeconds: number;
+	rules: Transfer;
+	plain: Transfer;
+	assign?: { median: number; p95: number; max: number };
+}
+
+/** pouchdb-core with what the devices need (the embedded server plugged some already). */
+function pouch(): typeof PouchDB {
+	const adapters = (PouchDB as unknown as { adapters: Record<string, unknown> }).adapters;
+	if (!adapters.memory) PouchDB.plugin(MemoryAdapter);
+	if (!adapters.http) PouchDB.plugin(HttpAdapter);
+	if (!('replicate' in PouchDB.prototype)) PouchDB.plugin(replication);
+	return PouchDB;
+}
+
+let dbCounter = 0;
+const localDb = (): Db => new (pouch())<Json>(`bench-device-${++dbCounter}`, { adapter: 'memory' });
+
+/** fetch that counts requests and the bytes of the answers. */
+function counting(counter: { requests: number; bytes: number }, headers: Record<string, string>) {
+	return async (url: string | URL | Request, init: RequestInit = {}): Promise<Response> => {
+		const merged = new Headers(init.headers);
+		for (const [k, v] of Object.entries(headers)) merged.set(k, v);
+		const res = await fetch(url, { ...init, headers: merged });
+		const body = await res.arrayBuffer();
+		counter.requests += 1;
+		counter.bytes += body.byteLength;
+		const copy = new Response(body, {
+			status: res.status,
+			statusText: res.statusText,
+			headers: res.headers
+		});
+		// PouchDB's HTTP adapter reads attachments with node-fetch's `buffer()` when present;
+		// without it, native fetch gives a Blob that Node's storage adapters cannot store.
+		return Object.assign(copy, { buffer: async () => Buffer.from(body) });
+	};
+}
+
+async function signIn(base: string, name: string): Promise<string> {
+	const res = await fetch(`${base}/api/session`, {
+		method: 'POST',
+		headers: { 'content-type': 'application/json' },
+		body: JSON.stringify({ name, password: DEMO_PASSWORD })
+	});
+	if (!res.ok) throw new Error(`${name} cannot sign in: ${res.status}`);
+	return (res.headers.get('set-cookie') ?? '').split(';')[0] ?? '';
+}
+
+/** The app's pull: manifest, then what differs with _bulk_get, stored as it came. */
+async function pull(
+	base: string,
+	db: Db,
+	fetcher: ReturnType<typeof counting>
+): Promise<{ docs: number; token: string }> {
+	const res = await fetcher(`${base}/api/sync/manifest`);
+	if (!res.ok) throw new Error(`manifest: ${res.status} ${await res.text()}`);
+	const manifest = (await res.json()) as { docs: Array<[string, string]>; token: string };
+	const local = await db.allDocs({ keys: manifest.docs.map(([id]) => id) });
+	const have = new Map<string, string>();
+	for (const row of local.rows)
+		if ('value' in row && row.value && !row.value.deleted) have.set(row.id, row.value.rev);
+	const missing = manifest.docs.filter(([id, rev]) => have.get(id) !== rev);
+	for (let i = 0; i < missing.length; i += PULL_BATCH) {
+		const batch = missing.slice(i, i + PULL_BATCH).map(([id, rev]) => ({ id, rev }));
+		const got = await fetcher(`${base}/api/sync/bulk_get`, {
+			method: 'POST',
+			headers: { 'content-type': 'application/json' },
+			body: JSON.stringify({ docs: batch })
+		});
+		const answer = (await got.json()) as { results: Array<{ docs: Array<{ ok?: Json }> }> };
+		const docs = answer.results.flatMap((r) => r.docs.flatMap((d) => (d.ok ? [d.ok] : [])));
+		await db.bulkDocs(docs as never, { new_edits: false });
+	}
+	return { docs: manifest.docs.length, token: manifest.token };
+}
+
+function couchAccess(server: RunningServer): { base: string; auth: string } {
+	const url = new URL(server.couch.url.toString());
+	const auth = `Basic ${Buffer.from(`${decodeURIComponent(url.username)}:${decodeURIComponent(url.password)}`).toString('base64')}`;
+	url.username = '';
+	url.password = '';
+	return { base: url.toString().replace(/\/$/, ''), auth };
+}
+
+/**
+ * The demo, written straight into the in-memory storage the embedded server then opens (its
+ * documents pass parseDoc): the server starts on a populated database, as after a restart, so
+ * what is measured is sync, not an import going through every changes follower.
+ */
+async function loadDemo(dbName: string, scale: number): Promise<number> {
+	const adapters = (PouchDB as unknown as { adapters: Record<string, unknown> }).adapters;
+	// Only the storage adapter: the embedded server plugs the others into the same constructor.
+	if (!adapters.memory) PouchDB.plugin(MemoryAdapter);
+	const demo = generateDemo({ seed: 1, scale, now: new Date() });
+	const hash = await hashPassword(DEMO_PASSWORD);
+	const credentials = new PouchDB<Json>(`${dbName}_private`, { adapter: 'memory' });
+	await credentials.bulkDocs(
+		demo.users.map((u) => ({
+			_id: credentialId(u.name),
+			type: 'credential',
+			name: u.name,
+			hash,
+			disabled: false,
+			version: 1
+		}))
+	);
+	const store = new PouchDB<Json>(dbName, { adapter: 'memory' });
+	for (let i = 0; i < demo.docs.length; i += 2000) {
+		await store.bulkDocs(demo.docs.slice(i, i + 2000) as never);
+	}
+	return demo.docs.length;
+}
+
+async function waitReady(base: string, cookie: string): Promise<void> {
+	for (;;) {
+		const res = await fetch(`${base}/api/sync/manifest`, { headers: { cookie } });
+		await res.arrayBuffer();
+		if (res.status === 200) return;
+		if (res.status !== 503) throw new Error(`manifest: ${res.status}`);
+		await new Promise((r) => setTimeout(r, 500));
+	}
+}
+
+async function timed<T>(run: () => Promise<T>): Promise<[T, number]> {
+	const t = performance.now();
+	const value = await run();
+	return [value, (performance.now() - t) / 1000];
+}
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? 0;
+const percentile = (xs: number[], p: number) =>
+	[...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.ceil((p / 100) * xs.length) - 1)] ?? 0;
+
+async function initialPull(server: RunningServer, cookie: string) {
+	await pull(server.url, localDb(), counting({ requests: 0, bytes: 0 }, { cookie })); // warm-up
+	const runs: Transfer[] = [];
+	for (let i = 0; i < RUNS; i++) {
+		const counter = { requests: 0, bytes: 0 };
+		const [{ docs }, seconds] = await timed(() =>
+			pull(server.url, localDb(), counting(counter, { cookie }))
+		);
+		runs.push({ docs, ...counter, seconds });
+	}
+	return { ...runs[0]!, seconds: median(runs.map((r) => r.seconds)) };
+}
+
+/** The same documents, at the same revisions, in a database of their own: no rules at all. */
+async function plainReplication(server: RunningServer, cookie: string): Promise<Transfer> {
+	const { base, auth } = couchAccess(server);
+	const manifest = (await (
+		await fetch(`${server.url}/api/sync/manifest`, { headers: { cookie } })
+	).json()) as { docs: Array<[string, string]> };
+	await server.couch.server.db.create('bench_plain').catch(() => undefined);
+	const admin = { authorization: auth, 'content-type': 'application/json' };
+	for (let i = 0; i < manifest.docs.length; i += 500) {
+		const docs = manifest.docs.slice(i, i + 500).map(([id, rev]) => ({ id, rev }));
+		const got = (await (
+			await fetch(`${base}/${server.config.dbName}/_bulk_get?revs=true&attachments=true`, {
+				method: 'POST',
+				headers: admin,
+				body: JSON.stringify({ docs })
+			})
+		).json()) as { results: Array<{ docs: Array<{ ok?: Json }> }> };
+		const copies = got.results.flatMap((r) => r.docs.flatMap((d) => (d.ok ? [d.ok] : [])));
+		await fetch(`${base}/bench_plain/_bulk_docs`, {
+			method: 'POST',
+			headers: admin,
+			body: JSON.stringify({ docs: copies, new_edits: false })
+		});
+	}
+	await new (pouch())<Json>(`${base}/bench_plain`, {
+		adapter: 'http',
+		fetch: counting({ requests: 0, bytes: 0 }, { authorization: auth })
+	}).replicate.to(localDb()); // warm-up
+	const runs: Transfer[] = [];
+	for (let i = 0; i < RUNS; i++) {
+		const counter = { requests: 0, bytes: 0 };
+		const remote = new (pouch())<Json>(`${base}/bench_plain`, {
+			adapter: 'http',
+			fetch: counting(counter, { authorization: auth })
+		});
+		const [result, seconds] = await timed(async () => await remote.replicate.to(localDb()));
+		runs.push({ docs: result.docs_written, ...counter, seconds });
+	}
+	return { ...runs[0]!, seconds: median(runs.map((r) => r.seconds)) };
+}
+
+/** The dispatcher plans a mission and pushes it; the technician's device waits and pulls. */
+async function assignments(server: RunningServer, techCookie: string) {
+	const deskCookie = await signIn(server.url, DISPATCHER);
+	const desk = localDb();
+	const remote = new (pouch())<Json>(`${server.url}/api/sync/db`, {
+		adapter: 'http',
+		skip_setup: true,
+		fetch: counting({ requests: 0, bytes: 0 }, { cookie: deskCookie })
+	});
+	const device = localDb();
+	const techFetch = counting({ requests: 0, bytes: 0 }, { cookie: techCookie });
+	let { token } = await pull(server.url, device, techFetch);
+	const tickets = (await server.couch.db.list({
+		startkey: 'ticket:',
+		endkey: 'ticket:\ufff0',
+		include_docs: true
+	})) as unknown as { rows: Array<{ doc: TicketDoc }> };
+	const open = tickets.rows
+		.map((r) => r.doc)
+		.filter((t) => t.clientId && t.status !== 'closed' && t.status !== 'cancelled');
+
+	const waiting: { current: { id: string; done: () => void } | null } = { current: null };
+	const stop = new AbortController();
+	const loop = (async () => {
+		while (!stop.signal.aborted) {
+			const res = await techFetch(`${server.url}/api/sync/changes?since=${token}&timeout=25000`, {
+				signal: stop.signal
+			}).catch(() => null);
+			if (!res) return;
+			const answer = (await res.json()) as { changed: boolean; token: string };
+			token = answer.token;
+			if (!answer.changed) continue;
+			({ token } = await pull(server.url, device, techFetch));
+			const expected = waiting.current;
+			if (expected && (await device.get(expected.id).catch(() => null))) expected.done();
+		}
+	})();
+
+	const latencies: number[] = [];
+	for (let i = 0; i < ASSIGNMENTS; i++) {
+		const ticket = open[i % open.length]!;
+		const now = new Date();
+		const id = newId('mission', now);
+		const arrived = new Promise<void>((done) => (waiting.current = { id, done }));
+		const t = performance.now();
+		await desk.put({
+			_id: id,
+			type: 'mission',
+			ticketId: ticket._id,
+			clientId: ticket.clientId,
+			siteId: 's1',
+			technicianId: `user:${TECH}`,
+			start: new Date(now.getTime() + 86_400_000).toISOString(),
+			end: new Date(now.getTime() + 90_000_000).toISOString(),
+			estimatedMinutes: 60,
+			instructions: 'Intervention planifiée (banc de mesure)',
+			status: 'planned',
+			createdAt: now.toISOString(),
+			createdBy: `user:${DISPATCHER}`,
+			updatedAt: now.toISOString(),
+			updatedBy: `user:${DISPATCHER}`
+		});
+		const pushed = await desk.replicate.to(remote);
+		if (pushed.doc_write_failures > 0)
+			throw new Error(`assignment refused: ${JSON.stringify(pushed.errors)}`);
+		await arrived;
+		latencies.push(performance.now() - t);
+	}
+	stop.abort();
+	await loop;
+	return {
+		median: Math.round(median(latencies)),
+		p95: Math.round(percentile(latencies, 95)),
+		max: Math.round(Math.max(...latencies))
+	};
+}
+
+/** One scale, in this process: prints its result as JSON on the last line. */
+async function runScale(scale: number, withAssignments: boolean): Promise<void> {
+	const dataDir = mkdtempSync(join(tmpdir(), 'terrain-bench-'));
+	const [dbDocs, loadSeconds] = await timed(() => loadDemo('terrain', scale));
+	const server = await startServer({
+		PORT: '0',
+		HOST: '127.0.0.1',
+		DATA_DIR: dataDir,
+		TERRAIN_MEMORY_DB: '1',
+		DEMO: '0'
+	});
+	try {
+		const cookie = await signIn(server.url, TECH);
+		const [, readySeconds] = await timed(() => waitReady(server.url, cookie));
+		const rules = await initialPull(server, cookie);
+		const plain = await plainReplication(server, cookie);
+		const result: ScaleResult = { scale, dbDocs, loadSeconds, readySeconds, rules, plain };
+		if (withAssignments) result.assign = await assignments(server, cookie);
+		console.log(JSON.stringify(result));
+	} finally {
+		await server.stop();
+		rmSync(dataDir, { recursive: true, force: true });
+	}
+}
+
+function fmt(t: Transfer): string {
+	return `${String(t.docs).padStart(6)} docs ${(t.bytes / 1024).toFixed(0).padStart(7)} KiB ${String(t.requests).padStart(4)} req ${t.seconds.toFixed(3).padStart(7)} s`;
+}
+
+async function main(): Promise<void> {
+	const child = process.argv.indexOf('--scale');
+	if (child > 0) {
+		await runScale(Number(process.argv[child + 1]), process.argv.includes('--assign'));
+		return;
+	}
+	const results: ScaleResult[] = [];
+	for (const scale of [1, 10, 100]) {
+		process.stdout.write(`scale ${scale}×: loading the demo and pulling…\n`);
+		const run = spawnSync(
+			process.execPath,
+			[
+				`--max-old-space-size=${HEAP_MB[scale]}`,
+				import.meta.filename,
+				'--scale',
+				String(scale),
+				...(scale === 10 ? ['--assign'] : [])
+			],
+			{ encoding: 'utf8', timeout: SCALE_TIMEOUT_MS, maxBuffer: 64 * 1024 * 1024 }
+		);
+		const last = run.stdout?.trim().split('\n').at(-1) ?? '';
+		if (run.status !== 0 || !last.startsWith('{')) {
+			const why =
+				run.error?.message.includes('ETIMEDOUT') || run.signal === 'SIGTERM'
+					? `did not finish within ${SCALE_TIMEOUT_MS / 60_000} min`
+					: (run.stderr?.trim().split('\n').slice(-3).join(' ') ?? `exit ${run.status}`);
+			process.stdout.write(`scale ${scale}× skipped: ${why}\n`);
+			continue;
+		}
+		results.push(JSON.parse(last) as ScaleResult);
+	}
+	console.log('');
+	console.log(
+		`Initial pull of ${TECH}'s documents (median of ${RUNS} runs, loopback, in-memory embedded server)`
+	);
+	for (const r of results) {
+		console.log(
+			`${String(r.scale).padStart(3)}× (${r.dbDocs} documents in the database; loaded in ${r.loadSeconds.toFixed(0)} s, sync ready ${r.readySeconds.toFixed(1)} s later)`
+		);
+		console.log(`     with access rules: ${fmt(r.rules)}`);
+		console.log(`     plain replication: ${fmt(r.plain)}`);
+		console.log(`     ratio (seconds):   ${(r.rules.seconds / r.plain.seconds).toFixed(2)}`);
+	}
+	const ten = results.find((r) => r.scale === 10);
+	if (ten?.assign) {
+		console.log(
+			`Assignment saved by the dispatcher → on the technician's device (10×, ${ASSIGNMENTS} assignments): median ${ten.assign.median} ms, p95 ${ten.assign.p95} ms, max ${ten.assign.max} ms`
+		);
+	}
+	console.log(
+		`sync-ratio-10x: ${ten ? (ten.rules.seconds / ten.plain.seconds).toFixed(2) : 'NaN'}`
+	);
+	console.log(`assign-to-device-p95-ms: ${ten?.assign?.p95 ?? 'NaN'}`);
+}
+
+await main();
+process.exit(0);

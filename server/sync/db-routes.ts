@@ -51,7 +51,7 @@ export function syncDbRoutes(ctx: AppContext): Router {
 		'/_local/:id',
 		handle(async (req, res) => {
 			const user = await requireUser(ctx, req);
-			const stored = await readCheckpoint(ctx, user.name, String(req.params.id));
+			const stored = await readCheckpoint(ctx, user.name, localId(req.params.id));
 			if (!stored) throw new HttpError(404, 'not_found', 'missing');
 			res.json({ ...stored.body, _id: `_local/${stored.local}`, _rev: `0-${stored.version}` });
 		})
@@ -61,7 +61,7 @@ export function syncDbRoutes(ctx: AppContext): Router {
 		'/_local/:id',
 		handle(async (req, res) => {
 			const user = await requireUser(ctx, req);
-			const local = String(req.params.id);
+			const local = localId(req.params.id);
 			const body = req.body as Record<string, unknown> | undefined;
 			if (typeof body !== 'object' || body === null || Array.isArray(body))
 				throw new HttpError(400, 'bad_request', 'a checkpoint must be a JSON object');
@@ -110,7 +110,15 @@ export function syncDbRoutes(ctx: AppContext): Router {
 					`expected {id: [revisions]} for at most ${PUSH_MAX_DOCS} documents`
 				);
 			const sync = syncOf(ctx);
-			res.json(await sync.http.json(`${sync.http.db}/_revs_diff`, { body }));
+			const diff = await sync.http.json<Record<string, { missing?: string[] }>>(
+				`${sync.http.db}/_revs_diff`,
+				{ body }
+			);
+			// Only what is missing: CouchDB's `possible_ancestors` would name revisions of
+			// documents this user may not read.
+			const answer: Record<string, { missing: string[] }> = {};
+			for (const [id, entry] of Object.entries(diff)) answer[id] = { missing: entry.missing ?? [] };
+			res.json(answer);
 		})
 	);
 
@@ -159,6 +167,14 @@ export function syncDbRoutes(ctx: AppContext): Router {
 
 	router.use('/api/sync/db', db);
 	return router;
+}
+
+/** @throws {HttpError} 400 for an id no replicator would use. */
+function localId(raw: unknown): string {
+	const id = String(raw);
+	if (id.length === 0 || id.length > 200)
+		throw new HttpError(400, 'bad_request', 'a checkpoint id has 1 to 200 characters');
+	return id;
 }
 
 function checkpointId(user: string, local: string): string {

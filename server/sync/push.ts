@@ -10,22 +10,12 @@ import { mergeRevisions } from '#lib/domain/merge.ts';
 import { parseDoc, type Doc } from '#lib/domain/schemas.ts';
 import { MERGE_SPECS, type MergeableDoc } from '#lib/domain/stamps.ts';
 import { messageOf } from '../errors.ts';
-import {
-	aclFor,
-	grantRow,
-	missionRow,
-	ticketFact,
-	validAt,
-	type Acl,
-	type AclEntry,
-	type FactSource,
-	type GrantRow,
-	type MissionRow
-} from './acl.ts';
+import { aclFor, validAt, type Acl } from './acl.ts';
 import type { CouchHttp } from './couch-http.ts';
 import type { Couch } from '../couch/connect.ts';
-import { parsed, windowDaysOf } from './indexer.ts';
+import { parsed } from './indexer.ts';
 import type { AccessModel } from './model.ts';
+import { OverlayFacts } from './overlay-facts.ts';
 import { resolveConflicts } from './resolve.ts';
 import type { RevisionWriter } from './revision-writer.ts';
 
@@ -293,66 +283,6 @@ function checkReadableAfter(
 			}
 		}
 		if (!refused) return;
-	}
-}
-
-/** The access model's facts with a batch of documents applied on top. */
-class OverlayFacts implements FactSource {
-	readonly #base: AccessModel;
-	readonly #overlay: ReadonlyMap<string, Doc | null>;
-	readonly #computed: ReadonlyMap<string, Acl>;
-
-	constructor(
-		base: AccessModel,
-		overlay: ReadonlyMap<string, Doc | null>,
-		computed: ReadonlyMap<string, Acl>
-	) {
-		this.#base = base;
-		this.#overlay = overlay;
-		this.#computed = computed;
-	}
-
-	windowDays(): number | undefined {
-		return this.#overlay.has('config:access')
-			? windowDaysOf(this.#overlay.get('config:access'))
-			: this.#base.windowDays();
-	}
-	missionsOfTicket(ticketId: string): MissionRow[] {
-		return this.#rows(this.#base.missionsOfTicket(ticketId), 'mission', (d) =>
-			d.type === 'mission' && d.ticketId === ticketId ? missionRow(d) : null
-		);
-	}
-	missionsAtClient(clientId: string): MissionRow[] {
-		return this.#rows(this.#base.missionsAtClient(clientId), 'mission', (d) =>
-			d.type === 'mission' && d.clientId === clientId ? missionRow(d) : null
-		);
-	}
-	grantsOnClient(clientId: string): GrantRow[] {
-		return this.#rows(this.#base.grantsOnClient(clientId), 'grant', (d) =>
-			d.type === 'grant' && d.clientId === clientId ? grantRow(d) : null
-		);
-	}
-	ticket(ticketId: string) {
-		if (!this.#overlay.has(ticketId)) return this.#base.ticket(ticketId);
-		const doc = this.#overlay.get(ticketId);
-		return doc?.type === 'ticket' ? ticketFact(doc) : undefined;
-	}
-	subjectEntries(docId: string): readonly AclEntry[] | undefined {
-		return this.#computed.get(docId)?.entries ?? this.#base.subjectEntries(docId);
-	}
-
-	#rows<R extends { id: string }>(
-		stored: readonly R[],
-		type: string,
-		pick: (doc: Doc) => R | null
-	): R[] {
-		const out = stored.filter((r) => !this.#overlay.has(r.id));
-		for (const [id, doc] of this.#overlay) {
-			if (!id.startsWith(`${type}:`) || !doc) continue;
-			const row = pick(doc);
-			if (row) out.push(row);
-		}
-		return out;
 	}
 }
 

@@ -231,6 +231,8 @@ describe('writes refused with their reason, in order, and nothing written for th
 			expect(res.status, `${method} ${path}`).toBe(403);
 			expect(res.body.error).toBe('forbidden');
 		}
+		const diff = await call('POST', '/_revs_diff', { 'mission:M2': ['9-abc'] });
+		expect(diff.body).toEqual({ 'mission:M2': { missing: ['9-abc'] } });
 		const anonymous = new Session(server.url, 'nobody');
 		expect((await anonymous.client.request('/api/sync/db/')).status).toBe(401);
 		const push = await anonymous.client.request('/api/sync/db/_bulk_docs', {

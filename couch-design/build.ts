@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { rolldown } from 'rolldown';
@@ -73,13 +73,30 @@ export async function writeDesignDocs(): Promise<string[]> {
 	});
 }
 
-/** Reads the compiled documents; builds them first when they are missing. */
+/** Reads the compiled documents; builds them first when missing or older than their sources. */
 export async function loadDesignDocs(): Promise<DesignDoc[]> {
-	if (!existsSync(DIST) || readdirSync(DIST).length === 0) await writeDesignDocs();
+	const built = existsSync(DIST)
+		? readdirSync(DIST).map((f) => statSync(join(DIST, f)).mtimeMs)
+		: [];
+	const sources = [here, join(here, '..', 'src', 'lib', 'domain')];
+	if (built.length === 0 || Math.min(...built) < Math.max(...sources.map(newest)))
+		await writeDesignDocs();
 	return readdirSync(DIST)
 		.filter((f) => f.endsWith('.json'))
 		.sort()
 		.map((f) => JSON.parse(readFileSync(join(DIST, f), 'utf8')) as DesignDoc);
+}
+
+/** The latest change under a folder (the compiled output aside). */
+function newest(path: string): number {
+	const stat = statSync(path);
+	if (!stat.isDirectory()) return stat.mtimeMs;
+	let latest = stat.mtimeMs;
+	for (const name of readdirSync(path)) {
+		if (name === 'dist') continue;
+		latest = Math.max(latest, newest(join(path, name)));
+	}
+	return latest;
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {

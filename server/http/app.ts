@@ -9,7 +9,7 @@ import { syncRoutes } from '../sync/routes.ts';
 import { syncDbRoutes } from '../sync/db-routes.ts';
 import { HttpError } from '../errors.ts';
 import { icalRoutes } from '../ical/routes.ts';
-import { numberingRoutes, publicRoutes } from '../public/routes.ts';
+import { publicRoutes } from '../public/routes.ts';
 import { notifyRoutes } from '../notify/routes.ts';
 
 export const BUILD_DIR = join(import.meta.dirname, '..', '..', 'build');
@@ -26,7 +26,6 @@ export function createApp(ctx: AppContext, buildDir = BUILD_DIR): Express {
 	app.use(sessionRoutes(ctx));
 	app.use(icalRoutes(ctx));
 	app.use(publicRoutes(ctx));
-	app.use(numberingRoutes(ctx));
 	app.use(syncRoutes(ctx));
 	app.use(notifyRoutes(ctx));
 	app.use('/api', (_req, _res, next) =>

@@ -109,30 +109,3 @@ export function publicRoutes(ctx: AppContext): Router {
 	);
 	return router;
 }
-
-/**
- * A ticket number for a ticket being opened on a device while online; offline, the ticket
- * shows "provisoire" until an operator opens it again online.
- */
-export function numberingRoutes(ctx: AppContext): Router {
-	const router = Router();
-	router.post(
-		'/api/tickets/number',
-		handle(async (req, res) => {
-			noStore(res);
-			const user = await currentUser(ctx, req);
-			if (!user) throw new HttpError(401, 'unauthenticated', 'Session expirée : reconnectez-vous.');
-			if (
-				!user.roles.some(
-					(r) => r === 'dispatcher' || r === 'expert' || r === 'admin' || r === 'technician'
-				)
-			) {
-				throw new HttpError(403, 'forbidden', 'Votre rôle ne permet pas d’ouvrir de ticket.');
-			}
-			res.json({
-				number: await nextTicketNumber(ctx.couch.privateDb, () => highestTicketNumber(ctx.couch.db))
-			});
-		})
-	);
-	return router;
-}

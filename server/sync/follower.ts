@@ -10,6 +10,7 @@ import { messageOf } from '../errors.ts';
 import type { Concerned, Indexer } from './indexer.ts';
 import { seqNumber, type CouchHttp } from './couch-http.ts';
 import type { LiveHub } from './live.ts';
+import type { Numberer } from './numbering.ts';
 import { resolveConflicts } from './resolve.ts';
 
 const BATCH = 200;
@@ -32,6 +33,7 @@ export class Follower {
 	readonly #indexer: Indexer;
 	readonly #live: LiveHub;
 	readonly #now: () => Date;
+	readonly #numberer: Numberer | null;
 	readonly #abort = new AbortController();
 	#seq: string | number = 0;
 	#processed = -1;
@@ -43,8 +45,16 @@ export class Follower {
 	#markReady!: () => void;
 	#catchUp: Array<{ target: number; done: () => void }> = [];
 
-	constructor(couch: Couch, http: CouchHttp, indexer: Indexer, live: LiveHub, now: () => Date) {
+	constructor(
+		couch: Couch,
+		http: CouchHttp,
+		indexer: Indexer,
+		live: LiveHub,
+		now: () => Date,
+		numberer: Numberer | null = null
+	) {
 		this.#couch = couch;
+		this.#numberer = numberer;
 		this.#http = http;
 		this.#indexer = indexer;
 		this.#live = live;
@@ -124,7 +134,7 @@ export class Follower {
 
 	async #begin(): Promise<void> {
 		const info = await this.#http.json<{ update_seq: string | number }>(this.#http.db);
-		await this.#resolve(await this.#indexer.build());
+		await this.#resolve(await this.#build());
 		this.#seq = info.update_seq;
 		this.#processed = seqNumber(this.#seq);
 		this.#live.start(this.#processed);
@@ -162,6 +172,10 @@ export class Follower {
 			)
 		);
 		const concerned = await this.#indexer.apply(changes);
+		if (this.#numberer) {
+			for (const [id, doc] of changes) this.#numberer.observe(id, doc);
+			this.#numberer.flush();
+		}
 		this.#full = res.results.length >= BATCH;
 		this.#advance(res.last_seq, concerned);
 	}
@@ -172,8 +186,17 @@ export class Follower {
 	 */
 	async #rebuild(): Promise<void> {
 		const info = await this.#http.json<{ update_seq: string | number }>(this.#http.db);
-		await this.#resolve(await this.#indexer.build());
+		await this.#resolve(await this.#build());
 		this.#advance(info.update_seq, { all: true, principals: new Set() });
+	}
+
+	async #build(): Promise<string[]> {
+		const numberer = this.#numberer;
+		const conflicted = await this.#indexer.build(
+			numberer ? (id, raw) => numberer.observe(id, raw) : undefined
+		);
+		numberer?.flush();
+		return conflicted;
 	}
 
 	#advance(seq: string | number, concerned: Concerned): void {

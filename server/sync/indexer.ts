@@ -61,9 +61,10 @@ export class Indexer {
 
 	/**
 	 * Derives the whole model from a scan of the database, then puts it in place.
+	 * @param visit sees every stored document of the scan (the ticket numbering uses it).
 	 * @returns the ids of documents with unresolved conflicts (to merge).
 	 */
-	async build(): Promise<string[]> {
+	async build(visit?: (id: string, raw: Raw) => void): Promise<string[]> {
 		const conflicted: string[] = [];
 		const config = await this.#load(['config:access']);
 		const model = new AccessModel(windowDaysOf(config.get('config:access')?.doc));
@@ -80,6 +81,7 @@ export class Indexer {
 		] as const) {
 			for await (const page of this.#pages(start, end)) {
 				for (const raw of page) {
+					visit?.(String(raw._id), raw);
 					if (Array.isArray(raw._conflicts) && raw._conflicts.length > 0)
 						conflicted.push(String(raw._id));
 					const doc = parsed(raw);

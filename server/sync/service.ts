@@ -11,6 +11,7 @@ import { Follower } from './follower.ts';
 import { HealthStore } from './health.ts';
 import { Indexer } from './indexer.ts';
 import { LiveHub } from './live.ts';
+import { Numberer } from './numbering.ts';
 import type { AccessModel } from './model.ts';
 import type { PushLimits } from './push.ts';
 import { revisionWriter, type RevisionWriter } from './revision-writer.ts';
@@ -52,6 +53,7 @@ export class SyncService {
 	readonly indexer: Indexer;
 	readonly live = new LiveHub();
 	readonly follower: Follower;
+	readonly numberer: Numberer;
 	readonly health: HealthStore;
 	readonly write: RevisionWriter;
 	readonly #maxDocBytes: number;
@@ -64,7 +66,15 @@ export class SyncService {
 		this.ctx = ctx;
 		this.http = new CouchHttp(ctx.couch, ctx.config.dbName);
 		this.indexer = new Indexer(this.http);
-		this.follower = new Follower(ctx.couch, this.http, this.indexer, this.live, ctx.now);
+		this.numberer = new Numberer(ctx.couch.db, ctx.couch.privateDb, ctx.now);
+		this.follower = new Follower(
+			ctx.couch,
+			this.http,
+			this.indexer,
+			this.live,
+			ctx.now,
+			this.numberer
+		);
 		this.health = new HealthStore(ctx.couch);
 		this.write = revisionWriter(ctx.couch, ctx.config, this.http);
 		this.#maxDocBytes = positive('MAX_DOC_BYTES', env.MAX_DOC_BYTES, DEFAULT_SYNC_MAX_DOC_BYTES);
@@ -92,6 +102,7 @@ export class SyncService {
 		if (this.#sweeper) clearInterval(this.#sweeper);
 		this.live.close();
 		await this.follower.stop();
+		await this.numberer.idle();
 	}
 
 	/**

@@ -60,33 +60,3 @@ describe('public request form', () => {
 		expect((await server.couch.db.info()).doc_count).toBe(before);
 	});
 });
-
-describe('ticket numbers for tickets opened on a device', () => {
-	it('gives signed-in staff the next number, after those already used, never twice', async () => {
-		await addUser(
-			server.couch,
-			{ name: 'hotline', roles: ['dispatcher'], password: 'long-enough-1' },
-			new Date()
-		);
-		const anonymous = await new Client(server.url).request('/api/tickets/number', {
-			method: 'POST',
-			body: {}
-		});
-		expect(anonymous.status).toBe(401);
-		const client = new Client(server.url);
-		await client.signIn('hotline', 'long-enough-1');
-		const numbers = await Promise.all(
-			Array.from({ length: 5 }, () =>
-				client
-					.request('/api/tickets/number', { method: 'POST', body: {} })
-					.then((r) => Number(r.body.number))
-			)
-		);
-		expect(new Set(numbers).size).toBe(5);
-		const form = await new Client(server.url).request('/api/public/requests', {
-			method: 'POST',
-			body: request
-		});
-		expect(Number(form.body.number)).toBeGreaterThan(Math.max(...numbers));
-	});
-});

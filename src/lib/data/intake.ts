@@ -1,3 +1,4 @@
+import { givenNumbers, numbered } from './tickets.ts';
 import type { ClientDoc, TicketDoc } from '../domain/schemas.ts';
 import { typedOfType } from './docs.ts';
 import type { LocalDb } from './local-db.ts';
@@ -77,8 +78,9 @@ export class IntakeIndex {
 }
 
 export async function intakeIndex(db: LocalDb): Promise<IntakeIndex> {
-	const [clients, tickets] = await Promise.all([typedOfType(db, 'client'), typedOfType(db, 'ticket')]);
-	return new IntakeIndex(clients, tickets);
+	const [clients, tickets, numbers] = await Promise.all([typedOfType(db, 'client'), typedOfType(db, 'ticket'), givenNumbers(db)]);
+	// Numbers shown and searched; these copies are for display and are never saved.
+	return new IntakeIndex(clients, tickets.map((t) => numbered(t, numbers)));
 }
 
 export interface ContractSummary {

@@ -1,3 +1,4 @@
+import { ticketNumber } from '../domain/numbering.ts';
 import { newId } from '../domain/ids.ts';
 import { touch } from '../domain/stamps.ts';
 import { actorFromUser, openTicket, transition, type NewTicket, type TicketAction } from '../domain/ticket.ts';
@@ -19,6 +20,8 @@ export interface TicketView {
 	readonly ticket: TicketDoc;
 	readonly client: ClientDoc | null;
 	readonly events: EventDoc[];
+	/** From the ticket or its timeline (given by the server); null while provisional. */
+	readonly number: number | null;
 }
 
 /** A ticket with its client and timeline, oldest entry first; null when not on this device. */
@@ -29,11 +32,8 @@ export async function ticketView(db: LocalDb, id: string): Promise<TicketView | 
 		ticket.clientId ? getTyped(db, 'client', ticket.clientId) : Promise.resolve(null),
 		typedOfType(db, 'event')
 	]);
-	return {
-		ticket,
-		client,
-		events: events.filter((e) => e.ticketId === id || e.subjectId === id).sort((a, b) => a.at.localeCompare(b.at))
-	};
+	const timeline = events.filter((e) => e.ticketId === id || e.subjectId === id).sort((a, b) => a.at.localeCompare(b.at));
+	return { ticket, client, events: timeline, number: ticketNumber(ticket, timeline) };
 }
 
 function event(ticket: TicketDoc, me: Me, now: Date, fields: Pick<EventDoc, 'kind' | 'visibility' | 'body'> & { data?: Record<string, unknown> }): EventDoc {
@@ -96,9 +96,8 @@ export async function createTicket(db: LocalDb, input: NewTicketInput): Promise<
 	const { me, refs, now } = input;
 	if (!input.ticket.title) return err('Le titre est obligatoire.');
 	if (!input.ticket.requester.name) return err('Le nom du demandeur est obligatoire.');
-	const number = await reserveNumber();
+	// No number here: the server gives it once the ticket reaches it (sync/numbering.ts).
 	let ticket = openTicket({ ...input.ticket, id: newId('ticket', now), matrix: refs.matrix }, me._id, now);
-	if (number !== null) ticket = { ...ticket, number };
 	const steps: TicketAction[] = [];
 	if (input.category) {
 		steps.push({
@@ -124,14 +123,3 @@ export async function createTicket(db: LocalDb, input: NewTicketInput): Promise<
 	return ok(ticket._id);
 }
 
-/** A ticket number from the server when it answers within two seconds; null offline. */
-async function reserveNumber(): Promise<number | null> {
-	try {
-		const res = await fetch('/api/tickets/number', { method: 'POST', credentials: 'same-origin', signal: AbortSignal.timeout(2000) });
-		if (!res.ok) return null;
-		const body = (await res.json()) as { number?: unknown };
-		return typeof body.number === 'number' ? body.number : null;
-	} catch {
-		return null;
-	}
-}

@@ -1,3 +1,4 @@
+import { NUMBER_EVENT_PREFIX, numberFromEvent } from '../domain/numbering.ts';
 import { slaState, type SlaClockState, type SlaInput } from '../domain/sla.ts';
 import type { TicketDoc } from '../domain/schemas.ts';
 import { referentials, type Referentials } from './config.ts';
@@ -27,16 +28,34 @@ export interface TicketRow {
 	readonly haystack: string;
 }
 
+/** Numbers the server gave to tickets opened on devices, by ticket id (one key range). */
+export async function givenNumbers(db: LocalDb): Promise<Map<string, number>> {
+	const res = await db.allDocs({ startkey: NUMBER_EVENT_PREFIX, endkey: `${NUMBER_EVENT_PREFIX}\ufff0`, include_docs: true });
+	const numbers = new Map<string, number>();
+	for (const row of res.rows) {
+		const given = numberFromEvent(row.doc);
+		if (given) numbers.set(given.ticketId, given.number);
+	}
+	return numbers;
+}
+
+/** The ticket as shown: with the number the server gave it, when it has none of its own. Display only, never saved. */
+export function numbered(ticket: TicketDoc, numbers: ReadonlyMap<string, number>): TicketDoc {
+	const number = ticket.number ?? numbers.get(ticket._id);
+	return number === undefined ? ticket : { ...ticket, number };
+}
+
 /** The ticket list as the desk shows it, with SLA computed on the device (works offline). */
 export async function listTickets(db: LocalDb, now: Date): Promise<TicketRow[]> {
-	const [tickets, clients, refs] = await Promise.all([
+	const [tickets, clients, refs, numbers] = await Promise.all([
 		typedOfType(db, 'ticket'),
 		typedOfType(db, 'client'),
-		referentials(db)
+		referentials(db),
+		givenNumbers(db)
 	]);
 	const clientNames = new Map(clients.map((c) => [c._id, c.name]));
 	return tickets
-		.map((t) => toRow(t, clientNames.get(t.clientId ?? '') ?? '', refs, now))
+		.map((t) => toRow(numbered(t, numbers), clientNames.get(t.clientId ?? '') ?? '', refs, now))
 		.sort((a, b) => (a.updatedAt < b.updatedAt ? 1 : -1));
 }
 

@@ -301,6 +301,9 @@ describe('mayWrite: the other documents', () => {
 			'notice_sent events are written by the server only'
 		);
 		expect(
+			reason(mayWrite(eric, null, anEvent({ kind: 'ticket_numbered', author: eric._id })))
+		).toBe('ticket_numbered events are written by the server only');
+		expect(
 			reason(mayWrite(theo, null, anEvent({ kind: 'merge_set_aside', author: 'system' })))
 		).toBe('accepted');
 		expect(

@@ -13,7 +13,8 @@ export const EVENT_KINDS = [
 	'mission_planned',
 	'report_signed',
 	'link',
-	'sla_warning'
+	'sla_warning',
+	'ticket_numbered'
 ] as const;
 export const VISIBILITIES = ['internal', 'requester'] as const;
 

@@ -18,6 +18,7 @@ import {
 	type SlaState
 } from '#lib/domain/sla.ts';
 import { timelineOf } from '#lib/data/events.ts';
+import { ticketNumber } from '#lib/domain/numbering.ts';
 import type { LocalDb } from '#lib/data/local-db.ts';
 import { reportsOfClient } from '#lib/data/reports.ts';
 import { techfileOf } from '#lib/data/techfiles.ts';
@@ -31,6 +32,8 @@ export interface PastIntervention {
 export interface MissionFile {
 	readonly mission: MissionDoc;
 	readonly ticket: TicketDoc;
+	/** The ticket's number, from the ticket or its timeline; null while provisional. */
+	readonly number: number | null;
 	readonly client: ClientDoc | null;
 	readonly site: Site | null;
 	readonly techfile: TechfileDoc | null;
@@ -101,6 +104,7 @@ export async function loadMissionFile(
 	return {
 		mission,
 		ticket,
+		number: ticketNumber(ticket, timeline),
 		client,
 		site: client?.sites.find((s) => s.id === mission.siteId) ?? client?.sites[0] ?? null,
 		techfile,

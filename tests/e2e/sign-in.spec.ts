@@ -31,6 +31,12 @@ test('a technician signs in on a phone and sees today’s missions', async ({ br
 	const missions = page.getByRole('tabpanel').getByRole('article');
 	await expect(missions.first()).toBeVisible();
 	expect(await missions.count()).toBeGreaterThanOrEqual(1);
+	// Each card: client, address, slot, the ticket's priority and its SLA state (from the device).
+	const card = missions.first();
+	await expect(card.locator('.priority')).toHaveText(/^P[1-5]$/);
+	await expect(
+		card.getByText(/^SLA : (Dans les temps|À risque|Dépassé|Respecté|en pause)/)
+	).toBeVisible();
 	await context.close();
 });
 
@@ -43,7 +49,8 @@ test('a dispatcher signs in and sees the ticket list', async ({ page }) => {
 	const rows = page.getByRole('listbox', { name: 'Tickets' }).getByRole('option');
 	await expect(rows.first()).toBeVisible();
 	// A virtual list: only the rows on screen are in the page, the count says how many match.
-	expect(await rows.count()).toBeGreaterThan(5);
+	// The first sync fills the list in batches: wait until more than a screenful has arrived.
+	await expect.poll(() => rows.count(), { timeout: 60_000 }).toBeGreaterThan(5);
 	await expect(page.getByRole('status').filter({ hasText: /\d+ tickets/ })).toBeVisible();
 });
 

@@ -7,11 +7,10 @@
  */
 import PouchDB from 'pouchdb-core';
 import IndexedDbAdapter from 'pouchdb-adapter-indexeddb';
-import HttpAdapter from 'pouchdb-adapter-http';
-import mapreduce from 'pouchdb-mapreduce';
-import replication from 'pouchdb-replication';
 
-PouchDB.plugin(IndexedDbAdapter).plugin(HttpAdapter).plugin(mapreduce).plugin(replication);
+// No map/reduce plugin: screens read by id ranges (`type:` prefixes), never `db.query`.
+// Replication and the HTTP adapter are in remote-db.ts, loaded when there is something to push.
+PouchDB.plugin(IndexedDbAdapter);
 
 export type LocalDb = PouchDB.Database<Record<string, unknown>>;
 
@@ -27,15 +26,6 @@ export function localDb(userName: string): LocalDb {
 		db: new PouchDB(localDbName(userName), { adapter: 'indexeddb', auto_compaction: true })
 	};
 	return current.db;
-}
-
-/** The server's replication endpoint, as a PouchDB the replicator can push to. */
-export function remoteDb(origin: string): LocalDb {
-	return new PouchDB(`${origin}/api/sync/db`, {
-		adapter: 'http',
-		skip_setup: true,
-		fetch: (url, opts) => fetch(url, { ...opts, credentials: 'same-origin' })
-	});
 }
 
 /** Removes the user's local database (sign-out on a shared device). */

@@ -1,5 +1,7 @@
 import { userIdFor } from '../domain/ids.ts';
-import { parseMission, parseTicket, type Role } from '../domain/schemas.ts';
+import { isDocOf, parseMission, parseTicket, type Role } from '../domain/schemas.ts';
+import { referentials } from './config.ts';
+import { slaOf, type SlaFlag } from './tickets.ts';
 import { touch } from '../domain/stamps.ts';
 import { actorFromUser, isOpen, transition } from '../domain/ticket.ts';
 import { allOfType, str } from './docs.ts';
@@ -14,6 +16,9 @@ export interface MissionRow {
 	readonly start: string;
 	readonly end: string;
 	readonly status: string;
+	/** The ticket's SLA clock that matters now, computed on the device (right offline too). */
+	readonly sla: SlaFlag;
+	readonly slaDueAt: string | null;
 }
 
 export interface MissionGroups {
@@ -24,10 +29,11 @@ export interface MissionGroups {
 
 /** The technician's missions, split into today / upcoming / done and sorted by time. */
 export async function missionsOf(db: LocalDb, technicianId: string, now: Date): Promise<MissionGroups> {
-	const [missions, tickets, clients] = await Promise.all([
+	const [missions, tickets, clients, refs] = await Promise.all([
 		allOfType(db, 'mission'),
 		allOfType(db, 'ticket'),
-		allOfType(db, 'client')
+		allOfType(db, 'client'),
+		referentials(db)
 	]);
 	const ticketById = new Map(tickets.map((t) => [str(t._id), t]));
 	const clientById = new Map(clients.map((c) => [str(c._id), c]));
@@ -38,6 +44,7 @@ export async function missionsOf(db: LocalDb, technicianId: string, now: Date): 
 			const client = clientById.get(str(m.clientId));
 			const sites = Array.isArray(client?.sites) ? (client.sites as Record<string, unknown>[]) : [];
 			const site = sites.find((s) => str(s.id) === str(m.siteId)) ?? sites[0];
+			const sla = ticket && isDocOf('ticket', ticket) ? slaOf(ticket, refs, now) : { flag: 'none' as const, dueAt: null };
 			return {
 				id: str(m._id),
 				ticketTitle: str(ticket?.title),
@@ -46,7 +53,9 @@ export async function missionsOf(db: LocalDb, technicianId: string, now: Date): 
 				address: site ? [str(site.address), str(site.postcode), str(site.city)].filter(Boolean).join(' ') : '',
 				start: str(m.start),
 				end: str(m.end),
-				status: str(m.status)
+				status: str(m.status),
+				sla: sla.flag,
+				slaDueAt: sla.dueAt
 			};
 		})
 		.sort((a, b) => (a.start < b.start ? -1 : 1));

@@ -223,7 +223,11 @@ function eventWrite(
 	after: DocOf<'event'>
 ): Verdict {
 	if (before !== null) return err('events are never edited: add a follow-up instead');
-	if (after.kind === 'notice_sent' || after.kind === 'sla_warning' || after.kind === 'ticket_numbered')
+	if (
+		after.kind === 'notice_sent' ||
+		after.kind === 'sla_warning' ||
+		after.kind === 'ticket_numbered'
+	)
 		return err(`${after.kind} events are written by the server only`);
 	if (after.kind === 'merge_set_aside')
 		return after.author === 'system' ? allow : err('event.author: must be "system" for a merge');

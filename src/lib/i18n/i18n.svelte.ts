@@ -1,12 +1,21 @@
-import { en, fr, type MessageKey } from './messages.ts';
+import { fr, type MessageKey } from './messages.ts';
 
 export type Locale = 'fr' | 'en';
-const dictionaries: Record<Locale, Record<MessageKey, string>> = { fr, en };
+type Dictionary = Record<MessageKey, string>;
 const STORAGE_KEY = 'terrain.locale';
 
-/** The UI language: French unless the user picked English on this device. */
+/**
+ * The UI language: French unless the user picked English on this device. French ships with
+ * the app; English is fetched when first chosen (French shows meanwhile), so a phone never
+ * downloads strings it does not use.
+ */
 class I18n {
 	#locale = $state<Locale>(readStored());
+	#en = $state.raw<Dictionary | null>(null);
+
+	constructor() {
+		if (this.#locale === 'en') void this.#loadEnglish();
+	}
 
 	get locale(): Locale {
 		return this.#locale;
@@ -20,11 +29,22 @@ class I18n {
 			// Storage can be unavailable (private mode): the choice lasts for this visit.
 		}
 		if (typeof document !== 'undefined') document.documentElement.lang = value;
+		if (value === 'en') void this.#loadEnglish();
+	}
+
+	/** Resolves once the chosen language's strings are in (at once for French). */
+	async ready(): Promise<void> {
+		if (this.#locale === 'en') await this.#loadEnglish();
+	}
+
+	async #loadEnglish(): Promise<void> {
+		this.#en ??= (await import('./messages.en.ts')).en;
 	}
 
 	t = (key: MessageKey, params: Record<string, string | number> = {}): string =>
-		dictionaries[this.#locale][key].replace(/\{(\w+)\}/g, (_, name: string) =>
-			String(params[name] ?? `{${name}}`)
+		(this.#locale === 'en' && this.#en ? this.#en : fr)[key].replace(
+			/\{(\w+)\}/g,
+			(_, name: string) => String(params[name] ?? `{${name}}`)
 		);
 
 	/** Formats a date-time in the UI language, Paris time. */

@@ -1,7 +1,8 @@
 import { PDFDocument } from 'pdf-lib';
 import { describe, expect, it } from 'vitest';
 import { aClient, aReport, aTicket, at } from '../domain/testing/factories.ts';
-import { en, fr, type MessageKey } from '../i18n/messages.ts';
+import { fr, type MessageKey } from '../i18n/messages.ts';
+import { en } from '../i18n/messages.en.ts';
 import { pdfInputOf } from './report-pdf-input.ts';
 import { reportPdf } from './report-pdf.ts';
 

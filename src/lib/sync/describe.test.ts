@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { en, fr, type MessageKey } from '../i18n/messages.ts';
+import { fr, type MessageKey } from '../i18n/messages.ts';
+import { en } from '../i18n/messages.en.ts';
 import { describeDoc, summarize, type Translate } from './describe.ts';
 
 const translator =

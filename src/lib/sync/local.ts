@@ -41,13 +41,22 @@ export async function pendingIds(
 	since: number | string,
 	facts: PushFacts
 ): Promise<string[]> {
+	return (await pendingChanges(db, since, facts)).ids;
+}
+
+/** As pendingIds, with the local sequence the answer covers (where a push would get to). */
+export async function pendingChanges(
+	db: LocalDb,
+	since: number | string,
+	facts: PushFacts
+): Promise<{ ids: string[]; lastSeq: number | string }> {
 	const result = await db.changes({ since, style: 'main_only' });
 	const ids = new Set<string>();
 	for (const change of result.results) {
 		const rev = change.changes[0]?.rev;
 		if (shouldPush({ _id: change.id, _rev: rev }, facts)) ids.add(change.id);
 	}
-	return [...ids];
+	return { ids: [...ids], lastSeq: result.last_seq };
 }
 
 /** Documents by id (missing ones left out), as plain JSON. */

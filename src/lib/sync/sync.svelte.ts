@@ -7,7 +7,7 @@
  */
 import { ApiError } from '../api/http.ts';
 import { deviceDb, recordRun, type DeviceDb } from '../data/dexie.ts';
-import { localDb, remoteDb, type LocalDb } from '../data/local-db.ts';
+import { localDb, type LocalDb } from '../data/local-db.ts';
 import { isDocOf } from '../domain/schemas.ts';
 import { settings } from '../state/settings.svelte.ts';
 import { retryDelay } from './backoff.ts';
@@ -15,10 +15,10 @@ import { resolveConflicts } from './conflicts.ts';
 import { describeDoc, relatedIds, type Translate } from './describe.ts';
 import { Ledger } from './ledger.ts';
 import { waitForChange } from './live.ts';
-import { docsById, pendingIds } from './local.ts';
+import { docsById, pendingChanges, pendingIds } from './local.ts';
 import { problemOf, type SyncProblem } from './problem.ts';
 import { httpTransport, pull, type PullProgress, type PullTransport } from './pull.ts';
-import { push, type Cancelable, type Refusal } from './push.ts';
+import { push, type Cancelable, type PushOutcome, type Refusal } from './push.ts';
 import { expiredIds, removeFromDevice } from './revoke.ts';
 import { storage } from './storage.svelte.ts';
 
@@ -171,6 +171,19 @@ class SyncService {
 		return this.#current;
 	}
 
+	/**
+	 * Pushes what changed on the device. With nothing to send, the replicator (and its code,
+	 * loaded on first use) is not needed: the push position just moves on.
+	 */
+	async #push(db: LocalDb): Promise<PushOutcome> {
+		const pending = await pendingChanges(db, this.#ledger.pushedSeq, this.#ledger);
+		if (pending.ids.length === 0) return { written: 0, refused: [], lastSeq: pending.lastSeq };
+		const { remoteDb } = await import('../data/remote-db.ts');
+		return push(db, remoteDb(location.origin), this.#ledger, (r) => {
+			this.#replication = r;
+		});
+	}
+
 	/** Names of the local changes the server does not have yet (sign-out warning). */
 	async unsyncedNames(t: Translate): Promise<string[]> {
 		const db = this.#db;
@@ -227,9 +240,7 @@ class SyncService {
 				changed = run.pulled + run.removed + run.merged > 0;
 			}
 			this.#progress = null;
-			const pushed = await push(db, remoteDb(location.origin), this.#ledger, (r) => {
-				this.#replication = r;
-			});
+			const pushed = await this.#push(db);
 			await this.#ledger.pushed(pushed.lastSeq);
 			run.pushed = pushed.written;
 			this.#failures = 0;

@@ -20,7 +20,8 @@ export default defineConfig({
 				test: {
 					name: 'unit',
 					include: ['src/**/*.test.ts', 'server/**/*.test.ts', 'couch-design/**/*.test.ts'],
-					environment: 'node'
+					environment: 'node',
+					benchmark: { include: ['src/**/*.bench.ts'] }
 				}
 			},
 			{

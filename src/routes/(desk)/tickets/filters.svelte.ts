@@ -60,14 +60,85 @@ function isOpenStatus(status: TicketRow['status']): boolean {
 
 const PRIORITY_RANK: Record<string, number> = { P1: 1, P2: 2, P3: 3, P4: 4, P5: 5 };
 
+/** Plain code-unit order: ISO dates sort as text, and far faster than localeCompare. */
+const byText = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
+
 const COMPARE: Record<Sort, (a: TicketRow, b: TicketRow) => number> = {
-	updated: (a, b) => (a.updatedAt < b.updatedAt ? 1 : a.updatedAt > b.updatedAt ? -1 : 0),
+	updated: (a, b) => byText(b.updatedAt, a.updatedAt),
 	priority: (a, b) =>
 		(PRIORITY_RANK[a.priority] ?? 9) - (PRIORITY_RANK[b.priority] ?? 9) || COMPARE.updated(a, b),
-	due: (a, b) => (a.dueAt ?? '9').localeCompare(b.dueAt ?? '9'),
+	due: (a, b) => byText(a.dueAt ?? '9', b.dueAt ?? '9'),
 	number: (a, b) => (b.number ?? Infinity) - (a.number ?? Infinity),
-	age: (a, b) => a.createdAt.localeCompare(b.createdAt)
+	age: (a, b) => byText(a.createdAt, b.createdAt)
 };
+
+/** A row with its value(s) for every filter dimension, computed once per list. */
+export interface Indexed {
+	readonly row: TicketRow;
+	readonly values: ReadonlyArray<readonly string[]>;
+}
+
+/** A row and the filters it fails: how many, and the first (0, 1 or more matter). */
+export interface Miss {
+	readonly entry: Indexed;
+	readonly missed: number;
+	readonly first: number;
+}
+
+export type Counts = Record<FilterKey, Map<string, number>>;
+
+// The list's steps as plain functions: the state below chains them with $derived, so a change
+// recomputes only what depends on it (bench:desk times them at 10,000 tickets).
+
+/** The device's index of the list: each row's values per dimension, once per list. */
+export function indexRows(rows: readonly TicketRow[], now: number): Indexed[] {
+	return rows.map((row) => ({ row, values: FILTER_KEYS.map((key) => valuesOf(row, key, now)) }));
+}
+
+/** Which filters each row fails, once per change of filters. */
+export function missesOf(index: readonly Indexed[], filters: Filters): Miss[] {
+	const wanted = FILTER_KEYS.map((key) => filters[key]);
+	return index.map((entry) => {
+		let missed = 0;
+		let first = -1;
+		for (let k = 0; k < wanted.length; k++) {
+			const w = wanted[k];
+			if (w && !entry.values[k]!.includes(w)) {
+				missed++;
+				if (first < 0) first = k;
+			}
+		}
+		return { entry, missed, first };
+	});
+}
+
+/** The rows that pass every filter and contain the search text, sorted. */
+export function shownOf(misses: readonly Miss[], query: string, sort: Sort): TicketRow[] {
+	const q = query.trim().toLowerCase();
+	const rows: TicketRow[] = [];
+	for (const { entry, missed } of misses)
+		if (missed === 0 && (!q || entry.row.haystack.includes(q))) rows.push(entry.row);
+	return rows.sort(COMPARE[sort]);
+}
+
+/**
+ * For each dimension, how many rows each value would show given the other filters. A row that
+ * passes every filter counts in every dimension; one that fails a single filter counts only in
+ * that filter's dimension (where that filter is set aside).
+ */
+export function countsOf(misses: readonly Miss[]): Counts {
+	// Plain Maps, built whole here and never mutated afterwards: nothing to make reactive.
+	const counts = FILTER_KEYS.map(() => new Map<string, number>()); // eslint-disable-line svelte/prefer-svelte-reactivity
+	const add = (k: number, values: readonly string[]) => {
+		const map = counts[k]!;
+		for (const value of values) map.set(value, (map.get(value) ?? 0) + 1);
+	};
+	for (const { entry, missed, first } of misses) {
+		if (missed === 0) entry.values.forEach((values, k) => add(k, values));
+		else if (missed === 1) add(first, entry.values[first]!);
+	}
+	return Object.fromEntries(FILTER_KEYS.map((key, k) => [key, counts[k]!])) as Counts;
+}
 
 /** Filters, sort, counts and saved views of the desk's ticket list. */
 export class TicketListState {
@@ -78,37 +149,11 @@ export class TicketListState {
 	views = $state.raw<SavedView[]>(readViews());
 	now = Date.now();
 
-	readonly shown = $derived.by(() => {
-		if (!this.rows) return [];
-		const q = this.query.trim().toLowerCase();
-		const rows = this.rows.filter((r) => this.#matches(r, null) && (!q || r.haystack.includes(q)));
-		return rows.sort(COMPARE[this.sort]);
-	});
-
-	/** For each dimension, how many rows each value would show given the other filters
-	 * (plain Maps: rebuilt whole on each change, never mutated afterwards). */
-	readonly counts = $derived.by(() => {
-		const counts = Object.fromEntries(
-			FILTER_KEYS.map((k) => [k, new Map<string, number>()]) // eslint-disable-line svelte/prefer-svelte-reactivity
-		) as Record<FilterKey, Map<string, number>>;
-		for (const row of this.rows ?? []) {
-			for (const key of FILTER_KEYS) {
-				if (!this.#matches(row, key)) continue;
-				for (const value of valuesOf(row, key, this.now))
-					counts[key].set(value, (counts[key].get(value) ?? 0) + 1);
-			}
-		}
-		return counts;
-	});
-
-	#matches(row: TicketRow, except: FilterKey | null): boolean {
-		for (const key of FILTER_KEYS) {
-			const wanted = this.filters[key];
-			if (!wanted || key === except) continue;
-			if (!valuesOf(row, key, this.now).includes(wanted)) return false;
-		}
-		return true;
-	}
+	readonly #index = $derived(indexRows(this.rows ?? [], this.now));
+	readonly #misses = $derived(missesOf(this.#index, this.filters));
+	readonly shown = $derived(this.rows ? shownOf(this.#misses, this.query, this.sort) : []);
+	/** Plain Maps: rebuilt whole on each change, never mutated afterwards. */
+	readonly counts = $derived(countsOf(this.#misses));
 
 	setFilter(key: FilterKey, value: string): void {
 		this.filters = { ...this.filters, [key]: value || undefined };

@@ -11,8 +11,14 @@ import type { Me } from './ticket-desk.ts';
 
 /** Technicians ranked for a mission, from what this device holds (the desk holds everyone). */
 export async function findTechnicians(db: LocalDb, request: Omit<PlanningRequest, 'hours'>, refs: Referentials): Promise<Candidate[]> {
-	const [users, missions, calendar] = await Promise.all([typedOfType(db, 'user'), typedOfType(db, 'mission'), typedOfType(db, 'calendar')]);
-	return rankTechnicians({ ...request, hours: refs.hours }, users, missions, calendar);
+	const [users, missions, calendar, clients] = await Promise.all([typedOfType(db, 'user'), typedOfType(db, 'mission'), typedOfType(db, 'calendar'), typedOfType(db, 'client')]);
+	const byId = new Map(clients.map((c) => [c._id, c]));
+	// Where a mission takes place, when its site has coordinates: travel from a previous mission.
+	const siteOf = (m: MissionDoc) => {
+		const site = byId.get(m.clientId)?.sites.find((s) => s.id === m.siteId);
+		return site?.lat !== undefined && site.lng !== undefined ? { lat: site.lat, lng: site.lng } : undefined;
+	};
+	return rankTechnicians({ ...request, hours: refs.hours }, users, missions, calendar, siteOf);
 }
 
 export interface MissionSheet {

@@ -74,6 +74,53 @@ describe('finding a technician', () => {
 		expect(ranked[1]?.weekLoadMinutes).toBe(240);
 	});
 
+	it('measures travel from the previous mission’s site when it ends shortly before the slot', () => {
+		// Alice's base is Boulogne, but her morning mission is in Créteil, next to the new site.
+		const morning = aMission({
+			technicianId: 'user:alice',
+			clientId: 'client:CRETEIL',
+			start: '2026-11-23T07:30:00.000Z',
+			end: '2026-11-23T09:30:00.000Z',
+			status: 'planned'
+		});
+		const places: Record<string, { lat: number; lng: number }> = {
+			'client:CRETEIL': { lat: 48.79, lng: 2.455 }
+		};
+		const request = {
+			skills: ['réseau'],
+			durationMinutes: 60,
+			window: { start: '2026-11-23T09:30:00.000Z', end: '2026-11-23T16:00:00.000Z' },
+			hours,
+			site: { lat: 48.791, lng: 2.46 }
+		};
+		const [fromMission] = rankTechnicians(
+			request,
+			[alice],
+			[morning],
+			[],
+			(m) => places[m.clientId]
+		);
+		expect(fromMission?.travelFrom).toBe('previous_mission');
+		expect(fromMission?.distanceKm).toBeLessThan(1);
+		expect(fromMission?.explanation).toMatch(/km de sa mission précédente/);
+		// Without the mission's place, or with the mission long before, the base counts.
+		const [fromBase] = rankTechnicians(request, [alice], [morning], []);
+		expect(fromBase?.travelFrom).toBe('base');
+		expect(fromBase?.distanceKm).toBeGreaterThan(15);
+		const lastWeek = {
+			...morning,
+			start: '2026-11-16T07:30:00.000Z',
+			end: '2026-11-16T09:30:00.000Z'
+		};
+		const [old] = rankTechnicians(request, [alice], [lastWeek], [], (m) => places[m.clientId]);
+		expect(old?.travelFrom).toBe('base');
+		// A technician with neither base nor known previous place: distance unknown, said so.
+		const [unknown] = rankTechnicians({ ...request, skills: [] }, [chloe], [], []);
+		expect(unknown?.travelFrom).toBeNull();
+		expect(unknown?.explanation).toMatch(/distance inconnue/);
+		expect(unknown?.explanation).toMatch(/libre lun\. 23 nov\., 10:30/);
+	});
+
 	it('finds slots inside business hours, never across closing time', () => {
 		const slot = firstFreeSlot([], {
 			durationMinutes: 120,

@@ -27,12 +27,22 @@ export interface PlanningRequest {
 	readonly hours: BusinessHours;
 }
 
+export interface LatLng {
+	readonly lat: number;
+	readonly lng: number;
+}
+
+/** Where the technician comes from to reach the site, for the travel estimate. */
+export type TravelFrom = 'base' | 'previous_mission';
+
 export interface Candidate {
 	readonly technicianId: string;
 	readonly name: string;
 	readonly slot: Slot;
 	readonly weekLoadMinutes: number;
 	readonly distanceKm: number | null;
+	/** Whence the distance is measured: the end of their previous mission that day, or their base. */
+	readonly travelFrom: TravelFrom | null;
 	readonly score: number;
 	/** One line saying why this rank, for the dispatcher. */
 	readonly explanation: string;
@@ -44,6 +54,17 @@ const MS = 60_000;
 const WEEK_MS = 7 * 86_400_000;
 /** Minutes of weekly load worth one kilometre of travel when ranking. */
 const LOAD_PER_KM = 6;
+/** A mission ending this long before the slot, or less, is where the technician comes from. */
+const PREVIOUS_WITHIN_MS = 10 * 3_600_000;
+
+const PARIS_TIME = new Intl.DateTimeFormat('fr-FR', {
+	timeZone: 'Europe/Paris',
+	weekday: 'short',
+	day: 'numeric',
+	month: 'short',
+	hour: '2-digit',
+	minute: '2-digit'
+});
 
 /** Missions that keep a technician busy (cancelled ones free the slot). */
 function busyOf(
@@ -135,14 +156,17 @@ export function distanceKm(
 
 /**
  * Technicians who have every requested skill and a free slot in the window, best first:
- * the lightest week (missions in the 7 days from the slot) and the shortest trip from
- * their base, with an explanation line each. The others are left out.
+ * the earliest slot, the lightest week (missions in the 7 days around the slot) and the
+ * shortest trip — from the site of their previous mission when it ends shortly before the slot
+ * and its place is known (`siteOf`), else from their base — with an explanation line each. The
+ * others are left out.
  */
 export function rankTechnicians(
 	request: PlanningRequest,
 	technicians: readonly UserDoc[],
 	missions: readonly MissionDoc[],
-	calendar: readonly CalendarDoc[]
+	calendar: readonly CalendarDoc[],
+	siteOf: (mission: MissionDoc) => LatLng | undefined = () => undefined
 ): Candidate[] {
 	const wanted = request.skills.map((s) => s.toLowerCase());
 	const candidates: Candidate[] = [];
@@ -163,15 +187,27 @@ export function rankTechnicians(
 			tech.base?.lat !== undefined && tech.base.lng !== undefined
 				? { lat: tech.base.lat, lng: tech.base.lng }
 				: null;
-		const km = request.site && base ? Math.round(distanceKm(base, request.site) * 10) / 10 : null;
+		const previous = previousMission(tech._id, from, missions);
+		const previousPlace = previous ? siteOf(previous) : undefined;
+		const origin: { place: LatLng; from: TravelFrom } | null = previousPlace
+			? { place: previousPlace, from: 'previous_mission' }
+			: base
+				? { place: base, from: 'base' }
+				: null;
+		const km =
+			request.site && origin ? Math.round(distanceKm(origin.place, request.site) * 10) / 10 : null;
 		// Earlier slots first, then load, then travel.
 		const hoursToSlot = (from - Date.parse(request.window.start)) / 3_600_000;
 		const score = hoursToSlot * 30 + weekLoadMinutes + (km ?? 0) * LOAD_PER_KM;
 		const parts = [
 			`compétences : ${request.skills.length ? request.skills.join(', ') : 'aucune demandée'}`,
-			`libre ${slot.start.slice(0, 16).replace('T', ' ')} UTC`,
+			`libre ${PARIS_TIME.format(from)}`,
 			`charge sur la semaine : ${Math.round(weekLoadMinutes / 60)} h`,
-			km === null ? 'distance inconnue' : `à ${km} km de sa base`
+			km === null
+				? 'distance inconnue'
+				: origin?.from === 'previous_mission'
+					? `à ${km} km de sa mission précédente`
+					: `à ${km} km de sa base`
 		];
 		candidates.push({
 			technicianId: tech._id,
@@ -179,6 +215,7 @@ export function rankTechnicians(
 			slot,
 			weekLoadMinutes,
 			distanceKm: km,
+			travelFrom: km === null ? null : (origin?.from ?? null),
 			score,
 			explanation: parts.join(' · ')
 		});
@@ -186,4 +223,20 @@ export function rankTechnicians(
 	return candidates.sort(
 		(a, b) => a.score - b.score || a.technicianId.localeCompare(b.technicianId)
 	);
+}
+
+/** The technician's mission that ends last before `at`, within PREVIOUS_WITHIN_MS. */
+function previousMission(
+	technicianId: string,
+	at: number,
+	missions: readonly MissionDoc[]
+): MissionDoc | undefined {
+	let best: MissionDoc | undefined;
+	for (const m of missions) {
+		if (m.technicianId !== technicianId || m.status === 'cancelled') continue;
+		const end = Date.parse(m.end);
+		if (end > at || at - end > PREVIOUS_WITHIN_MS) continue;
+		if (!best || end > Date.parse(best.end)) best = m;
+	}
+	return best;
 }

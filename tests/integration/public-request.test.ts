@@ -1,6 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isDocOf } from '../../src/lib/domain/schemas.ts';
-import { addUser } from '../../server/auth/users.ts';
 import { Client, startTestServer } from '../support/test-server.ts';
 
 let server: Awaited<ReturnType<typeof startTestServer>>;

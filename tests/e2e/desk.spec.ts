@@ -130,6 +130,52 @@ test('the planning board shows technicians as rows with their missions and absen
 	expect(await board.locator('.ec-event').count()).toBeGreaterThan(5);
 });
 
+test('a ticket waiting for a visit is planned by dragging on a technician’s row', async ({
+	page
+}) => {
+	const signIn = new SignInPage(page);
+	await signIn.open(server.url);
+	await signIn.signIn(demoLogin('dispatcher'), DEMO_PASSWORD);
+	await expect(
+		page.getByRole('listbox', { name: 'Tickets' }).getByRole('option').first()
+	).toBeVisible({ timeout: 45_000 });
+	// A qualified ticket with no mission yet.
+	await page.getByRole('link', { name: 'Nouveau ticket' }).click();
+	await page.getByLabel('Client, demandeur, téléphone, e-mail, site ou n° de ticket').fill('paris');
+	await page.getByRole('list', { name: 'Résultats' }).getByRole('button').first().click();
+	const title = `Baie de brassage à recâbler ${Date.now()}`;
+	await page.getByLabel('Titre').fill(title);
+	await page.getByLabel('Nom', { exact: true }).fill('Léa Appelante');
+	await page.getByLabel('Catégorie').selectOption({ index: 1 });
+	await page.getByRole('button', { name: 'Créer le ticket' }).click();
+	await expect(page.getByRole('heading', { level: 1 })).toContainText(title);
+
+	await page.getByRole('link', { name: 'Planning' }).click();
+	const waiting = page.getByRole('region', { name: /À planifier/ });
+	const pick = waiting.getByRole('button', { name: new RegExp(title) });
+	await pick.click();
+	await expect(pick).toHaveAttribute('aria-pressed', 'true');
+	await page.getByLabel('Vue').selectOption('resourceTimelineDay');
+	// Drag across the end of a technician's day; a row already busy then says why and the next
+	// row is tried.
+	const board = page.getByRole('region', { name: 'Planning des techniciens' });
+	const rows = board.locator('.ec-body .ec-day');
+	const status = page.getByRole('status').filter({ hasText: /Mission planifiée|refusée/ });
+	let planned = false;
+	for (let i = 0; i < (await rows.count()) && !planned; i++) {
+		const box = (await rows.nth(i).boundingBox())!;
+		const y = box.y + box.height / 2;
+		await page.mouse.move(box.x + box.width * 0.86, y);
+		await page.mouse.down();
+		await page.mouse.move(box.x + box.width * 0.93, y, { steps: 5 });
+		await page.mouse.up();
+		await expect(status).toBeVisible();
+		planned = /Mission planifiée/.test((await status.textContent()) ?? '');
+	}
+	expect(planned).toBe(true);
+	await expect(waiting.getByRole('button', { name: new RegExp(title) })).toHaveCount(0);
+});
+
 test('from a phone call to a planned mission on the technician’s phone', async ({
 	page,
 	browser

@@ -81,6 +81,21 @@ export async function planMission(db: LocalDb, sheet: MissionSheet, me: Me, refs
 	return ok(mission._id);
 }
 
+/** Tickets waiting for an on-site visit: qualified or assigned, with a client, and no mission planned. */
+export async function ticketsToPlan(db: LocalDb): Promise<Array<{ ticket: TicketDoc; client: ClientDoc }>> {
+	const [tickets, missions, clients] = await Promise.all([typedOfType(db, 'ticket'), typedOfType(db, 'mission'), typedOfType(db, 'client')]);
+	const planned = new Set(missions.filter((m) => m.status !== 'cancelled').map((m) => m.ticketId));
+	const byId = new Map(clients.map((c) => [c._id, c]));
+	const out: Array<{ ticket: TicketDoc; client: ClientDoc }> = [];
+	for (const ticket of tickets) {
+		if ((ticket.status !== 'qualified' && ticket.status !== 'assigned') || planned.has(ticket._id)) continue;
+		const client = byId.get(ticket.clientId ?? '');
+		if (client && client.sites.length > 0) out.push({ ticket, client });
+	}
+	const rank = (t: TicketDoc) => Number(t.priority.slice(1));
+	return out.sort((a, b) => rank(a.ticket) - rank(b.ticket) || (a.ticket.createdAt < b.ticket.createdAt ? -1 : 1));
+}
+
 export interface Board {
 	readonly technicians: UserDoc[];
 	readonly missions: MissionDoc[];

@@ -216,6 +216,14 @@ export const fr = {
 	'planning.onCall': 'Astreinte',
 	'planning.moved': 'Mission déplacée.',
 	'planning.refused': 'Déplacement refusé : {reason}.',
+	'planning.toPlan': 'À planifier',
+	'planning.toPlanHelp':
+		'Choisissez un ticket, puis faites glisser sur la ligne d’un technicien (ou cliquez une heure) pour planifier l’intervention.',
+	'planning.toPlanNone': 'Aucun ticket en attente d’intervention.',
+	'planning.duration': 'Durée',
+	'planning.minutes': '{count} min',
+	'planning.chosen': 'Ticket choisi : {title}. Faites glisser sur la ligne d’un technicien.',
+	'planning.planRefused': 'Planification refusée : {reason}.',
 	'nav.planning': 'Planning',
 	'request.title': 'Demande d’assistance',
 	'request.intro':

@@ -17,6 +17,11 @@ export interface RunningServer {
 	readonly couch: Couch;
 	readonly config: ServerConfig;
 	readonly demoLoaded: boolean;
+	/**
+	 * Resolves when the server has derived everything from the writes made so far (access model,
+	 * ticket numbers): for tests that compare devices with the database.
+	 */
+	settled(): Promise<void>;
 	stop(): Promise<void>;
 }
 
@@ -51,6 +56,7 @@ export async function startServer(
 			couch,
 			config,
 			demoLoaded,
+			settled: () => sync.settled(),
 			stop: async () => {
 				await new Promise<void>((done) => {
 					server.closeAllConnections();

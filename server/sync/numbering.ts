@@ -27,6 +27,8 @@ export class Numberer {
 	readonly #numbered = new Set<string>();
 	readonly #pending = new Set<string>();
 	#work: Promise<void> = Promise.resolve();
+	/** Batches of numbering started so far. */
+	started = 0;
 
 	constructor(db: Db, privateDb: Db, now: () => Date) {
 		this.#db = db;
@@ -50,6 +52,7 @@ export class Numberer {
 		if (this.#pending.size === 0) return;
 		const ids = [...this.#pending];
 		this.#pending.clear();
+		this.started++;
 		this.#work = this.#work.then(async () => {
 			for (const id of ids) {
 				if (this.#numbered.has(id)) continue;

@@ -97,6 +97,16 @@ export class SyncService {
 		this.#sweeper.unref();
 	}
 
+	/** Every write so far is in the model and every ticket it found is numbered (tests). */
+	async settled(): Promise<void> {
+		for (let round = 0; round < 10; round++) {
+			const before = this.numberer.started;
+			await this.follower.caughtUp(30_000);
+			await this.numberer.idle();
+			if (this.numberer.started === before) return;
+		}
+	}
+
 	async stop(): Promise<void> {
 		services.delete(this.ctx);
 		if (this.#sweeper) clearInterval(this.#sweeper);

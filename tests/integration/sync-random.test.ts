@@ -391,6 +391,8 @@ async function step(all: ReadonlyMap<string, Doc>): Promise<string> {
 
 /** Every device syncs, then holds exactly its user's documents at their current revisions. */
 async function syncAndCheck(label: string): Promise<void> {
+	// Tickets opened by devices get their number from the server a moment later.
+	await server.settled();
 	await Promise.all([...devices.values()].map((d) => d.pull()));
 	const all = await everything();
 	const docs = parsedAll(all);

@@ -63,7 +63,11 @@ export async function missionsOf(db: LocalDb, technicianId: string, now: Date): 
 	const isDone = (m: MissionRow) => m.status === 'done' || m.status === 'cancelled';
 	// Today shows the whole day, finished missions included: it is the technician's schedule.
 	return {
-		today: rows.filter((m) => parisDay(new Date(m.start)) === today),
+		// A mission of an earlier day not finished yet stays in sight, first, rather than vanish.
+		today: rows.filter((m) => {
+			const day = parisDay(new Date(m.start));
+			return day === today || (day < today && !isDone(m));
+		}),
 		upcoming: rows.filter((m) => !isDone(m) && parisDay(new Date(m.start)) > today),
 		// Finished ahead of its day, a mission moves here rather than vanish from every tab.
 		done: rows.filter((m) => isDone(m) && parisDay(new Date(m.start)) !== today).reverse()

@@ -107,41 +107,22 @@ describe('desk list filters and counts', () => {
 	it('sorts by priority, then by last update', () => {
 		const list = new TicketListState();
 		list.now = NOW;
-		list.rows = toRows([
-			{
-				status: 'new',
-				priority: 'P3',
-				sla: 'ok',
-				group: '',
-				assignees: [],
-				clientName: 'Alpha',
-				category: '',
-				ageDays: 1,
-				preTicket: false
-			},
-			{
-				status: 'new',
-				priority: 'P1',
-				sla: 'ok',
-				group: '',
-				assignees: [],
-				clientName: 'Alpha',
-				category: '',
-				ageDays: 1,
-				preTicket: false
-			},
-			{
-				status: 'new',
-				priority: 'P1',
-				sla: 'ok',
-				group: '',
-				assignees: [],
-				clientName: 'Beta',
-				category: '',
-				ageDays: 2,
-				preTicket: false
-			}
-		]);
+		const spec = (
+			priority: Spec['priority'],
+			clientName: Spec['clientName'],
+			ageDays: number
+		): Spec => ({
+			status: 'new',
+			priority,
+			sla: 'ok',
+			group: '',
+			assignees: [],
+			clientName,
+			category: '',
+			ageDays,
+			preTicket: false
+		});
+		list.rows = toRows([spec('P3', 'Alpha', 1), spec('P1', 'Alpha', 1), spec('P1', 'Beta', 2)]);
 		list.sort = 'priority';
 		expect(list.shown.map((r) => r.id)).toEqual(['ticket:1', 'ticket:2', 'ticket:0']);
 		list.sort = 'age';

@@ -1,8 +1,8 @@
 import { NUMBER_EVENT_PREFIX, numberFromEvent } from '../domain/numbering.ts';
 import { slaState, type SlaClockState, type SlaInput } from '../domain/sla.ts';
-import type { TicketDoc } from '../domain/schemas.ts';
+import { isDocOf, type TicketDoc } from '../domain/schemas.ts';
 import { referentials, type Referentials } from './config.ts';
-import { typedOfType } from './docs.ts';
+import { allOfType, typedOfType } from './docs.ts';
 import type { LocalDb } from './local-db.ts';
 
 export type SlaFlag = SlaClockState | 'paused' | 'none';
@@ -45,18 +45,55 @@ export function numbered(ticket: TicketDoc, numbers: ReadonlyMap<string, number>
 	return number === undefined ? ticket : { ...ticket, number };
 }
 
+interface CachedRow {
+	readonly rev: string;
+	readonly context: string;
+	readonly row: TicketRow;
+}
+
+/**
+ * Rows already computed, by ticket id. A ticket that is closed or cancelled keeps its row while
+ * its revision, client name, number and SLA rules stay the same (its SLA clocks have stopped),
+ * so the list after a sync re-reads only what changed and the open tickets, whose clocks run.
+ */
+const rowCache = new Map<string, CachedRow>();
+
 /** The ticket list as the desk shows it, with SLA computed on the device (works offline). */
 export async function listTickets(db: LocalDb, now: Date): Promise<TicketRow[]> {
-	const [tickets, clients, refs, numbers] = await Promise.all([
-		typedOfType(db, 'ticket'),
+	const [raw, clients, refs, numbers] = await Promise.all([
+		allOfType(db, 'ticket'),
 		typedOfType(db, 'client'),
 		referentials(db),
 		givenNumbers(db)
 	]);
 	const clientNames = new Map(clients.map((c) => [c._id, c.name]));
-	return tickets
-		.map((t) => toRow(numbered(t, numbers), clientNames.get(t.clientId ?? '') ?? '', refs, now))
-		.sort((a, b) => (a.updatedAt < b.updatedAt ? 1 : -1));
+	const rules = JSON.stringify([refs.sla, refs.hours]);
+	const rows: TicketRow[] = [];
+	const seen = new Set<string>();
+	let invalid = 0;
+	for (const doc of raw) {
+		const id = String(doc._id);
+		const rev = String(doc._rev);
+		const clientName = clientNames.get(String(doc.clientId ?? '')) ?? '';
+		const context = `${clientName}\u0000${numbers.get(id) ?? ''}\u0000${rules}`;
+		seen.add(id);
+		const cached = rowCache.get(id);
+		if (cached && cached.rev === rev && cached.context === context) {
+			rows.push(cached.row);
+			continue;
+		}
+		if (!isDocOf('ticket', doc)) {
+			invalid++;
+			continue;
+		}
+		const row = toRow(numbered(doc, numbers), clientName, refs, now);
+		rows.push(row);
+		if (doc.status === 'closed' || doc.status === 'cancelled') rowCache.set(id, { rev, context, row });
+		else rowCache.delete(id);
+	}
+	for (const id of rowCache.keys()) if (!seen.has(id)) rowCache.delete(id);
+	if (invalid > 0) console.warn(`${invalid} invalid ticket document(s) skipped`);
+	return rows.sort((a, b) => (a.updatedAt < b.updatedAt ? 1 : -1));
 }
 
 function toRow(t: TicketDoc, clientName: string, refs: Referentials, now: Date): TicketRow {

@@ -84,11 +84,7 @@ export interface ClaimDoc {
 	readonly results?: readonly string[];
 }
 
-/** Also the main database's `_design/notify`: planned missions by start, for reminders. */
-const MAIN_VIEWS = {
-	missions_by_start:
-		"function (doc) { if (doc.type === 'mission' && doc.status === 'planned' && doc.start) emit(doc.start, null); }"
-};
+type Mission = Record<string, unknown> & { _id: string };
 const PRIVATE_VIEWS = {
 	claims_stale:
 		"function (doc) { if (doc.type === 'claim' && doc.state === 'claimed' && doc.leaseUntil) emit(doc.leaseUntil, null); }",
@@ -127,6 +123,13 @@ export class Notifier {
 	#sweeping: Promise<void> | null = null;
 	#since: string | number = 0;
 	readonly #reminded = new Set<string>();
+	/**
+	 * Planned missions by id, for reminders: read once at start (one key range, `mission:`),
+	 * then kept current from the changes feed this notifier follows anyway. No view on the main
+	 * database: building one reads every document (in the embedded server, seconds per
+	 * thousand) and would hold up everything else at start.
+	 */
+	readonly #planned = new Map<string, Mission>();
 	#templates: { at: number; value: Partial<Record<NoticeKey, NoticeTemplate>> } | null = null;
 
 	constructor(
@@ -149,8 +152,13 @@ export class Notifier {
 
 	/** Prepares the views and the feed position; then follows the feed in the background. */
 	async start(): Promise<void> {
-		await ensureDesign(this.#db, '_design/notify', MAIN_VIEWS);
 		await ensureDesign(this.#privateDb, '_design/notify', PRIVATE_VIEWS);
+		const missions = await this.#db.list({
+			startkey: 'mission:',
+			endkey: 'mission:\ufff0',
+			include_docs: true
+		});
+		for (const row of missions.rows) this.#notePlanned(row.id, (row.doc as Mission) ?? null);
 		const checkpoint = await getOrNull<{ seq: string | number }>(this.#privateDb, CHECKPOINT_ID);
 		if (checkpoint) {
 			this.#since = checkpoint.seq;
@@ -213,6 +221,8 @@ export class Notifier {
 	async #handleBatch(changes: readonly Change[]): Promise<void> {
 		// An edited template applies from the next notice on.
 		if (changes.some((c) => c.id === 'config:notice_templates')) this.#templates = null;
+		for (const c of changes)
+			if (c.id.startsWith('mission:')) this.#notePlanned(c.id, c.deleted ? null : (c.doc ?? null));
 		const relevant = changes.filter(
 			(c) => !c.deleted && c.doc && (c.id.startsWith('mission:') || c.id.startsWith('ticket:'))
 		);
@@ -440,19 +450,24 @@ export class Notifier {
 			.finally(() => (this.#sweeping = null));
 	}
 
+	#notePlanned(id: string, doc: Mission | null): void {
+		if (doc && doc.status === 'planned' && typeof doc.start === 'string')
+			this.#planned.set(id, doc);
+		else this.#planned.delete(id);
+	}
+
 	/** Claims the reminder of each planned mission starting within the lead time. */
 	async #remind(): Promise<void> {
-		const now = this.#now();
-		const until = new Date(now.getTime() + this.#options.reminderMinutes * 60_000);
-		const rows = await this.#db.view('notify', 'missions_by_start', {
-			startkey: now.toISOString(),
-			endkey: until.toISOString(),
-			include_docs: true
+		const now = this.#now().toISOString();
+		const until = new Date(
+			this.#now().getTime() + this.#options.reminderMinutes * 60_000
+		).toISOString();
+		const due = [...this.#planned.values()].filter((m) => {
+			const start = String(m.start);
+			return start >= now && start <= until;
 		});
-		for (const row of rows.rows) {
-			const mission = row.doc as (Record<string, unknown> & { _id: string }) | undefined;
-			if (!mission || mission.status !== 'planned' || typeof mission.technicianId !== 'string')
-				continue;
+		for (const mission of due) {
+			if (typeof mission.technicianId !== 'string') continue;
 			const id = `reminder:${mission._id}:${String(mission.start)}`;
 			// Claimed (by whichever instance) already: no need to ask the database again.
 			if (this.#reminded.has(id)) continue;

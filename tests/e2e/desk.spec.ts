@@ -108,6 +108,39 @@ test('from a call: find the client, see the contract, open a ticket with its pri
 	await expect(page.getByText('Clos', { exact: true })).toBeVisible();
 });
 
+test('a call about a known incident is attached to its parent ticket, which lists it', async ({
+	page
+}) => {
+	const desk = new DeskPage(page);
+	await desk.signIn(server.url, demoLogin('dispatcher'), DEMO_PASSWORD);
+	const options = page.getByRole('listbox', { name: 'Tickets' }).getByRole('option');
+	await expect(options.nth(1)).toBeVisible();
+	const parentNumber = /n° (\d+)/.exec((await options.nth(1).textContent()) ?? '')?.[1];
+	expect(parentNumber, 'the second ticket has a number').toBeTruthy();
+	await options.first().click();
+	const links = page.getByRole('region', { name: 'Incident de masse et tickets liés' });
+	await links.getByLabel('N° du ticket parent (même incident)').fill('999999');
+	await links.getByRole('button', { name: 'Rattacher' }).click();
+	await expect(links.getByRole('alert')).toContainText('Aucun ticket n° 999999');
+	await links.getByLabel('N° du ticket parent (même incident)').fill(parentNumber!);
+	await links.getByRole('button', { name: 'Rattacher' }).click();
+	const parent = links.getByRole('link', { name: new RegExp(`n° ${parentNumber}`) });
+	await expect(parent).toBeVisible();
+	await expect(links.getByRole('listitem').filter({ hasText: `n° ${parentNumber}` })).toContainText(
+		'Incident parent'
+	);
+	const child = (await page.getByRole('heading', { level: 1 }).textContent()) ?? '';
+	await parent.click();
+	await expect(page.getByRole('heading', { level: 1 })).toContainText(`n° ${parentNumber}`);
+	const childTitle = child.replace(/^\s*(n° \d+|provisoire)\s*/, '').trim();
+	await expect(
+		page
+			.getByRole('region', { name: 'Incident de masse et tickets liés' })
+			.getByRole('listitem')
+			.filter({ hasText: childTitle })
+	).toContainText('Signalement rattaché');
+});
+
 test('the planning board shows technicians as rows with their missions and absences', async ({
 	page
 }) => {

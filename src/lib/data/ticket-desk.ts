@@ -61,12 +61,19 @@ export async function applyAction(db: LocalDb, ticket: TicketDoc, action: Ticket
 	const note = 'solution' in action && action.solution ? ` — ${action.solution}` : 'reason' in action && typeof action.reason === 'string' ? ` — ${action.reason}` : '';
 	await db.bulkDocs([
 		next as never,
-		event(ticket, me, now, {
-			kind: action.type === 'escalate' ? 'escalation' : action.type === 'assign' ? 'assignment' : 'status_change',
-			visibility: 'internal',
-			body: `${action.type}: ${ticket.status} → ${next.status}${note}`,
-			data: { action: action.type, from: ticket.status, to: next.status }
-		}) as never
+		event(
+			ticket,
+			me,
+			now,
+			action.type === 'link' || action.type === 'unlink'
+				? { kind: 'link', visibility: 'internal', body: `${action.type} ${action.link.kind} ${action.link.ticketId}`, data: { action: action.type, ...action.link } }
+				: {
+						kind: action.type === 'escalate' ? 'escalation' : action.type === 'assign' ? 'assignment' : 'status_change',
+						visibility: 'internal',
+						body: `${action.type}: ${ticket.status} → ${next.status}${note}`,
+						data: { action: action.type, from: ticket.status, to: next.status }
+					}
+		) as never
 	]);
 	return null;
 }

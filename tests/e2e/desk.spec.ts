@@ -56,6 +56,12 @@ test('the dispatcher filters the list, opens a ticket with the keyboard and adds
 	await page.getByLabel('Nouveau suivi').fill('Rappelé le client, il confirme le problème.');
 	await page.getByRole('button', { name: 'Ajouter le suivi' }).click();
 	await expect(page.getByText('Rappelé le client, il confirme le problème.')).toBeVisible();
+	// Another caller reports the same problem: the call goes into this ticket's timeline.
+	await page.getByLabel('Nouveau suivi').fill('Mme Roux, 2e étage, même symptôme.');
+	await page.getByLabel('C’est un appel (un demandeur signale le même problème)').check();
+	await page.getByRole('button', { name: 'Ajouter le suivi' }).click();
+	const call = page.getByRole('listitem').filter({ hasText: 'Mme Roux, 2e étage, même symptôme.' });
+	await expect(call).toContainText('Appel');
 });
 
 test('a role that may not close a ticket does not get the action, and sees why', async ({

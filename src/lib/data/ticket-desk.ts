@@ -78,9 +78,12 @@ export async function applyAction(db: LocalDb, ticket: TicketDoc, action: Ticket
 	return null;
 }
 
-/** A follow-up is never edited: a correction is a new follow-up. */
-export async function addFollowUp(db: LocalDb, ticket: TicketDoc, body: string, visibility: EventDoc['visibility'], me: Me, now: Date): Promise<void> {
-	await db.put(event(ticket, me, now, { kind: 'follow_up', visibility, body }) as never);
+/**
+ * A follow-up is never edited: a correction is a new follow-up. `call` records a call about
+ * the ticket (the hotline adding a caller's report to an existing ticket).
+ */
+export async function addFollowUp(db: LocalDb, ticket: TicketDoc, body: string, visibility: EventDoc['visibility'], me: Me, now: Date, kind: 'follow_up' | 'call' = 'follow_up'): Promise<void> {
+	await db.put(event(ticket, me, now, { kind, visibility, body }) as never);
 }
 
 export interface NewTicketInput {

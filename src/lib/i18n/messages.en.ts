@@ -107,6 +107,7 @@ export const en: Record<MessageKey, string> = {
 	'ticket.internal': 'Internal',
 	'ticket.visible': 'Visible to the requester',
 	'ticket.addFollowUp': 'Add follow-up',
+	'ticket.isCall': 'This is a call (someone reports the same problem)',
 	'contract.none': 'No contract',
 	'contract.maintenance': 'Maintenance contract',
 	'contract.managed': 'Managed services (hour bank)',

@@ -107,6 +107,7 @@ export const fr = {
 	'ticket.internal': 'Interne',
 	'ticket.visible': 'Visible du demandeur',
 	'ticket.addFollowUp': 'Ajouter le suivi',
+	'ticket.isCall': 'C’est un appel (un demandeur signale le même problème)',
 	'contract.none': 'Sans contrat',
 	'contract.maintenance': 'Contrat de maintenance',
 	'contract.managed': 'Infogérance (banque d’heures)',

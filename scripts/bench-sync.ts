@@ -15,13 +15,12 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import PouchDB from 'pouchdb-core';
-import HttpAdapter from 'pouchdb-adapter-http';
 import MemoryAdapter from 'pouchdb-adapter-memory';
-import replication from 'pouchdb-replication';
 import { hashPassword } from '../server/auth/password.ts';
 import { credentialId } from '../server/auth/users.ts';
 import { generateDemo, DEMO_PASSWORD } from '../server/demo/generate.ts';
 import { startServer, type RunningServer } from '../server/start.ts';
+import { devicePouch } from '../tests/support/sync-device.ts';
 import { newId } from '../src/lib/domain/ids.ts';
 import type { TicketDoc } from '../src/lib/domain/schemas.ts';
 
@@ -53,17 +52,9 @@ interface ScaleResult {
 	assign?: { median: number; p95: number; max: number };
 }
 
-/** pouchdb-core with what the devices need (the embedded server plugged some already). */
-function pouch(): typeof PouchDB {
-	const adapters = (PouchDB as unknown as { adapters: Record<string, unknown> }).adapters;
-	if (!adapters.memory) PouchDB.plugin(MemoryAdapter);
-	if (!adapters.http) PouchDB.plugin(HttpAdapter);
-	if (!('replicate' in PouchDB.prototype)) PouchDB.plugin(replication);
-	return PouchDB;
-}
-
 let dbCounter = 0;
-const localDb = (): Db => new (pouch())<Json>(`bench-device-${++dbCounter}`, { adapter: 'memory' });
+const localDb = (): Db =>
+	new (devicePouch())<Json>(`bench-device-${++dbCounter}`, { adapter: 'memory' });
 
 /** fetch that counts requests and the bytes of the answers. */
 function counting(counter: { requests: number; bytes: number }, headers: Record<string, string>) {
@@ -217,14 +208,14 @@ async function plainReplication(server: RunningServer, cookie: string): Promise<
 			body: JSON.stringify({ docs: copies, new_edits: false })
 		});
 	}
-	await new (pouch())<Json>(`${base}/bench_plain`, {
+	await new (devicePouch())<Json>(`${base}/bench_plain`, {
 		adapter: 'http',
 		fetch: counting({ requests: 0, bytes: 0 }, { authorization: auth })
 	}).replicate.to(localDb()); // warm-up
 	const runs: Transfer[] = [];
 	for (let i = 0; i < RUNS; i++) {
 		const counter = { requests: 0, bytes: 0 };
-		const remote = new (pouch())<Json>(`${base}/bench_plain`, {
+		const remote = new (devicePouch())<Json>(`${base}/bench_plain`, {
 			adapter: 'http',
 			fetch: counting(counter, { authorization: auth })
 		});
@@ -238,7 +229,7 @@ async function plainReplication(server: RunningServer, cookie: string): Promise<
 async function assignments(server: RunningServer, techCookie: string) {
 	const deskCookie = await signIn(server.url, DISPATCHER);
 	const desk = localDb();
-	const remote = new (pouch())<Json>(`${server.url}/api/sync/db`, {
+	const remote = new (devicePouch())<Json>(`${server.url}/api/sync/db`, {
 		adapter: 'http',
 		skip_setup: true,
 		fetch: counting({ requests: 0, bytes: 0 }, { cookie: deskCookie })

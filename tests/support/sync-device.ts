@@ -4,9 +4,6 @@
  * a PouchDB device (pull as the app does, push with PouchDB's replicator) and a light one
  * that only pulls into a map (fast enough for thousands of syncs).
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import PouchDB from 'pouchdb-core';
 import HttpAdapter from 'pouchdb-adapter-http';
 import MemoryAdapter from 'pouchdb-adapter-memory';
@@ -17,15 +14,15 @@ import { hashPassword } from '../../server/auth/password.ts';
 import { SESSION_COOKIE, signSession } from '../../server/auth/session.ts';
 import { credentialId, type Credential } from '../../server/auth/users.ts';
 import type { Couch } from '../../server/couch/connect.ts';
-import { startServer, type RunningServer } from '../../server/start.ts';
-import { Client } from './test-server.ts';
+import type { RunningServer } from '../../server/start.ts';
+import { Client, startTestServer } from './test-server.ts';
 
 /**
  * pouchdb-core with what devices need. The embedded server plugs the same plugins into the same
  * constructor, and replication cannot be plugged twice: plug only what is missing, after the
  * server started.
  */
-function devicePouch(): typeof PouchDB {
+export function devicePouch(): typeof PouchDB {
 	const adapters = (PouchDB as unknown as { adapters: Record<string, unknown> }).adapters;
 	if (!adapters.memory) PouchDB.plugin(MemoryAdapter);
 	if (!adapters.http) PouchDB.plugin(HttpAdapter);
@@ -61,37 +58,11 @@ export type SyncServer = RunningServer & { dataDir: string };
  * As startTestServer (in-memory embedded database, or TEST_COUCHDB_URL with a database of its
  * own), with the test's clock.
  */
-export async function startSyncServer(
+export function startSyncServer(
 	clock: Clock,
 	env: Record<string, string> = {}
 ): Promise<SyncServer> {
-	const dataDir = mkdtempSync(join(tmpdir(), 'terrain-sync-'));
-	const realCouch = process.env.TEST_COUCHDB_URL;
-	const dbName = `terrain_sync_${Date.now().toString(36)}_${Math.random().toString(36).slice(2, 6)}`;
-	const server = await startServer(
-		{
-			PORT: '0',
-			HOST: '127.0.0.1',
-			DATA_DIR: dataDir,
-			TERRAIN_MEMORY_DB: realCouch ? '0' : '1',
-			...(realCouch ? { COUCHDB_URL: realCouch, COUCHDB_DB: dbName } : {}),
-			DEMO: '0',
-			...env
-		},
-		{ now: clock.now }
-	);
-	return {
-		...server,
-		dataDir,
-		stop: async () => {
-			if (realCouch) {
-				await server.couch.server.db.destroy(dbName).catch(() => undefined);
-				await server.couch.server.db.destroy(`${dbName}_private`).catch(() => undefined);
-			}
-			await server.stop();
-			rmSync(dataDir, { recursive: true, force: true });
-		}
-	};
+	return startTestServer(env, { now: clock.now });
 }
 
 /** Profiles in the database, credentials in the private one; one password for all. */

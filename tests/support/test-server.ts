@@ -9,20 +9,24 @@ import { startServer, type RunningServer } from '../../server/start.ts';
  * (each test file then gets its own database, removed at the end).
  */
 export async function startTestServer(
-	env: Record<string, string> = {}
+	env: Record<string, string> = {},
+	options: { now?: () => Date } = {}
 ): Promise<RunningServer & { dataDir: string }> {
 	const dataDir = mkdtempSync(join(tmpdir(), 'terrain-it-'));
 	const realCouch = process.env.TEST_COUCHDB_URL;
 	const dbName = `terrain_test_${Date.now().toString(36)}_${Math.random().toString(36).slice(2, 6)}`;
-	const server = await startServer({
-		PORT: '0',
-		HOST: '127.0.0.1',
-		DATA_DIR: dataDir,
-		TERRAIN_MEMORY_DB: realCouch ? '0' : '1',
-		...(realCouch ? { COUCHDB_URL: realCouch, COUCHDB_DB: dbName } : {}),
-		DEMO: '0',
-		...env
-	});
+	const server = await startServer(
+		{
+			PORT: '0',
+			HOST: '127.0.0.1',
+			DATA_DIR: dataDir,
+			TERRAIN_MEMORY_DB: realCouch ? '0' : '1',
+			...(realCouch ? { COUCHDB_URL: realCouch, COUCHDB_DB: dbName } : {}),
+			DEMO: '0',
+			...env
+		},
+		options
+	);
 	return {
 		...server,
 		dataDir,

@@ -1,3 +1,4 @@
+import { localDay } from '../domain/business-hours.ts';
 import { userIdFor } from '../domain/ids.ts';
 import { isDocOf, parseMission, parseTicket, type Role } from '../domain/schemas.ts';
 import { referentials } from './config.ts';
@@ -59,24 +60,21 @@ export async function missionsOf(db: LocalDb, technicianId: string, now: Date): 
 			};
 		})
 		.sort((a, b) => (a.start < b.start ? -1 : 1));
-	const today = parisDay(now);
+	const today = localDay(now);
 	const isDone = (m: MissionRow) => m.status === 'done' || m.status === 'cancelled';
 	// Today shows the whole day, finished missions included: it is the technician's schedule.
 	return {
 		// A mission of an earlier day not finished yet stays in sight, first, rather than vanish.
 		today: rows.filter((m) => {
-			const day = parisDay(new Date(m.start));
+			const day = localDay(m.start);
 			return day === today || (day < today && !isDone(m));
 		}),
-		upcoming: rows.filter((m) => !isDone(m) && parisDay(new Date(m.start)) > today),
+		upcoming: rows.filter((m) => !isDone(m) && localDay(m.start) > today),
 		// Finished ahead of its day, a mission moves here rather than vanish from every tab.
-		done: rows.filter((m) => isDone(m) && parisDay(new Date(m.start)) !== today).reverse()
+		done: rows.filter((m) => isDone(m) && localDay(m.start) !== today).reverse()
 	};
 }
 
-function parisDay(date: Date): string {
-	return new Intl.DateTimeFormat('sv-SE', { timeZone: 'Europe/Paris' }).format(date);
-}
 
 export interface Finisher {
 	readonly name: string;

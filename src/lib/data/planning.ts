@@ -81,12 +81,15 @@ export async function planMission(db: LocalDb, sheet: MissionSheet, me: Me, refs
 	return ok(mission._id);
 }
 
+export interface ToPlan {
+	readonly ticket: TicketDoc;
+	readonly client: ClientDoc;
+}
+
 /** Tickets waiting for an on-site visit: qualified or assigned, with a client, and no mission planned. */
-export async function ticketsToPlan(db: LocalDb): Promise<Array<{ ticket: TicketDoc; client: ClientDoc }>> {
-	const [tickets, missions, clients] = await Promise.all([typedOfType(db, 'ticket'), typedOfType(db, 'mission'), typedOfType(db, 'client')]);
+function ticketsToPlan(tickets: readonly TicketDoc[], missions: readonly MissionDoc[], byId: ReadonlyMap<string, ClientDoc>): ToPlan[] {
 	const planned = new Set(missions.filter((m) => m.status !== 'cancelled').map((m) => m.ticketId));
-	const byId = new Map(clients.map((c) => [c._id, c]));
-	const out: Array<{ ticket: TicketDoc; client: ClientDoc }> = [];
+	const out: ToPlan[] = [];
 	for (const ticket of tickets) {
 		if ((ticket.status !== 'qualified' && ticket.status !== 'assigned') || planned.has(ticket._id)) continue;
 		const client = byId.get(ticket.clientId ?? '');
@@ -101,16 +104,20 @@ export interface Board {
 	readonly missions: MissionDoc[];
 	readonly calendar: CalendarDoc[];
 	readonly clients: ReadonlyMap<string, ClientDoc>;
+	/** Tickets waiting for a visit, most urgent first. */
+	readonly toPlan: ToPlan[];
 }
 
-/** What the planning board shows: technicians, their missions and calendar entries. */
+/** What the planning board shows: technicians, their missions and calendar entries, and the tickets to plan. */
 export async function planningBoard(db: LocalDb): Promise<Board> {
-	const [users, missions, calendar, clients] = await Promise.all([typedOfType(db, 'user'), typedOfType(db, 'mission'), typedOfType(db, 'calendar'), typedOfType(db, 'client')]);
+	const [users, missions, calendar, clients, tickets] = await Promise.all([typedOfType(db, 'user'), typedOfType(db, 'mission'), typedOfType(db, 'calendar'), typedOfType(db, 'client'), typedOfType(db, 'ticket')]);
+	const byId = new Map(clients.map((c) => [c._id, c]));
 	return {
 		technicians: users.filter((u) => u.roles.includes('technician') && !u.disabled).sort((a, b) => a.displayName.localeCompare(b.displayName, 'fr')),
 		missions: missions.filter((m) => m.status !== 'cancelled'),
 		calendar,
-		clients: new Map(clients.map((c) => [c._id, c]))
+		clients: byId,
+		toPlan: ticketsToPlan(tickets, missions, byId)
 	};
 }
 

@@ -124,6 +124,18 @@ export const BusinessHoursSchema = v.object({
 export type BusinessHours = v.InferOutput<typeof BusinessHoursSchema>;
 export type BusinessHoursInput = v.InferInput<typeof BusinessHoursSchema>;
 
+const dayFormats = new Map<string, Intl.DateTimeFormat>();
+
+/** The calendar day (`2026-11-26`) of an instant in a time zone (the company's by default). */
+export function localDay(t: Instant, timeZone = 'Europe/Paris'): LocalDate {
+	let format = dayFormats.get(timeZone);
+	if (!format) {
+		format = new Intl.DateTimeFormat('sv-SE', { timeZone });
+		dayFormats.set(timeZone, format);
+	}
+	return format.format(toMs(t)) as LocalDate;
+}
+
 /** Mon–Fri 08:30–16:30, Europe/Paris, French public holidays closed (seed 004 annex C). */
 export const DEFAULT_BUSINESS_HOURS: BusinessHours = v.parse(BusinessHoursSchema, {});
 

@@ -28,7 +28,7 @@ export default defineConfig({
 				extends: true,
 				test: {
 					name: 'integration',
-					include: ['tests/integration/**/*.test.ts'],
+					include: ['tests/integration/**/*.test.ts', 'tests/security/**/*.test.ts'],
 					environment: 'node',
 					testTimeout: 60_000,
 					hookTimeout: 60_000,

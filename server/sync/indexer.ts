@@ -30,6 +30,15 @@ export function parsed(raw: unknown): Doc | null {
 	return result.ok ? result.value : null;
 }
 
+/**
+ * A document with open conflicts: its winner may be a branch the server has not merged yet,
+ * so nothing about access is derived from it until the merge is written.
+ */
+export function conflictedRaw(raw: unknown): boolean {
+	const conflicts = (raw as Raw | null | undefined)?._conflicts;
+	return Array.isArray(conflicts) && conflicts.length > 0;
+}
+
 export function windowDaysOf(config: unknown): number | undefined {
 	const days = (config as { windowDays?: unknown } | null)?.windowDays;
 	return typeof days === 'number' && Number.isInteger(days) && days >= 0 ? days : undefined;
@@ -45,6 +54,8 @@ export function sameAcl(a: Acl | undefined | null, b: Acl | undefined | null): b
 interface Body {
 	doc: Doc | null;
 	rev: string | null;
+	/** Open conflicts: keep what the model holds until the merge arrives. */
+	held?: boolean;
 }
 
 export class Indexer {
@@ -70,7 +81,8 @@ export class Indexer {
 		const model = new AccessModel(windowDaysOf(config.get('config:access')?.doc));
 		for (const prefix of ['mission:', 'grant:', 'ticket:', 'user:']) {
 			for await (const page of this.#pages(prefix, `${prefix}\ufff0`)) {
-				for (const raw of page) model.noteFacts(String(raw._id), parsed(raw));
+				for (const raw of page)
+					if (!conflictedRaw(raw)) model.noteFacts(String(raw._id), parsed(raw));
 			}
 		}
 		// Events last: their readers are their subject's.
@@ -82,8 +94,10 @@ export class Indexer {
 			for await (const page of this.#pages(start, end)) {
 				for (const raw of page) {
 					visit?.(String(raw._id), raw);
-					if (Array.isArray(raw._conflicts) && raw._conflicts.length > 0)
+					if (conflictedRaw(raw)) {
 						conflicted.push(String(raw._id));
+						continue;
+					}
 					const doc = parsed(raw);
 					if (doc) model.set(doc._id, { rev: String(raw._rev), acl: aclFor(doc, model) });
 				}
@@ -113,7 +127,8 @@ export class Indexer {
 			const raw = changes.get(id) ?? null;
 			bodies.set(id, {
 				doc: parsed(raw),
-				rev: raw && raw._deleted !== true ? String(raw._rev) : null
+				rev: raw && raw._deleted !== true ? String(raw._rev) : null,
+				held: conflictedRaw(raw)
 			});
 		}
 
@@ -128,7 +143,9 @@ export class Indexer {
 			for (const dep of model.dependentsOf(id)) dirty.add(dep);
 			const old = model.factRow(id);
 			if (old) pointedTo(old);
-			const doc = bodies.get(id)?.doc;
+			const body = bodies.get(id);
+			if (body?.held) continue;
+			const doc = body?.doc;
 			if (doc?.type === 'mission' || doc?.type === 'grant') pointedTo(doc);
 		}
 		const events = new Set([...dirty].filter((id) => id.startsWith('event:')));
@@ -140,10 +157,12 @@ export class Indexer {
 		for (const [id, body] of await this.#load(toLoad)) bodies.set(id, body);
 
 		// From here on, synchronous: the model moves from one batch to the next in one step.
-		for (const id of changed) model.noteFacts(id, bodies.get(id)?.doc ?? null);
+		for (const id of changed)
+			if (!bodies.get(id)?.held) model.noteFacts(id, bodies.get(id)?.doc ?? null);
 		const changedSet = new Set(changed);
 		const update = (id: string) => {
 			const body = bodies.get(id);
+			if (body?.held) return;
 			const acl = body?.doc ? aclFor(body.doc, model) : null;
 			const rev = body?.rev ?? null;
 			const before = model.set(id, acl && rev ? { rev, acl } : null);
@@ -161,12 +180,16 @@ export class Indexer {
 		const out = new Map<string, Body>();
 		if (ids.length === 0) return out;
 		const res = await this.#http.json<{ rows: Array<{ key: string; doc?: Raw | null }> }>(
-			`${this.#http.db}/_all_docs?include_docs=true`,
+			`${this.#http.db}/_all_docs?include_docs=true&conflicts=true`,
 			{ body: { keys: [...new Set(ids)] } }
 		);
 		for (const row of res.rows) {
 			const doc = parsed(row.doc);
-			out.set(row.key, { doc, rev: doc ? String(row.doc?._rev) : null });
+			out.set(row.key, {
+				doc,
+				rev: doc ? String(row.doc?._rev) : null,
+				held: conflictedRaw(row.doc)
+			});
 		}
 		return out;
 	}

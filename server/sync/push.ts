@@ -1,14 +1,17 @@
 /**
  * Push: the documents a device's PouchDB replicator sends to `_bulk_docs` (new_edits: false).
- * Each is checked on its own — shape and size, schema, readable before, `mayWrite`, readable
- * after — and answered in order; a refused document writes nothing. Accepted revisions are
- * stored as they came (their revision ids are the device's), and a revision that branches off
- * the server's is merged at once (resolve.ts).
+ * Each is checked on its own — shape and size, schema, readable before, `mayWrite` with what
+ * it points to (its ticket, mission, subject), readable after — and answered in order; a
+ * refused document writes nothing. Accepted revisions are stored as they came (their revision
+ * ids are the device's). A revision that branches off the server's is judged twice — its own
+ * content against the version it was made from (or the server's, when the server does not know
+ * that version), and what the merge would make of the document against the server's — then
+ * merged at once (resolve.ts); when the merge fails the pushed branch is closed and refused.
  */
-import { mayWrite, type Deletion, type UserLike } from '#lib/domain/access.ts';
-import { mergeRevisions } from '#lib/domain/merge.ts';
+import { mayWrite, type Deletion, type UserLike, type WriteContext } from '#lib/domain/access.ts';
+import { mergeRevisions, setAsideEvents } from '#lib/domain/merge.ts';
 import { parseDoc, type Doc } from '#lib/domain/schemas.ts';
-import { MERGE_SPECS, type MergeableDoc } from '#lib/domain/stamps.ts';
+import { canonical, MERGE_SPECS, type MergeableDoc } from '#lib/domain/stamps.ts';
 import { messageOf } from '../errors.ts';
 import { aclFor, validAt, type Acl } from './acl.ts';
 import type { CouchHttp } from './couch-http.ts';
@@ -16,7 +19,7 @@ import type { Couch } from '../couch/connect.ts';
 import { parsed } from './indexer.ts';
 import type { AccessModel } from './model.ts';
 import { OverlayFacts } from './overlay-facts.ts';
-import { resolveConflicts } from './resolve.ts';
+import { keeper, resolveConflicts } from './resolve.ts';
 import type { RevisionWriter } from './revision-writer.ts';
 
 export interface PushLimits {
@@ -45,6 +48,8 @@ interface Candidate {
 	before?: Doc | null;
 	after?: Doc | null;
 	branches?: boolean;
+	/** The body of the newest revision the branch shares with the server's, when known. */
+	ancestor?: Doc | null;
 }
 
 /** The order in which documents are judged, so what others point to comes first. */
@@ -62,7 +67,7 @@ export interface PushDeps {
 
 export async function pushDocs(
 	deps: PushDeps,
-	session: UserLike,
+	session: UserLike & { displayName?: string },
 	raws: readonly unknown[],
 	limits: PushLimits
 ): Promise<PushAnswer[]> {
@@ -78,13 +83,30 @@ export async function pushDocs(
 		deps.http,
 		todo.map((c) => c.id)
 	);
+	for (const c of todo) c.branches = branchesOff(c, current.get(c.id) ?? null);
+	const ancestors = await loadAncestors(deps.http, todo, current);
+	const pointed = await loadCurrent(
+		deps.http,
+		todo.flatMap((c) => pointsTo(c.doc))
+	);
 	const model = deps.model();
+	const profile = { displayName: session.displayName ?? '' };
+	const judged = new Map<string, Doc | null>();
+	const lookup = (id: string | undefined): Doc | null => {
+		if (id === undefined) return null;
+		if (judged.has(id)) return judged.get(id) ?? null;
+		return parsed(current.get(id) ?? pointed.get(id) ?? null);
+	};
 	for (const c of [...todo].sort((a, b) => rank(a) - rank(b))) {
 		try {
-			judge(c, user, current.get(c.id) ?? null, model, held, now);
+			c.ancestor = ancestors.get(c.id) ?? null;
+			judge(c, user, current.get(c.id) ?? null, model, held, now, (doc, before) =>
+				contextFor(doc, before, lookup, profile)
+			);
 		} catch (error) {
 			c.refusal = `this document could not be checked: ${messageOf(error)}`;
 		}
+		if (c.refusal === undefined && c.after !== undefined) judged.set(c.id, c.after);
 	}
 	checkReadableAfter(model, todo, held, now);
 
@@ -99,8 +121,11 @@ export async function pushDocs(
 		try {
 			await resolveConflicts(deps.couch, c.id, deps.now());
 		} catch (error) {
-			// The changes follower resolves it again; the revision itself is safely stored.
-			console.error(`sync: could not merge ${c.id} now: ${messageOf(error)}`);
+			// Never keep what could not be merged: close the pushed branch, refuse the push.
+			c.refusal = `this change could not be merged with the server's version: ${messageOf(error)}`;
+			await closeBranch(deps.couch, c).catch((e: unknown) =>
+				console.error(`sync: could not close the refused branch ${c.id} ${c.rev}: ${messageOf(e)}`)
+			);
 		}
 	}
 	return candidates.map((c) =>
@@ -202,13 +227,92 @@ async function loadCurrent(http: CouchHttp, ids: string[]): Promise<Map<string, 
 	return out;
 }
 
+function branchesOff(c: Candidate, stored: Raw | null): boolean {
+	return stored !== null && stored._deleted !== true && !c.history.includes(String(stored._rev));
+}
+
+/** The documents a pushed document points to, whose stored versions judge it. */
+function pointsTo(doc: Doc | null): string[] {
+	if (doc === null) return [];
+	const ids: string[] = [];
+	if ('ticketId' in doc && typeof doc.ticketId === 'string') ids.push(doc.ticketId);
+	if (doc.type === 'report') ids.push(doc.missionId);
+	if (doc.type === 'event') ids.push(doc.subjectId);
+	return ids;
+}
+
+function contextFor(
+	doc: Doc,
+	before: Doc | null,
+	lookup: (id: string | undefined) => Doc | null,
+	profile: { displayName: string }
+): WriteContext {
+	const ticketOf = (id: string | undefined) => {
+		const found = lookup(id);
+		return found?.type === 'ticket' ? found : null;
+	};
+	switch (doc.type) {
+		case 'mission':
+			return {
+				ticket: ticketOf(doc.ticketId),
+				...(before?.type === 'mission' ? { ticketBefore: ticketOf(before.ticketId) } : {})
+			};
+		case 'report': {
+			const mission = lookup(doc.missionId);
+			return { mission: mission?.type === 'mission' ? mission : null };
+		}
+		case 'event':
+			return {
+				subject: lookup(doc.subjectId),
+				...(doc.ticketId === undefined ? {} : { ticket: ticketOf(doc.ticketId) }),
+				profile
+			};
+		default:
+			return {};
+	}
+}
+
+/**
+ * For each pushed branch, the body of the newest revision it shares with the server's winner
+ * (what the device edited), when the database still has it.
+ */
+async function loadAncestors(
+	http: CouchHttp,
+	candidates: readonly Candidate[],
+	current: ReadonlyMap<string, Raw>
+): Promise<Map<string, Doc | null>> {
+	const out = new Map<string, Doc | null>();
+	for (const c of candidates) {
+		if (!c.branches) continue;
+		const stored = current.get(c.id);
+		const withRevs = await http.json<Raw>(
+			`${http.db}/${encodeURIComponent(c.id)}?revs=true&rev=${encodeURIComponent(String(stored?._rev))}`
+		);
+		const r = withRevs._revisions as { start: number; ids: string[] } | undefined;
+		const known = new Set(r ? r.ids.map((h, i) => `${r.start - i}-${h}`) : []);
+		const shared = c.history.slice(1).find((rev) => known.has(rev));
+		if (shared === undefined) continue;
+		const res = await http.fetch(
+			`${http.db}/${encodeURIComponent(c.id)}?rev=${encodeURIComponent(shared)}`
+		);
+		out.set(c.id, res.ok ? parsed(await res.json()) : null);
+	}
+	return out;
+}
+
+/** Closes a pushed branch the server could not merge: a deletion on top of it. */
+async function closeBranch(couch: Couch, c: Candidate): Promise<void> {
+	await couch.db.destroy(c.id, c.rev);
+}
+
 function judge(
 	c: Candidate,
 	user: UserLike,
 	stored: Raw | null,
 	model: AccessModel,
 	held: ReadonlySet<string>,
-	now: number
+	now: number,
+	context: (doc: Doc, before: Doc | null) => WriteContext
 ): void {
 	const exists = stored !== null && stored._deleted !== true;
 	const before = exists ? parsed(stored) : null;
@@ -217,11 +321,11 @@ function judge(
 		return;
 	}
 	if (before !== null && !model.readable(c.id, held, now)) {
-		c.refusal = 'this document is not shared with you';
+		// Answered as if the document did not exist, so a refusal never tells that it does.
+		c.refusal = unreadable(c, user, context);
 		return;
 	}
 	c.before = before;
-	c.branches = before !== null && !c.history.includes(String(stored?._rev));
 	if (c.deleted && c.branches) {
 		// Closes a branch beside the server's version (e.g. one a merge already replaced): the
 		// document itself stays as it is, so there is nothing for mayWrite to judge.
@@ -236,16 +340,65 @@ function judge(
 		return;
 	}
 	const doc = c.doc as Doc;
-	let after: Doc = doc;
-	if (c.branches && before !== null && before.type === doc.type && doc.type in MERGE_SPECS) {
-		// Judge what the branch would make of the document: the merge with the server's version,
-		// so what others changed meanwhile does not count as this user's change.
-		after = mergeRevisions([before as MergeableDoc, doc as MergeableDoc]).merged as Doc;
+	if (!c.branches || before === null) {
+		const verdict = mayWrite(user, before, doc, context(doc, before));
+		if (!verdict.ok) c.refusal = verdict.error;
+		c.after = doc;
+		return;
 	}
-	const verdict = mayWrite(user, before, after);
-	if (!verdict.ok) c.refusal = verdict.error;
+	// A branch is judged on its own content, against the version it was made from (the server's
+	// current one when the server does not know that version: nothing to lean on)…
+	const base = c.ancestor ?? before;
+	const own = mayWrite(user, base, doc, context(doc, base));
+	if (!own.ok) {
+		c.refusal = own.error;
+		return;
+	}
+	// …and as what it would make of the document: the merge (mergeable types) or the branch
+	// kept by the fixed rule, against the server's version.
+	const after = outcome(before, doc, c);
 	c.after = after;
+	if (sameBody(after, before)) return;
+	const merged = mayWrite(user, before, after, context(after, before));
+	if (!merged.ok) c.refusal = merged.error;
 }
+
+/** What storing `doc` beside the server's `before` leaves once resolved (resolve.ts). */
+function outcome(before: Doc, doc: Doc, c: Candidate): Doc {
+	if (before.type === doc.type && doc.type in MERGE_SPECS) {
+		const ancestor = c.ancestor && c.ancestor.type in MERGE_SPECS ? c.ancestor : undefined;
+		const result = mergeRevisions([before as MergeableDoc, doc as MergeableDoc], {
+			ancestor: ancestor as MergeableDoc | undefined
+		});
+		// The record of what the merge sets aside must be writable too, or nothing is stored.
+		setAsideEvents(result.merged, result.setAside);
+		return result.merged as Doc;
+	}
+	const kept = keeper([before as unknown as Raw, { ...(doc as unknown as Raw), _rev: c.rev }]);
+	return kept._rev === c.rev ? doc : before;
+}
+
+function sameBody(a: Doc, b: Doc): boolean {
+	const strip = (d: Doc) => {
+		const { _rev: _r, _conflicts: _c, ...rest } = d as unknown as Raw;
+		return canonical(rest);
+	};
+	return strip(a) === strip(b);
+}
+
+/** The refusal a creation of this id would get (the same words whether it exists or not). */
+function unreadable(
+	c: Candidate,
+	user: UserLike,
+	context: (doc: Doc, before: Doc | null) => WriteContext
+): string {
+	if (c.deleted) return 'there is nothing to delete';
+	const doc = c.doc as Doc;
+	const verdict = mayWrite(user, null, doc, context(doc, null));
+	return verdict.ok ? NOT_READABLE_AFTER : verdict.error;
+}
+
+const NOT_READABLE_AFTER = 'after this change you could no longer read the document';
 
 /**
  * The user must still read each document once written, computed with the batch applied (a
@@ -269,16 +422,26 @@ function checkReadableAfter(
 			...judged.filter((c) => c.after?.type === 'event')
 		];
 		for (const c of ordered) computed.set(c.id, aclFor(c.after as Doc, facts));
+		const reads = (acl: Acl | undefined) =>
+			(acl?.entries ?? []).some((e) => held.has(e[0]) && validAt(e, now));
 		let refused = false;
 		for (const c of judged) {
 			const after = c.after as Doc;
-			// An event whose subject has not reached the server yet (a later batch) is only
-			// checked by mayWrite: its readers will be its subject's.
-			if (after.type === 'event' && !overlay.get(after.subjectId) && !model.get(after.subjectId))
-				continue;
-			const entries = computed.get(c.id)?.entries ?? [];
-			if (!entries.some((e) => held.has(e[0]) && validAt(e, now))) {
-				c.refusal = 'after this change you could no longer read the document';
+			// A credential reveal is read by its author alone: its subject must be readable too.
+			if (after.type === 'event' && after.kind === 'credential_reveal') {
+				const subject = overlay.has(after.subjectId)
+					? computed.get(after.subjectId)
+					: model.get(after.subjectId)?.acl;
+				if (!reads(subject)) {
+					c.refusal = NOT_READABLE_AFTER;
+					refused = true;
+					continue;
+				}
+			}
+			// A branch's own content must be readable by its writer as well as the merge.
+			const own = c.branches && c.doc && c.doc !== after ? aclFor(c.doc, facts) : undefined;
+			if (!reads(computed.get(c.id)) || (own !== undefined && !reads(own))) {
+				c.refusal = NOT_READABLE_AFTER;
 				refused = true;
 			}
 		}

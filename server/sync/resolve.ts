@@ -117,7 +117,7 @@ async function resolveOnce(couch: Couch, id: string, now: Date): Promise<boolean
 }
 
 /** Non-mergeable types: a signed report over an unsigned one, then the latest save, then CouchDB's pick. */
-function keeper(leaves: Raw[]): Raw {
+export function keeper(leaves: Raw[]): Raw {
 	const rank = (d: Raw) => [
 		typeof d.signedAt === 'string' ? 1 : 0,
 		typeof d.updatedAt === 'string' ? Date.parse(d.updatedAt) || 0 : 0

@@ -71,7 +71,9 @@ describe('mayWrite: the rules named in the issue', () => {
 		expect(reason(mayWrite(ada, signed, del(signed)))).toBe(
 			'a signed report can no longer be changed or deleted'
 		);
-		expect(reason(mayWrite(theo, signed, { ...signed, access: ['role:admin'] }))).toBe('accepted');
+		expect(reason(mayWrite(theo, signed, { ...signed, access: ['role:admin'] }))).toBe(
+			'access: is worked out by the server, never written by a device'
+		);
 	});
 
 	it('a technician cannot close a ticket they are not assigned', () => {
@@ -303,12 +305,13 @@ describe('mayWrite: the other documents', () => {
 		expect(
 			reason(mayWrite(eric, null, anEvent({ kind: 'ticket_numbered', author: eric._id })))
 		).toBe('ticket_numbered events are written by the server only');
+		// The server alone writes as "system"; a device records its own merges in its user's name.
 		expect(
 			reason(mayWrite(theo, null, anEvent({ kind: 'merge_set_aside', author: 'system' })))
-		).toBe('accepted');
+		).toBe('event.author: must be you');
 		expect(
 			reason(mayWrite(theo, null, anEvent({ kind: 'merge_set_aside', author: theo._id })))
-		).toBe('event.author: must be "system" for a merge');
+		).toBe('accepted');
 	});
 
 	it('users: admins manage accounts; people edit their own details only', () => {
@@ -357,5 +360,110 @@ describe('mayWrite: the other documents', () => {
 			'only an admin may change the referentials'
 		);
 		expect(reason(mayWrite(ada, null, aConfig('taxonomy')))).toBe('accepted');
+	});
+});
+
+describe('mayWrite with what the server knows (issue #11)', () => {
+	const ticket = (overrides = {}) => ({ ...aTicket(), group: 'network', ...overrides });
+	const other = ticket({ _id: 'ticket:K9', clientId: 'client:C9', group: 'desktop' });
+
+	it('only a planner plans: a dispatcher, or an expert of the ticket’s group', () => {
+		const m = aMission();
+		expect(reason(mayWrite(dina, null, m, { ticket: ticket() }))).toBe('accepted');
+		expect(reason(mayWrite(eric, null, m, { ticket: ticket() }))).toBe('accepted');
+		const outside = aMission({
+			ticketId: other._id,
+			clientId: 'client:C9',
+			technicianId: eric._id
+		});
+		expect(reason(mayWrite(eric, null, outside, { ticket: other }))).toBe(
+			"only a dispatcher or an expert of the ticket's group may plan it"
+		);
+		expect(reason(mayWrite(theo, null, m, { ticket: ticket() }))).toBe(
+			'only a dispatcher or an expert may plan a mission'
+		);
+		// Moving a mission of his group to a ticket outside it is planning that ticket too.
+		const moved = touch(m, { ...m, ticketId: other._id, clientId: 'client:C9' }, at(5), eric._id);
+		expect(reason(mayWrite(eric, m, moved, { ticket: other, ticketBefore: ticket() }))).toBe(
+			"only a dispatcher or an expert of the ticket's group may plan it"
+		);
+		// Without the server's context (the device's own check) the expert is trusted.
+		expect(reason(mayWrite(eric, null, outside))).toBe('accepted');
+	});
+
+	it('a mission is at its ticket’s client, on a ticket that exists', () => {
+		const elsewhere = aMission({ clientId: 'client:C9' });
+		expect(reason(mayWrite(dina, null, elsewhere, { ticket: ticket() }))).toBe(
+			"mission.clientId: must be the client of the mission's ticket"
+		);
+		expect(reason(mayWrite(dina, null, aMission(), { ticket: null }))).toBe(
+			'mission.ticketId: there is no such ticket'
+		);
+	});
+
+	it('a technician changes neither who goes nor where, and never revives a cancelled mission', () => {
+		const m = aMission();
+		const ctx = { ticket: ticket() };
+		const himself = touch(m, { ...m, technicianId: tom._id }, at(5), theo._id);
+		expect(reason(mayWrite(theo, m, himself, ctx))).toBe(
+			'only a dispatcher may change who goes, for which ticket and client'
+		);
+		const cancelled = { ...m, status: 'cancelled' as const };
+		const revived = touch(cancelled, { ...cancelled, status: 'planned' }, at(5), theo._id);
+		expect(reason(mayWrite(theo, cancelled, revived, ctx))).toBe(
+			'only a dispatcher may change who goes, for which ticket and client'
+		);
+		const done = touch(m, { ...m, status: 'done' }, at(5), theo._id);
+		expect(reason(mayWrite(theo, m, done, ctx))).toBe('accepted');
+	});
+
+	it('a report belongs to its mission: same ticket, client and technician', () => {
+		const r = aReport();
+		expect(reason(mayWrite(theo, null, r, { mission: aMission() }))).toBe('accepted');
+		expect(reason(mayWrite(theo, null, r, { mission: null }))).toBe(
+			'report.missionId: there is no such mission'
+		);
+		expect(reason(mayWrite(theo, null, r, { mission: aMission({ technicianId: tom._id }) }))).toBe(
+			"report.technicianId: must be the mission's technician"
+		);
+		expect(
+			reason(mayWrite(theo, null, { ...r, ticketId: other._id }, { mission: aMission() }))
+		).toBe("report.ticketId and clientId: must be the mission's");
+	});
+
+	it('an event shows in its subject’s timeline, under its author’s own name', () => {
+		const e = anEvent();
+		const ctx = { subject: ticket(), ticket: ticket(), profile: { displayName: 'Eric' } };
+		expect(reason(mayWrite(eric, null, e, ctx))).toBe('accepted');
+		expect(
+			reason(mayWrite(eric, null, { ...e, ticketId: other._id }, { ...ctx, ticket: other }))
+		).toBe('event.ticketId: must be its subject');
+		expect(reason(mayWrite(eric, null, { ...e, authorName: 'Claire Dubois (hotline)' }, ctx))).toBe(
+			'event.authorName: must be your name as in your profile'
+		);
+		expect(reason(mayWrite(eric, null, e, { ...ctx, subject: null }))).toBe(
+			'event.subjectId: there is no such document'
+		);
+		const onMission = { ...e, subjectId: 'mission:M1', ticketId: other._id };
+		expect(reason(mayWrite(eric, null, onMission, { ...ctx, subject: aMission() }))).toBe(
+			"event.ticketId: must be its subject's ticket"
+		);
+		const reveal = {
+			...e,
+			kind: 'credential_reveal' as const,
+			subjectId: 'techfile:C1',
+			ticketId: other._id
+		};
+		expect(
+			reason(mayWrite(eric, null, reveal, { ...ctx, subject: aTechfile(), ticket: other }))
+		).toBe("event.ticketId: must be a ticket of its subject's client");
+		expect(
+			reason(
+				mayWrite(eric, null, { ...reveal, ticketId: 'ticket:K1' }, { ...ctx, subject: aTechfile() })
+			)
+		).toBe('accepted');
+		expect(reason(mayWrite(eric, null, { ...reveal, subjectId: 'ticket:K1' }, ctx))).toBe(
+			'event.subjectId: a credential reveal is about a technical file'
+		);
 	});
 });

@@ -8,7 +8,9 @@
 import { reportChangeAllowed } from './report-hash.ts';
 import { err, ok, type Result } from './result.ts';
 import type { Doc, DocOf } from './schemas.ts';
+import type { MissionDoc } from './schemas/mission.ts';
 import type { Role, UserDoc } from './schemas/people.ts';
+import type { TicketDoc } from './schemas/ticket.ts';
 import { canonical, checkStamps, type MergeableDoc } from './stamps.ts';
 import {
 	actorFromUser,
@@ -26,6 +28,24 @@ export interface Deletion {
 }
 
 export type WriteSubject = Pick<UserDoc, '_id' | 'roles' | 'groups' | 'disabled'>;
+
+/**
+ * What a write points to, as the server holds it: the server gathers it for every pushed
+ * document (a field left out is not checked, which only the device's own pre-checks do).
+ * `null` means the document named does not exist.
+ */
+export interface WriteContext {
+	/** The ticket named by the document's `ticketId` (mission, report, event). */
+	ticket?: TicketDoc | null;
+	/** A mission's ticket before the change, when the change moves it to another ticket. */
+	ticketBefore?: TicketDoc | null;
+	/** The mission named by a report's `missionId`. */
+	mission?: MissionDoc | null;
+	/** The document an event is about (`subjectId`). */
+	subject?: Doc | null;
+	/** The writer's profile as stored: events carry its name, not one the device chose. */
+	profile?: Pick<UserDoc, 'displayName'> | null;
+}
 
 type Verdict = Result<true>;
 const allow: Verdict = ok(true);
@@ -154,12 +174,68 @@ function ticketWrite(
 	return stamped(before, after);
 }
 
+/** What decides who goes where: changing it is planning, and planning gives access. */
+const PLANNING_FIELDS = ['technicianId', 'ticketId', 'clientId'] as const;
+
+function isPlanning(before: DocOf<'mission'> | null, after: DocOf<'mission'>): boolean {
+	if (before === null) return true;
+	if (PLANNING_FIELDS.some((f) => before[f] !== after[f])) return true;
+	// A cancelled mission gives no access; bringing it back does.
+	return before.status === 'cancelled' && after.status !== 'cancelled';
+}
+
+function groupExpertOf(ticket: TicketDoc | null | undefined, user: WriteSubject): boolean {
+	return (
+		has(user, 'expert') &&
+		ticket !== null &&
+		ticket !== undefined &&
+		ticket.group !== undefined &&
+		user.groups.includes(ticket.group)
+	);
+}
+
+/**
+ * Planning right (the ticket's `plan` action): a dispatcher, or an expert of the ticket's
+ * group. The mission's client is its ticket's, so a mission never opens another client's file.
+ */
+function planningRight(
+	user: WriteSubject,
+	before: DocOf<'mission'> | null,
+	after: DocOf<'mission'>,
+	context: WriteContext
+): Verdict {
+	if (context.ticket === null) return err('mission.ticketId: there is no such ticket');
+	if (context.ticket !== undefined && context.ticket.clientId !== after.clientId)
+		return err("mission.clientId: must be the client of the mission's ticket");
+	if (has(user, 'dispatcher', 'admin')) return allow;
+	if (!has(user, 'expert'))
+		return before === null
+			? err('only a dispatcher or an expert may plan a mission')
+			: err('only a dispatcher may change who goes, for which ticket and client');
+	const ticketsOk =
+		(context.ticket === undefined || groupExpertOf(context.ticket, user)) &&
+		(before === null ||
+			before.ticketId === after.ticketId ||
+			context.ticketBefore === undefined ||
+			groupExpertOf(context.ticketBefore, user));
+	return ticketsOk
+		? allow
+		: err("only a dispatcher or an expert of the ticket's group may plan it");
+}
+
 function missionWrite(
 	user: WriteSubject,
 	before: DocOf<'mission'> | null,
-	after: DocOf<'mission'>
+	after: DocOf<'mission'>,
+	context: WriteContext
 ): Verdict {
-	if (has(user, 'dispatcher', 'expert', 'admin')) return stamped(before, after);
+	if (isPlanning(before, after)) {
+		const right = planningRight(user, before, after, context);
+		return right.ok ? stamped(before, after) : right;
+	}
+	if (has(user, 'dispatcher', 'admin')) return stamped(before, after);
+	if (has(user, 'expert') && (context.ticket === undefined || groupExpertOf(context.ticket, user)))
+		return stamped(before, after);
 	if (before === null) return err('only a dispatcher or an expert may plan a mission');
 	if (!has(user, 'technician') || before.technicianId !== user._id)
 		return err('this mission is not yours');
@@ -173,14 +249,24 @@ function missionWrite(
 function reportWrite(
 	user: WriteSubject,
 	before: DocOf<'report'> | null,
-	after: DocOf<'report'>
+	after: DocOf<'report'>,
+	context: WriteContext
 ): Verdict {
 	const sealed = reportChangeAllowed(before, after);
 	if (!sealed.ok) return err(sealed.message);
 	const own =
 		after.technicianId === user._id && (before === null || before.technicianId === user._id);
-	if (has(user, 'dispatcher', 'admin') || (has(user, 'technician') && own)) return allow;
-	return err('only the technician of the mission or a dispatcher may write this report');
+	if (!has(user, 'dispatcher', 'admin') && !(has(user, 'technician') && own))
+		return err('only the technician of the mission or a dispatcher may write this report');
+	const mission = context.mission;
+	if (mission === null) return err('report.missionId: there is no such mission');
+	if (mission !== undefined) {
+		if (mission.ticketId !== after.ticketId || mission.clientId !== after.clientId)
+			return err("report.ticketId and clientId: must be the mission's");
+		if (mission.technicianId !== after.technicianId)
+			return err("report.technicianId: must be the mission's technician");
+	}
+	return allow;
 }
 
 function clientWrite(
@@ -217,21 +303,54 @@ function techfileWrite(
 	return stamped(before, after);
 }
 
+/** Kinds only the server writes (numbering, notices, SLA jobs); a device's are refused. */
+const SERVER_KINDS = new Set(['notice_sent', 'sla_warning', 'ticket_numbered']);
+
+function clientOf(doc: Doc): string | undefined {
+	if (doc.type === 'client') return doc._id;
+	return 'clientId' in doc && typeof doc.clientId === 'string' ? doc.clientId : undefined;
+}
+
+/** The timeline an event shows in must be its subject's (or a ticket of its subject's client). */
+function eventTies(after: DocOf<'event'>, context: WriteContext): Verdict {
+	const subject = context.subject;
+	if (subject === undefined) return allow;
+	if (subject === null) return err('event.subjectId: there is no such document');
+	if (after.kind === 'credential_reveal' && subject.type !== 'techfile')
+		return err('event.subjectId: a credential reveal is about a technical file');
+	if (after.ticketId === undefined) return allow;
+	if (subject.type === 'ticket')
+		return after.ticketId === subject._id ? allow : err('event.ticketId: must be its subject');
+	if ('ticketId' in subject && typeof subject.ticketId === 'string')
+		return after.ticketId === subject.ticketId
+			? allow
+			: err("event.ticketId: must be its subject's ticket");
+	if (context.ticket === null) return err('event.ticketId: there is no such ticket');
+	const client = clientOf(subject);
+	if (context.ticket !== undefined && (client === undefined || context.ticket.clientId !== client))
+		return err("event.ticketId: must be a ticket of its subject's client");
+	return allow;
+}
+
 function eventWrite(
 	user: WriteSubject,
 	before: DocOf<'event'> | null,
-	after: DocOf<'event'>
+	after: DocOf<'event'>,
+	context: WriteContext
 ): Verdict {
 	if (before !== null) return err('events are never edited: add a follow-up instead');
-	if (
-		after.kind === 'notice_sent' ||
-		after.kind === 'sla_warning' ||
-		after.kind === 'ticket_numbered'
-	)
+	if (SERVER_KINDS.has(after.kind))
 		return err(`${after.kind} events are written by the server only`);
-	if (after.kind === 'merge_set_aside')
-		return after.author === 'system' ? allow : err('event.author: must be "system" for a merge');
-	return after.author === user._id ? allow : err('event.author: must be you');
+	// A device records what its own merge set aside under its user's name; "system" is the
+	// server's alone.
+	if (after.author !== user._id) return err('event.author: must be you');
+	if (
+		context.profile !== undefined &&
+		after.authorName !== undefined &&
+		after.authorName !== context.profile?.displayName
+	)
+		return err('event.authorName: must be your name as in your profile');
+	return eventTies(after, context);
 }
 
 function userWrite(
@@ -275,25 +394,32 @@ function calendarWrite(
  * `before` is the stored document (null when creating); `after` the new body or a deletion.
  * Both are assumed to have passed `parseDoc`. The refusal is a sentence for the person.
  */
-export function mayWrite(user: WriteSubject, before: Doc | null, after: Doc | Deletion): Verdict {
+export function mayWrite(
+	user: WriteSubject,
+	before: Doc | null,
+	after: Doc | Deletion,
+	context: WriteContext = {}
+): Verdict {
 	if (user.disabled === true) return err('this account is disabled');
 	if ('_deleted' in after && after._deleted === true) return deletion(user, before);
 	const doc = after as Doc;
 	if (before !== null && before.type !== doc.type) return err('a document never changes type');
 	if (before !== null && before._id !== doc._id) return err('a document never changes id');
+	if (canonical(doc.access) !== canonical(before?.access))
+		return err('access: is worked out by the server, never written by a device');
 	switch (doc.type) {
 		case 'ticket':
 			return ticketWrite(user, before as DocOf<'ticket'> | null, doc);
 		case 'mission':
-			return missionWrite(user, before as DocOf<'mission'> | null, doc);
+			return missionWrite(user, before as DocOf<'mission'> | null, doc, context);
 		case 'report':
-			return reportWrite(user, before as DocOf<'report'> | null, doc);
+			return reportWrite(user, before as DocOf<'report'> | null, doc, context);
 		case 'client':
 			return clientWrite(user, before as DocOf<'client'> | null, doc);
 		case 'techfile':
 			return techfileWrite(user, before as DocOf<'techfile'> | null, doc);
 		case 'event':
-			return eventWrite(user, before as DocOf<'event'> | null, doc);
+			return eventWrite(user, before as DocOf<'event'> | null, doc, context);
 		case 'user':
 			return userWrite(user, before as DocOf<'user'> | null, doc);
 		case 'grant':

@@ -213,9 +213,14 @@ export function mergeConflict<T extends MergeableDoc>(
 /**
  * One `merge_set_aside` event per lost value, in the timeline of the ticket concerned. Ids
  * and bodies depend only on the lost value, so two nodes recording the same loss write the
- * same event, not two.
+ * same event, not two. The server records its merges as `system`; a device records its own
+ * in its user's name (only the server may write as `system`).
  */
-export function setAsideEvents(subject: MergeableDoc, setAside: readonly SetAside[]): EventDoc[] {
+export function setAsideEvents(
+	subject: MergeableDoc,
+	setAside: readonly SetAside[],
+	author = 'system'
+): EventDoc[] {
 	const ticketId =
 		subject.type === 'ticket'
 			? subject._id
@@ -234,7 +239,7 @@ export function setAsideEvents(subject: MergeableDoc, setAside: readonly SetAsid
 			subjectId: s.docId,
 			kind: 'merge_set_aside',
 			visibility: 'internal',
-			author: 'system',
+			author,
 			at: s.at,
 			body: `${s.fields.join(', ')}: ${shown.length > 500 ? `${shown.slice(0, 500)}…` : shown}`,
 			data: {

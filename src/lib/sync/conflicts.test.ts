@@ -33,7 +33,7 @@ describe('resolveConflicts', () => {
 		expect(outcome.fetched).toEqual([ticket._id]);
 		expect((await device.get(ticket._id, { conflicts: true }))._conflicts).toHaveLength(1);
 
-		expect(await resolveConflicts(device, outcome.fetched)).toBe(1);
+		expect(await resolveConflicts(device, outcome.fetched, 'user:theo')).toBe(1);
 		const merged = await device.get(ticket._id, { conflicts: true });
 		expect(merged._conflicts).toBeUndefined();
 		expect(merged).toMatchObject({ title: 'Écran noir au 2e', description: 'vu au téléphone' });
@@ -54,7 +54,7 @@ describe('resolveConflicts', () => {
 			],
 			{ new_edits: false }
 		);
-		expect(await resolveConflicts(device, null)).toBe(1);
+		expect(await resolveConflicts(device, null, 'user:theo')).toBe(1);
 		expect((await device.get(ticket._id)).title).toBe('Titre du dispatcher');
 		const events = await device.allDocs({
 			startkey: 'event:',
@@ -62,7 +62,12 @@ describe('resolveConflicts', () => {
 			include_docs: true
 		});
 		expect(events.rows).toHaveLength(1);
-		expect(events.rows[0]?.doc).toMatchObject({ kind: 'merge_set_aside', ticketId: ticket._id });
+		// In the device user's name: only the server writes as "system".
+		expect(events.rows[0]?.doc).toMatchObject({
+			kind: 'merge_set_aside',
+			ticketId: ticket._id,
+			author: 'user:theo'
+		});
 		expect(String(events.rows[0]?.doc?.body)).toContain('Titre du technicien');
 	});
 });

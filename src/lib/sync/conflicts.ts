@@ -48,11 +48,13 @@ async function conflicted(db: LocalDb, ids: readonly string[] | null): Promise<R
 /**
  * Merges every conflicted document among `ids` (or all mergeable ones when null): writes
  * the merged body on the winning revision, deletes the losing leaves, and adds the
- * set-aside events. Returns how many documents were merged.
+ * set-aside events, in the name of `author` (the signed-in user's id). Returns how many
+ * documents were merged.
  */
 export async function resolveConflicts(
 	db: LocalDb,
-	ids: readonly string[] | null
+	ids: readonly string[] | null,
+	author: string
 ): Promise<number> {
 	let merged = 0;
 	for (const row of await conflicted(db, ids)) {
@@ -77,7 +79,7 @@ export async function resolveConflicts(
 		// Nothing new from the losers: deleting them is enough, no new revision of the winner.
 		if (withoutMeta(body) !== withoutMeta(row)) await db.put(body);
 		await db.bulkDocs(losers.map((l) => ({ _id: l._id, _rev: l._rev ?? '', _deleted: true })));
-		const events = setAsideEvents(outcome.merged, outcome.setAside);
+		const events = setAsideEvents(outcome.merged, outcome.setAside, author);
 		// Deterministic ids: an event the server (or another device) already wrote is a 409, fine.
 		if (events.length > 0) await db.bulkDocs(events as unknown as Array<Record<string, unknown>>);
 		merged++;

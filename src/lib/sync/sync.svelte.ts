@@ -235,7 +235,11 @@ class SyncService {
 				});
 				run.pulled = pulled.fetched.length;
 				run.removed = pulled.removed.length + (await this.#expire());
-				run.merged = await resolveConflicts(db, this.#mergedOnce ? pulled.fetched : null);
+				run.merged = await resolveConflicts(
+					db,
+					this.#mergedOnce ? pulled.fetched : null,
+					`user:${user.name}`
+				);
 				this.#mergedOnce = true;
 				changed = run.pulled + run.removed + run.merged > 0;
 			}

@@ -97,7 +97,12 @@ describe('writes refused with their reason, in order, and nothing written for th
 		};
 		const batch = [
 			nextRevision(
-				anEvent({ _id: 'event:E2', author: theo._id, body: 'Sur place à 10 h' }) as unknown as Json
+				anEvent({
+					_id: 'event:E2',
+					author: theo._id,
+					authorName: theo.displayName,
+					body: 'Sur place à 10 h'
+				}) as unknown as Json
 			),
 			await edited<MissionDoc>('mission:M2', (m) => ({ ...m, status: 'in_progress' })),
 			await edited<ClientDoc>('client:C1', (c) => ({ ...c, contract: { kind: 'none' } })),
@@ -125,7 +130,8 @@ describe('writes refused with their reason, in order, and nothing written for th
 		const refusals = answers.slice(1, 7);
 		for (const a of refusals) expect(a).toMatchObject({ error: 'forbidden', name: 'forbidden' });
 		expect(refusals.map((a) => a.reason)).toEqual([
-			'this document is not shared with you',
+			// Another technician's mission reads as a creation would: never whether it exists.
+			'only a dispatcher or an expert may plan a mission',
 			'a technician or an expert may not change contract',
 			expect.stringMatching(
 				/signed by the technician and the client: it can no longer be changed \(remarks\)/
@@ -251,7 +257,12 @@ describe('writes refused with their reason, in order, and nothing written for th
 		const session = await new Session(server.url, 'theo').signIn();
 		const push = await session.pushRaw([
 			nextRevision(
-				anEvent({ _id: 'event:E7', author: theo._id, body: 'y'.repeat(3000) }) as unknown as Json
+				anEvent({
+					_id: 'event:E7',
+					author: theo._id,
+					authorName: theo.displayName,
+					body: 'y'.repeat(3000)
+				}) as unknown as Json
 			)
 		]);
 		expect((push.body as Array<Record<string, unknown>>)[0]?.reason).toMatch(/limit 2000/);
@@ -282,7 +293,12 @@ describe('PouchDB replication to the server', () => {
 			) as never
 		);
 		await device.put(
-			anEvent({ _id: 'event:E8', author: theo._id, body: 'Terminé' }) as unknown as Json
+			anEvent({
+				_id: 'event:E8',
+				author: theo._id,
+				authorName: theo.displayName,
+				body: 'Terminé'
+			}) as unknown as Json
 		);
 
 		const first = await device.push();

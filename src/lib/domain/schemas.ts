@@ -2,9 +2,12 @@
  * Every document type, as a valibot schema that gives both the runtime check and the
  * TypeScript type, and `parseDoc`, the one gate for anything read from storage or the network.
  * The same checks run on the device, in the server and in CouchDB's validate_doc_update.
+ * Before any schema, `checkShape` (limits.ts) bounds the raw document's nesting, fields,
+ * lists, texts, numbers and size without recursing.
  */
 import * as v from 'valibot';
-import { isDocType, type DocType } from './ids.ts';
+import { isDocType, type DocType, type Instant } from './ids.ts';
+import { checkShape, checkStampsFresh } from './limits.ts';
 import { err, ok, type Result } from './result.ts';
 import { BillingSchema } from './schemas/billing.ts';
 import { ClientSchema } from './schemas/client.ts';
@@ -16,6 +19,7 @@ import { ReportSchema } from './schemas/report.ts';
 import { TechfileSchema } from './schemas/techfile.ts';
 import { TicketSchema } from './schemas/ticket.ts';
 
+export * from './limits.ts';
 export * from './schemas/billing.ts';
 export * from './schemas/client.ts';
 export * from './schemas/common.ts';
@@ -120,11 +124,29 @@ function formatIssues(type: string, issues: readonly Issue[]): string[] {
 
 const CONFIG = { abortEarly: false, message: describeIssue } as const;
 
-/** Checks `raw` against the schema of `type`. */
-export function parseAs<T extends DocType>(type: T, raw: unknown): Result<DocOf<T>, DocErrors> {
+export interface ParseOptions {
+	/**
+	 * The receiver's clock. When given, stamps (and `createdAt`, `updatedAt`) more than a day
+	 * ahead of it are refused too (`checkStampsFresh`): the server passes its time on push.
+	 */
+	readonly now?: Instant;
+}
+
+/** Checks `raw` against the bounds (limits.ts), then the schema of `type`. */
+export function parseAs<T extends DocType>(
+	type: T,
+	raw: unknown,
+	options: ParseOptions = {}
+): Result<DocOf<T>, DocErrors> {
+	const shape = checkShape(raw, type);
+	if (shape.length > 0) return err(shape);
 	const schema: v.GenericSchema<unknown, DocOf<T>> = DOC_SCHEMAS[type];
 	const result = v.safeParse(schema, raw, CONFIG);
 	if (!result.success) return err(formatIssues(type, result.issues));
+	if (options.now !== undefined) {
+		const stale = checkStampsFresh(raw, options.now);
+		if (stale !== null) return err([stale]);
+	}
 	// Top-level fields this version does not know are kept, so an older app that saves a
 	// document written by a newer one does not drop what it cannot see.
 	const input = raw as Record<string, unknown>;
@@ -132,14 +154,21 @@ export function parseAs<T extends DocType>(type: T, raw: unknown): Result<DocOf<
 }
 
 /** Checks any document, dispatching on its `type`. */
-export function parseDoc(raw: unknown): Result<Doc, DocErrors> {
+export function parseDoc(raw: unknown, options: ParseOptions = {}): Result<Doc, DocErrors> {
 	if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
 		return err(['document: must be an object with fields']);
 	}
 	const type: unknown = (raw as { type?: unknown }).type;
 	if (type === undefined) return err(['document.type: is required']);
-	if (!isDocType(type)) return err([`unknown document type ${JSON.stringify(type)}`]);
-	return parseAs(type, raw);
+	if (!isDocType(type)) {
+		const shape = checkShape(raw, 'document');
+		if (shape.length > 0) return err(shape);
+		const named = typeof type === 'string' && type.length <= 40 ? JSON.stringify(type) : null;
+		return err([
+			named === null ? 'document.type: must be a document type' : `unknown document type ${named}`
+		]);
+	}
+	return parseAs(type, raw, options);
 }
 
 export function isDoc(raw: unknown): raw is Doc {

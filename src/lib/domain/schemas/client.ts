@@ -9,7 +9,7 @@ import {
 	longitude,
 	phone,
 	required,
-	text
+	shortText
 } from './common.ts';
 
 export const CONTRACT_KINDS = ['none', 'maintenance', 'managed'] as const;
@@ -17,7 +17,7 @@ export const COMMERCIAL_STATUSES = ['prospect', 'active', 'suspended', 'terminat
 
 export const SiteSchema = v.object({
 	id: required,
-	label: v.optional(text),
+	label: v.optional(shortText),
 	address: required,
 	city: required,
 	postcode: required,
@@ -30,7 +30,7 @@ export const ContactSchema = v.object({
 	name: required,
 	phone: v.optional(phone),
 	email: v.optional(email),
-	role: v.optional(text)
+	role: v.optional(shortText)
 });
 
 /**

@@ -4,6 +4,13 @@
  */
 import * as v from 'valibot';
 import { isId, type DocType } from '../ids.ts';
+import {
+	isDateInRange,
+	isTimeInRange,
+	MAX_SHORT_TEXT,
+	MAX_TEXT,
+	TIME_RANGE_MESSAGE
+} from '../limits.ts';
 
 const TIMESTAMP =
 	/^(\d{4})-(\d{2})-(\d{2})T([01]\d|2[0-3]):([0-5]\d)(?::([0-5]\d)(?:\.\d{1,9})?)?(Z|[+-](?:[01]\d|2[0-3]):?[0-5]\d)$/;
@@ -27,24 +34,47 @@ export function isIsoDate(value: string): boolean {
 	return m !== null && isCalendarDay(Number(m[1]), Number(m[2]), Number(m[3]));
 }
 
+/** Between EARLIEST_DATE and LATEST_DATE (limits.ts), as every date and time of a document. */
 export const timestamp = v.pipe(
 	v.string(),
-	v.check(isIsoTimestamp, 'must be a date and time such as 2025-03-14T09:30:00Z')
+	v.check(isIsoTimestamp, 'must be a date and time such as 2025-03-14T09:30:00Z'),
+	v.check((s) => !isIsoTimestamp(s) || isTimeInRange(s), TIME_RANGE_MESSAGE)
 );
 
-export const isoDate = v.pipe(v.string(), v.check(isIsoDate, 'must be a date such as 2025-03-14'));
+export const isoDate = v.pipe(
+	v.string(),
+	v.check(isIsoDate, 'must be a date such as 2025-03-14'),
+	v.check((s) => !isIsoDate(s) || isDateInRange(s), TIME_RANGE_MESSAGE)
+);
 
-/** Free text; may be empty. */
-export const text = v.string();
+const SHORT = `must be at most ${MAX_SHORT_TEXT} characters`;
+const notBlank = (s: string) => s.trim() !== '';
 
-/** Text a person must fill in: blank is refused. */
+/**
+ * Free text (a description, a body, notes); may be empty. At most MAX_TEXT characters, as
+ * every text of a document: `checkShape` (limits.ts) enforces that before any schema runs.
+ */
+export const text = v.pipe(
+	v.string(),
+	v.maxLength(MAX_TEXT, `must be at most ${MAX_TEXT} characters`)
+);
+
+/** A short text (a label, a brand, a serial number); may be empty. */
+export const shortText = v.pipe(v.string(), v.maxLength(MAX_SHORT_TEXT, SHORT));
+
+/** A short text a person must fill in (a name, a title, an id): blank is refused. */
 export const required = v.pipe(
 	v.string(),
-	v.check((s) => s.trim() !== '', 'must not be empty')
+	v.maxLength(MAX_SHORT_TEXT, SHORT),
+	v.check(notBlank, 'must not be empty')
 );
+
+/** A longer text a person must fill in (a solution, a reason): blank is refused. */
+export const requiredText = v.pipe(text, v.check(notBlank, 'must not be empty'));
 
 export const email = v.pipe(
 	v.string(),
+	v.maxLength(MAX_SHORT_TEXT, SHORT),
 	v.check((s) => /^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(s), 'must be an e-mail address')
 );
 
@@ -57,6 +87,7 @@ export const phone = v.pipe(
 export function ref<T extends DocType>(type: T) {
 	return v.pipe(
 		v.string(),
+		v.maxLength(MAX_SHORT_TEXT, SHORT),
 		v.check((s) => isId(s, type), `must be a ${type} id ("${type}:…")`)
 	);
 }
@@ -64,11 +95,13 @@ export function ref<T extends DocType>(type: T) {
 /** Any document id (events can be about any document). */
 export const anyRef = v.pipe(
 	v.string(),
+	v.maxLength(MAX_SHORT_TEXT, SHORT),
 	v.check((s) => isId(s), 'must be a document id such as "ticket:…"')
 );
 
 export const principal = v.pipe(
 	v.string(),
+	v.maxLength(MAX_SHORT_TEXT, SHORT),
 	v.check(
 		(s) => /^(user|role|group):[^\s]+$/.test(s),
 		'must be a principal: "user:<id>", "role:<name>" or "group:<name>"'
@@ -107,13 +140,13 @@ export function entities<T extends v.GenericSchema<unknown, { id: string }>>(ite
 }
 
 export const uniqueStrings = v.pipe(
-	v.array(v.string()),
+	v.array(v.pipe(v.string(), v.maxLength(MAX_SHORT_TEXT, SHORT))),
 	v.check((list) => new Set(list).size === list.length, 'must not repeat a value')
 );
 
 const attachment = v.object({
-	content_type: v.string(),
-	digest: v.optional(v.string()),
+	content_type: shortText,
+	digest: v.optional(shortText),
 	length: v.optional(v.number()),
 	revpos: v.optional(v.number()),
 	stub: v.optional(v.boolean()),
@@ -133,7 +166,7 @@ export const stamps = v.record(v.string(), stampSchema);
 export function docBase<T extends DocType>(type: T) {
 	return {
 		_id: ref(type),
-		_rev: v.optional(v.string()),
+		_rev: v.optional(shortText),
 		_deleted: v.optional(v.boolean()),
 		_conflicts: v.optional(v.array(v.string())),
 		_attachments: v.optional(v.record(v.string(), attachment)),

@@ -6,7 +6,7 @@ import * as v from 'valibot';
 import { BillingRatesSchema } from '../billing.ts';
 import { BusinessHoursSchema } from '../business-hours.ts';
 import { SlaPolicySchema } from '../sla.ts';
-import { docBase, positiveInt, required } from './common.ts';
+import { docBase, positiveInt, required, requiredText } from './common.ts';
 import { PRIORITIES } from './ticket.ts';
 
 export const CONFIG_KINDS = [
@@ -76,7 +76,7 @@ export function unknownPlaceholders(template: string): string[] {
 }
 
 const templateText = v.pipe(
-	required,
+	requiredText,
 	v.check(
 		(s) => unknownPlaceholders(s).length === 0,
 		`may only use the placeholders ${NOTICE_PLACEHOLDERS.map((p) => `{{${p}}}`).join(', ')}`

@@ -1,5 +1,5 @@
 import * as v from 'valibot';
-import { anyRef, docBase, ref, required, text, timestamp } from './common.ts';
+import { anyRef, docBase, ref, required, shortText, text, timestamp } from './common.ts';
 
 export const EVENT_KINDS = [
 	'follow_up',
@@ -32,7 +32,7 @@ export const EventSchema = v.object({
 	kind: v.picklist(EVENT_KINDS),
 	visibility: v.picklist(VISIBILITIES),
 	author: required, // a user id, or "system", or "requester"
-	authorName: v.optional(text), // denormalised so a timeline reads well offline
+	authorName: v.optional(shortText), // denormalised so a timeline reads well offline
 	at: timestamp,
 	body: text,
 	data: v.optional(v.record(v.string(), v.unknown()))

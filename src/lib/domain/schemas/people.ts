@@ -1,5 +1,6 @@
 import * as v from 'valibot';
 import { userIdFor } from '../ids.ts';
+import { MAX_SHORT_TEXT } from '../limits.ts';
 import {
 	after,
 	docBase,
@@ -9,6 +10,8 @@ import {
 	phone,
 	ref,
 	required,
+	requiredText,
+	shortText,
 	text,
 	timestamp,
 	uniqueStrings
@@ -28,7 +31,7 @@ export const CalendarSchema = v.pipe(
 		kind: v.picklist(CALENDAR_KINDS),
 		start: timestamp,
 		end: timestamp,
-		label: text
+		label: shortText
 	}),
 	v.forward(
 		v.partialCheck([['start'], ['end']], (c) => after(c.end, c.start), 'must be after start'),
@@ -42,6 +45,7 @@ export const UserSchema = v.pipe(
 		...docBase('user'),
 		name: v.pipe(
 			v.string(),
+			v.maxLength(MAX_SHORT_TEXT, `must be at most ${MAX_SHORT_TEXT} characters`),
 			v.regex(
 				/^[a-z0-9][a-z0-9._@-]*$/,
 				'must be a login: lower-case letters, digits, ".", "_", "-" or "@"'
@@ -81,7 +85,7 @@ export const GrantSchema = v.pipe(
 		...docBase('grant'),
 		technicianId: ref('user'),
 		clientId: ref('client'),
-		reason: required,
+		reason: requiredText,
 		requestedAt: timestamp,
 		status: v.picklist(GRANT_STATUSES),
 		decidedBy: v.optional(ref('user')),

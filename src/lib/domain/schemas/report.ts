@@ -1,5 +1,15 @@
 import * as v from 'valibot';
-import { docBase, minutes, ref, required, span, text, timestamp } from './common.ts';
+import {
+	docBase,
+	minutes,
+	ref,
+	required,
+	requiredText,
+	shortText,
+	span,
+	text,
+	timestamp
+} from './common.ts';
 
 export const OUTCOMES = ['resolved', 'follow_up'] as const;
 export const TECHFILE_SECTIONS = [
@@ -13,15 +23,15 @@ export const TECHFILE_SECTIONS = [
 export const PartSchema = v.object({
 	label: required,
 	qty: v.pipe(v.number(), v.gtValue(0, 'must be more than 0')),
-	ref: v.optional(text)
+	ref: v.optional(shortText)
 });
 
 /** What the report says it changed in the technical file, for the history (F8). */
 export const TechfileChangeSchema = v.object({
 	section: v.picklist(TECHFILE_SECTIONS),
 	action: v.picklist(['added', 'changed', 'removed']),
-	itemId: v.optional(text),
-	summary: required
+	itemId: v.optional(shortText),
+	summary: requiredText
 });
 
 const signature = v.object({ name: required, at: timestamp });
@@ -39,7 +49,7 @@ export const ReportSchema = v.pipe(
 		clientId: ref('client'),
 		technicianId: ref('user'),
 		times: v.array(span),
-		tasks: v.array(required),
+		tasks: v.array(requiredText),
 		parts: v.array(PartSchema),
 		remarks: text,
 		techfileChanges: v.array(TechfileChangeSchema),

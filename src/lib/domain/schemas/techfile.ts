@@ -1,29 +1,39 @@
 import * as v from 'valibot';
 import { techfileIdFor } from '../ids.ts';
-import { docBase, edited, entities, isoDate, positiveInt, ref, required, text } from './common.ts';
+import {
+	docBase,
+	edited,
+	entities,
+	isoDate,
+	positiveInt,
+	ref,
+	required,
+	shortText,
+	text
+} from './common.ts';
 
 export const EquipmentSchema = v.object({
 	id: required,
 	kind: required, // free vocabulary: workstation, server, printer, switch…
 	label: required,
-	brand: v.optional(text),
-	model: v.optional(text),
-	serial: v.optional(text),
-	location: v.optional(text),
+	brand: v.optional(shortText),
+	model: v.optional(shortText),
+	serial: v.optional(shortText),
+	location: v.optional(shortText),
 	notes: v.optional(text)
 });
 
 export const NetworkRangeSchema = v.object({
 	id: required,
 	label: required,
-	cidr: v.optional(text),
-	gateway: v.optional(text),
+	cidr: v.optional(shortText),
+	gateway: v.optional(shortText),
 	vlan: v.optional(v.pipe(v.number(), v.integer('must be a whole number')))
 });
 
 export const NetworkSchema = v.object({
-	provider: v.optional(text),
-	publicIp: v.optional(text),
+	provider: v.optional(shortText),
+	publicIp: v.optional(shortText),
 	ranges: entities(NetworkRangeSchema),
 	notes: v.optional(text)
 });
@@ -38,7 +48,7 @@ export const LicenceSchema = v.object({
 export const SoftwareSchema = v.object({
 	id: required,
 	name: required,
-	version: v.optional(text),
+	version: v.optional(shortText),
 	licences: entities(LicenceSchema)
 });
 
@@ -46,10 +56,10 @@ export const SoftwareSchema = v.object({
 export const CredentialSchema = v.object({
 	id: required,
 	label: required,
-	username: text,
+	username: shortText,
 	secret: text,
 	confidential: v.literal(true),
-	equipmentId: v.optional(text)
+	equipmentId: v.optional(shortText)
 });
 
 export const TechfileSchema = v.pipe(

@@ -8,6 +8,7 @@ import {
 	positiveInt,
 	ref,
 	required,
+	requiredText,
 	text,
 	timestamp,
 	uniqueStrings
@@ -103,11 +104,11 @@ export const TicketSchema = v.pipe(
 		),
 		links: v.array(LinkSchema),
 		number: v.optional(positiveInt),
-		resolution: v.optional(v.object({ ...outcome, solution: required })),
+		resolution: v.optional(v.object({ ...outcome, solution: requiredText })),
 		closure: v.optional(
-			v.object({ ...outcome, how: v.picklist(CLOSURE_HOWS), solution: required })
+			v.object({ ...outcome, how: v.picklist(CLOSURE_HOWS), solution: requiredText })
 		),
-		cancellation: v.optional(v.object({ ...outcome, reason: required })),
+		cancellation: v.optional(v.object({ ...outcome, reason: requiredText })),
 		...edited
 	}),
 	// Each rule is forwarded to the field a person would have to fix.

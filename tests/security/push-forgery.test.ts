@@ -141,17 +141,23 @@ describe('a pushed branch is judged on its own and as merged (point 1)', () => {
 			branch(forged as unknown as Json),
 			'only a dispatcher may change who goes, for which ticket and client'
 		);
-		// The review's exact shape: the stamp dated before 1970, so the merge would keep the
-		// server's value. Refused all the same (its own content is judged, and the date is out of range).
-		const old = {
+		// Stamps older than the server's: the merge alone would keep the server's values, so
+		// only the judgement of the branch's own content refuses it.
+		const stale = (at: string) => ({
 			...forged,
 			stamps: {
 				...forged.stamps,
-				clientId: { at: '1900-01-01T00:00:00.000Z', by: theo._id },
-				ticketId: { at: '1900-01-01T00:00:00.000Z', by: theo._id }
+				clientId: { at, by: theo._id },
+				ticketId: { at, by: theo._id }
 			}
-		};
-		await expectRefused(theoS, branch(old as unknown as Json), /./);
+		});
+		await expectRefused(
+			theoS,
+			branch(stale('2024-01-01T00:00:00.000Z') as unknown as Json),
+			'only a dispatcher may change who goes, for which ticket and client'
+		);
+		// The review's exact shape, dated before 1970: refused too (out of range, unmergeable).
+		await expectRefused(theoS, branch(stale('1900-01-01T00:00:00.000Z') as unknown as Json), /./);
 		const bulk = await theoS.client.request('/api/sync/bulk_get', {
 			method: 'POST',
 			body: { docs: [{ id: 'techfile:C2' }] }

@@ -42,6 +42,11 @@ async function buildOne(dir: string, name: string): Promise<DesignDoc> {
 	return doc;
 }
 
+/** Modules replaced in the bundle, for CouchDB's JavaScript engine (see each file). */
+const FOR_COUCHDB: Record<string, string> = {
+	'@date-fns/tz': join(here, 'tz-without-intl.ts')
+};
+
 /**
  * CouchDB wants one function expression: the bundle defines `terrainValidate`
  * inside the function body, so the domain code travels with the design document.
@@ -51,7 +56,13 @@ async function bundleValidate(entry: string): Promise<string> {
 		input: entry,
 		platform: 'neutral',
 		logLevel: 'silent',
-		tsconfig: false
+		tsconfig: false,
+		plugins: [
+			{
+				name: 'terrain-for-couchdb',
+				resolveId: (source: string) => FOR_COUCHDB[source] ?? null
+			}
+		]
 	});
 	const { output } = await bundle.generate({
 		format: 'iife',

@@ -1,8 +1,12 @@
 import { parseDoc } from '../../src/lib/domain/schemas.ts';
 
 /**
- * Structure checks only, with the same schemas and messages as the app; the server checks
- * authority (who may write what) before anything reaches CouchDB.
+ * Structure checks only, with the same schemas and messages as the app, and the same bounds
+ * (src/lib/domain/limits.ts: nesting, fields, lists, texts, numbers, dates, size), checked
+ * before the schemas without recursion; the server checks authority (who may write what)
+ * before anything reaches CouchDB. Stamps are not held to "at most a day ahead" here: that
+ * needs the server's clock (tests move it), so the server checks it on push
+ * (`parseDoc(raw, { now })`); here they are only held to 2000–2100, like every time.
  */
 export function validate(newDoc: Record<string, unknown>): void {
 	if (newDoc._deleted === true) return;

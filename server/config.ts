@@ -29,7 +29,27 @@ export interface ServerConfig {
 	readonly secureCookies: boolean;
 	/** Most documents one user's device may hold. */
 	readonly docCap: number;
+	/** Reverse proxies in front of the server (TRUST_PROXY): 0 = clients connect directly. */
+	readonly trustProxy: number;
+	/** Which push endpoints subscriptions may name (PUSH_HOSTS, PUSH_ALLOW_LOOPBACK). */
+	readonly push: PushPolicy;
 }
+
+export interface PushPolicy {
+	/** Host names (`*.` matches any subdomain) or literal IP addresses push endpoints may use. */
+	readonly hosts: readonly string[];
+	/** Tests only (refused with NODE_ENV=production): loopback addresses are allowed. */
+	readonly allowLoopback: boolean;
+}
+
+/** The push services browsers subscribe with (Chrome/Edge legacy, Firefox, Windows, Safari). */
+export const DEFAULT_PUSH_HOSTS = [
+	'fcm.googleapis.com',
+	'updates.push.services.mozilla.com',
+	'*.notify.windows.com',
+	'web.push.apple.com',
+	'*.push.apple.com'
+] as const;
 
 type Env = Readonly<Record<string, string | undefined>>;
 
@@ -63,8 +83,50 @@ export function loadConfig(env: Env = process.env): ServerConfig {
 		demo: env.DEMO !== '0',
 		memory,
 		secureCookies: env.SECURE_COOKIES === '1' || (env.PUBLIC_URL ?? '').startsWith('https:'),
-		docCap: parsePositive('DOC_CAP', env.DOC_CAP, 10_000)
+		docCap: parsePositive('DOC_CAP', env.DOC_CAP, 10_000),
+		trustProxy: parseTrustProxy(env.TRUST_PROXY),
+		push: pushPolicy(env)
 	};
+}
+
+function parseTrustProxy(raw: string | undefined): number {
+	if (raw === undefined || raw.trim() === '') return 0;
+	const hops = Number(raw);
+	if (!Number.isInteger(hops) || hops < 0 || hops > 10) {
+		throw new StartupError(
+			`TRUST_PROXY "${raw}" must be the number of reverse proxies in front of the server (0 = none, 1 = one).`
+		);
+	}
+	return hops;
+}
+
+/**
+ * The push policy of an environment.
+ * @throws {StartupError} for a malformed PUSH_HOSTS, or PUSH_ALLOW_LOOPBACK in production.
+ */
+export function pushPolicy(env: Env = process.env): PushPolicy {
+	const raw = env.PUSH_HOSTS?.trim();
+	const hosts = raw
+		? raw
+				.split(',')
+				.map((h) => h.trim().toLowerCase())
+				.filter(Boolean)
+		: [...DEFAULT_PUSH_HOSTS];
+	for (const host of hosts) {
+		if (
+			!/^(\*\.)?[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*$/.test(host) &&
+			!/^\[?[0-9a-f:.]+\]?$/.test(host)
+		) {
+			throw new StartupError(
+				`PUSH_HOSTS entry "${host}" is not a host name (e.g. fcm.googleapis.com, *.push.apple.com).`
+			);
+		}
+	}
+	const allowLoopback = env.PUSH_ALLOW_LOOPBACK === '1';
+	if (allowLoopback && env.NODE_ENV === 'production') {
+		throw new StartupError('PUSH_ALLOW_LOOPBACK=1 is for tests only; remove it in production.');
+	}
+	return { hosts, allowLoopback };
 }
 
 function parsePort(raw: string): number {

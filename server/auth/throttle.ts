@@ -1,6 +1,5 @@
-import { createHash } from 'node:crypto';
 import type { DocumentScope } from 'nano';
-import { statusOf } from '../errors.ts';
+import { hashedId, update } from './counter.ts';
 
 /** Failures allowed before each further attempt has to wait: few per account, more per
  * address since an office behind one NAT shares it. */
@@ -8,19 +7,19 @@ export const FREE_FAILURES = { account: 3, address: 20 } as const;
 const BASE_DELAY_MS = 2_000;
 const MAX_DELAY_MS = 5 * 60_000;
 /** Failures older than this are forgotten. */
-const FORGET_AFTER_MS = 30 * 60_000;
+export const FORGET_AFTER_MS = 30 * 60_000;
 
-type ThrottleDoc = {
-	_id: string;
-	_rev?: string;
+export type ThrottleDoc = {
 	type: 'throttle';
 	failures: number;
 	lastAt: number;
 };
 
 /**
- * Sign-in failures per account and per address, kept in the private database so that
- * every server instance sees the same counts.
+ * Sign-in attempts per account and per address, kept in the private database so that every
+ * server instance sees the same counts. An attempt is counted before its password is checked
+ * (one write on the revision read, retried on a conflict), so parallel attempts get at most the
+ * free ones through; a right password gives its count back, a wrong one leaves it.
  */
 export class LoginThrottle {
 	readonly #db: DocumentScope<Record<string, unknown>>;
@@ -28,46 +27,61 @@ export class LoginThrottle {
 		this.#db = db;
 	}
 
-	/** Milliseconds to wait before the next attempt for any of these keys (0 = go ahead). */
-	async waitFor(keys: readonly string[], now: number): Promise<number> {
-		let wait = 0;
+	/**
+	 * Counts one attempt on every key, or none when one of them must wait.
+	 * @returns 0 to go ahead, else the milliseconds to wait (nothing counted).
+	 */
+	async attempt(keys: readonly string[], now: number): Promise<number> {
+		const counted: string[] = [];
 		for (const key of keys) {
-			const doc = await this.#get(key);
-			if (!doc || now - doc.lastAt > FORGET_AFTER_MS) continue;
-			wait = Math.max(wait, doc.lastAt + delayAfter(doc.failures, freeFor(key)) - now);
-		}
-		return Math.max(0, wait);
-	}
-
-	async failed(keys: readonly string[], now: number): Promise<void> {
-		for (const key of keys) {
-			const doc = await this.#get(key);
-			const fresh = !doc || now - doc.lastAt > FORGET_AFTER_MS;
-			const next: ThrottleDoc = {
-				_id: idFor(key),
-				...(doc?._rev ? { _rev: doc._rev } : {}),
-				type: 'throttle',
-				failures: fresh ? 1 : doc.failures + 1,
-				lastAt: now
-			};
-			await this.#db.insert(next).catch((error: unknown) => {
-				// Two instances counting the same failure at once: one count is enough.
-				if (statusOf(error) !== 409) throw error;
+			const wait = await update<ThrottleDoc, number>(this.#db, throttleId(key), (doc) => {
+				const fresh = !doc || now - doc.lastAt > FORGET_AFTER_MS;
+				const failures = fresh ? 0 : doc.failures;
+				const delay = delayAfter(failures, freeFor(key));
+				// (Another request may have written a moment later than this one's `now`.)
+				const wait = fresh || delay === 0 ? 0 : doc.lastAt + delay - now;
+				if (wait > 0) return { doc: undefined, result: wait };
+				const lastAt = fresh ? now : Math.max(now, doc.lastAt);
+				return { doc: { type: 'throttle', failures: failures + 1, lastAt }, result: 0 };
 			});
+			if (wait > 0) {
+				await this.#giveBack(counted);
+				return wait;
+			}
+			counted.push(key);
+		}
+		return 0;
+	}
+
+	/** The attempt was right: the account starts afresh, the address gets its count back. */
+	async succeeded(keys: readonly string[]): Promise<void> {
+		for (const key of keys) {
+			try {
+				if (key.startsWith('account:')) {
+					await update<ThrottleDoc, void>(this.#db, throttleId(key), () => ({
+						doc: null,
+						result: undefined
+					}));
+				} else {
+					await this.#giveBack([key]);
+				}
+			} catch {
+				// A count left behind only slows this address a little; the sign-in stands.
+			}
 		}
 	}
 
-	async succeeded(key: string): Promise<void> {
-		const doc = await this.#get(key);
-		if (doc?._rev) await this.#db.destroy(doc._id, doc._rev).catch(() => undefined);
+	/** The attempt was neither right nor wrong (the server failed): gives every count back. */
+	async cancelled(keys: readonly string[]): Promise<void> {
+		await this.#giveBack(keys);
 	}
 
-	async #get(key: string): Promise<ThrottleDoc | null> {
-		try {
-			return (await this.#db.get(idFor(key))) as unknown as ThrottleDoc;
-		} catch (error) {
-			if (statusOf(error) === 404) return null;
-			throw error;
+	async #giveBack(keys: readonly string[]): Promise<void> {
+		for (const key of keys) {
+			await update<ThrottleDoc, void>(this.#db, throttleId(key), (doc) => ({
+				doc: !doc ? undefined : doc.failures <= 1 ? null : { ...doc, failures: doc.failures - 1 },
+				result: undefined
+			}));
 		}
 	}
 }
@@ -81,6 +95,7 @@ function freeFor(key: string): number {
 	return key.startsWith('address:') ? FREE_FAILURES.address : FREE_FAILURES.account;
 }
 
-function idFor(key: string): string {
-	return `throttle:${createHash('sha256').update(key).digest('hex').slice(0, 32)}`;
+/** The private document counting a key's attempts (`account:<login>`, `address:<ip>`). */
+export function throttleId(key: string): string {
+	return hashedId('throttle', key);
 }

@@ -2,6 +2,9 @@ import type { DocumentScope } from 'nano';
 import { HttpError, statusOf } from '../errors.ts';
 import { hashPassword, passwordProblem, verifyPassword } from './password.ts';
 import { parseAs } from '#lib/domain/schemas.ts';
+import { closeSessionsOf } from './sessions.ts';
+import { revokeFeed } from '../ical/tokens.ts';
+import { removeSubscriptionsOf } from '../notify/subscriptions.ts';
 
 export const ROLES = ['dispatcher', 'expert', 'technician', 'billing', 'admin'] as const;
 export type Role = (typeof ROLES)[number];
@@ -142,7 +145,12 @@ export async function listUsers(
 		.map((p) => ({ ...p, disabled: disabled.has(p.name) }));
 }
 
-/** Disabling bumps the credential version, which ends every open session of the user. */
+/**
+ * Disabling ends everything the account still reaches, at once: the credential version is
+ * bumped and every session record deleted (no instance accepts their cookies any more), the
+ * iCalendar feed is revoked and the push subscriptions deleted. Enabling again brings none
+ * of them back: the user signs in, subscribes and makes a new feed.
+ */
 export async function setDisabled(
 	accounts: Accounts,
 	name: string,
@@ -150,6 +158,11 @@ export async function setDisabled(
 ): Promise<void> {
 	const credential = await requireCredential(accounts, name);
 	await accounts.privateDb.insert({ ...credential, disabled, version: credential.version + 1 });
+	if (disabled) {
+		await closeSessionsOf(accounts.privateDb, name);
+		await revokeFeed(accounts.privateDb, name);
+		await removeSubscriptionsOf(accounts.privateDb, profileId(name));
+	}
 	const profile = await getProfile(accounts, name);
 	if (profile) await accounts.db.insert({ ...profile, disabled });
 }
@@ -167,6 +180,7 @@ export async function resetPassword(
 		hash: await hashPassword(password),
 		version: credential.version + 1
 	});
+	await closeSessionsOf(accounts.privateDb, name);
 }
 
 /** Returns the credential when name and password match an enabled account, else null. */

@@ -2,8 +2,9 @@ import { Router } from 'express';
 import * as v from 'valibot';
 import { HttpError } from '../errors.ts';
 import { checkPassword, getProfile } from '../auth/users.ts';
-import { SESSION_DAYS, sessionCookie, signSession } from '../auth/session.ts';
-import { clientAddress, currentUser, noStore } from './auth.ts';
+import { sessionCookie } from '../auth/session.ts';
+import { closeSession, openSession } from '../auth/sessions.ts';
+import { clientAddress, currentUser, forgetSession, noStore, sessionClaims } from './auth.ts';
 import type { AppContext } from './context.ts';
 import { handle, parseBody } from './handle.ts';
 
@@ -39,8 +40,10 @@ export function sessionRoutes(ctx: AppContext): Router {
 			noStore(res);
 			const { name, password } = parseBody(SignIn, req.body);
 			const now = ctx.now().getTime();
-			const keys = [`account:${name}`, `address:${clientAddress(req)}`];
-			const wait = await ctx.throttle.waitFor(keys, now);
+			const keys = [`account:${name}`, `address:${clientAddress(ctx, req)}`];
+			// Counted before the password is checked, so parallel attempts cannot all get in
+			// before the first failure is written; a success gives its count back.
+			const wait = await ctx.throttle.attempt(keys, now);
 			if (wait > 0) {
 				const seconds = Math.ceil(wait / 1000);
 				res.setHeader('Retry-After', String(seconds));
@@ -50,27 +53,48 @@ export function sessionRoutes(ctx: AppContext): Router {
 					`Trop de tentatives : réessayez dans ${seconds} s.`
 				);
 			}
-			const credential = await checkPassword(ctx.couch, name, password);
-			const profile = credential ? await getProfile(ctx.couch, name) : null;
-			if (!credential || !profile) {
-				await ctx.throttle.failed(keys, now);
-				throw new HttpError(401, 'wrong_credentials', WRONG_CREDENTIALS);
+			// A wrong pair keeps its count; a success gives it back (and clears the account's);
+			// anything else (the database failing) was no attempt at all.
+			let wrong = false;
+			try {
+				const credential = await checkPassword(ctx.couch, name, password);
+				const profile = credential ? await getProfile(ctx.couch, name) : null;
+				if (!credential || !profile) {
+					wrong = true;
+					throw new HttpError(401, 'wrong_credentials', WRONG_CREDENTIALS);
+				}
+				const session = await openSession(
+					ctx.couch.privateDb,
+					ctx.config.secrets.sessionSecret,
+					name,
+					credential.version,
+					now
+				);
+				await ctx.throttle.succeeded(keys);
+				res.setHeader(
+					'Set-Cookie',
+					sessionCookie(session.token, ctx.config.secureCookies, session.maxAgeSeconds)
+				);
+				res.json({ user: publicProfile(profile) });
+			} catch (error) {
+				if (!wrong) await ctx.throttle.cancelled(keys).catch(() => undefined);
+				throw error;
 			}
-			await ctx.throttle.succeeded(`account:${name}`);
-			const maxAge = SESSION_DAYS * 24 * 3600;
-			const token = signSession(
-				{ u: name, v: credential.version, e: now + maxAge * 1000 },
-				ctx.config.secrets.sessionSecret
-			);
-			res.setHeader('Set-Cookie', sessionCookie(token, ctx.config.secureCookies, maxAge));
-			res.json({ user: publicProfile(profile) });
 		})
 	);
 
 	router.delete(
 		'/api/session',
-		handle(async (_req, res) => {
+		handle(async (req, res) => {
 			noStore(res);
+			// Ends this session for every instance: its record goes, so the token is refused
+			// wherever it is shown again (even by a copy taken before sign-out).
+			const claims = sessionClaims(ctx, req);
+			if (claims) {
+				forgetSession(claims);
+				await closeSession(ctx.couch.privateDb, claims.u, claims.s);
+				forgetSession(claims);
+			}
 			res.setHeader('Set-Cookie', sessionCookie('', ctx.config.secureCookies, 0));
 			res.json({ ok: true });
 		})

@@ -1,20 +1,22 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { Router } from 'express';
 import * as v from 'valibot';
-import { HttpError, statusOf } from '../errors.ts';
+import { HttpError } from '../errors.ts';
+import { getCredential, getProfile } from '../auth/users.ts';
 import { noStore, requireUser } from '../http/auth.ts';
 import type { AppContext } from '../http/context.ts';
 import { handle, parseBody } from '../http/handle.ts';
+import { syncOf } from '../sync/service.ts';
 import { pickFor, technicianFeed } from './feed.ts';
+import { getOrNull, hashSecret as hash, revokeFeed } from './tokens.ts';
 
 const Target = v.object({ technician: v.optional(v.pipe(v.string(), v.maxLength(64))) });
-
-const hash = (token: string) => createHash('sha256').update(token).digest('hex');
 
 /**
  * iCalendar feed per technician behind a secret URL, so missions and absences show in the
  * phone's own calendar (seed 000 §5.1). The technician or an admin makes or revokes it;
- * only a hash of the secret is stored.
+ * only a hash of the secret is stored. The feed holds only what the technician's phone may
+ * hold now (the sync access rules), and nothing once the account is disabled.
  */
 export function icalRoutes(ctx: AppContext): Router {
 	const router = Router();
@@ -34,22 +36,8 @@ export function icalRoutes(ctx: AppContext): Router {
 		return login;
 	}
 
-	async function revoke(login: string): Promise<void> {
-		const current = await get(`icaluser:${login}`);
-		if (!current) return;
-		const byToken = await get(`ical:${String(current.tokenHash)}`);
-		if (byToken) await db.destroy(byToken._id as string, byToken._rev as string);
-		await db.destroy(current._id as string, current._rev as string);
-	}
-
-	async function get(id: string): Promise<Record<string, unknown> | null> {
-		try {
-			return (await db.get(id)) as Record<string, unknown>;
-		} catch (error) {
-			if (statusOf(error) === 404) return null;
-			throw error;
-		}
-	}
+	const revoke = (login: string) => revokeFeed(db, login);
+	const get = (id: string) => getOrNull(db, id);
 
 	router.post(
 		'/api/ical/token',
@@ -90,13 +78,26 @@ export function icalRoutes(ctx: AppContext): Router {
 			const entry = token ? await get(`ical:${hash(token)}`) : null;
 			if (!entry) throw new HttpError(404, 'not_found', 'Calendrier inconnu ou révoqué.');
 			const login = String(entry.login);
-			const ranges = await Promise.all(
-				['mission', 'calendar', 'client'].map((type) =>
-					ctx.couch.db.list({ startkey: `${type}:`, endkey: `${type}:\ufff0`, include_docs: true })
-				)
-			);
-			const wanted = ranges.flatMap((r) => r.rows.map((row) => row.doc));
-			const { missions, entries, clients } = pickFor(`user:${login}`, wanted);
+			// A disabled account's feed is revoked when it is disabled; refused here too.
+			const [credential, profile] = await Promise.all([
+				getCredential(ctx.couch, login),
+				getProfile(ctx.couch, login)
+			]);
+			if (!credential || credential.disabled || !profile || profile.disabled) {
+				throw new HttpError(404, 'not_found', 'Calendrier inconnu ou révoqué.');
+			}
+			// Only what the access rules let the technician hold now (the sync manifest): a
+			// mission leaves the feed when it leaves the phone (the window after closure).
+			const sync = syncOf(ctx);
+			await sync.caughtUp();
+			const now = ctx.now().getTime();
+			const ids = sync.model
+				.manifest(sync.model.principalsOf(profile), now)
+				.map(([id]) => id)
+				.filter((id) => /^(mission|calendar|client):/.test(id));
+			const found = ids.length > 0 ? await ctx.couch.db.fetch({ keys: ids }) : { rows: [] };
+			const wanted = found.rows.flatMap((row) => ('doc' in row && row.doc ? [row.doc] : []));
+			const { missions, entries, clients } = pickFor(profile._id, wanted);
 			res.setHeader('Content-Type', 'text/calendar; charset=utf-8');
 			res.setHeader('Cache-Control', 'private, max-age=300');
 			res.send(technicianFeed(login, missions, entries, clients));

@@ -374,10 +374,11 @@ export class Notifier {
 		}
 		if (delivered > 0) return `${delivery.to}: pushed ${delivered}`;
 		// The fallback: no active subscription, or every push failed.
-		const profile = await getOrNull<{ email?: string; displayName?: string }>(
+		const profile = await getOrNull<{ email?: string; displayName?: string; disabled?: boolean }>(
 			this.#db,
 			delivery.to
 		);
+		if (profile?.disabled) return `${delivery.to}: account disabled`;
 		if (!profile?.email) return `${delivery.to}: no push, no e-mail ${notes.join('; ')}`;
 		const url = `${this.#options.publicUrl}${payload.url}`;
 		await this.#outbox.queue(`mail:${claim._id}:${delivery.to}`, {

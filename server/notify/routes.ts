@@ -10,6 +10,7 @@ import { handle, parseBody } from '../http/handle.ts';
 import { HttpError } from '../errors.ts';
 import { PUSH_EVENTS } from './intents.ts';
 import { recentMails } from './outbox.ts';
+import { resolveProblem } from './push-send.ts';
 import { notifyServiceOf } from './service.ts';
 import {
 	markUnsubscribed,
@@ -61,6 +62,10 @@ export function notifyRoutes(ctx: AppContext): Router {
 		handle(async (req, res) => {
 			const user = await requireUser(ctx, req);
 			const body = parseBody(SubscriptionBody, req.body);
+			// The server will connect to this URL: only a known push service, never an
+			// address of this host or its networks.
+			const problem = await resolveProblem(body.endpoint, ctx.config.push);
+			if (problem) throw new HttpError(400, 'invalid_endpoint', problem);
 			const { rows } = await privateDb.list({
 				startkey: `pushsub:${user._id}:`,
 				endkey: `pushsub:${user._id}:\ufff0`

@@ -64,11 +64,26 @@ export async function removeSubscription(db: Db, id: string): Promise<void> {
 	});
 }
 
-export function subscriptionsOf(
+/**
+ * The user's subscriptions, none for a disabled account (their subscriptions are deleted
+ * when the account is disabled; this also holds for one written meanwhile).
+ */
+export async function subscriptionsOf(
 	db: Db,
 	userId: string
 ): Promise<Array<SubscriptionDoc & { _id: string }>> {
-	return byPrefix<SubscriptionDoc>(db, `pushsub:${userId}:`);
+	const [subs, credential] = await Promise.all([
+		byPrefix<SubscriptionDoc>(db, `pushsub:${userId}:`),
+		getOrNull<{ disabled?: boolean }>(db, `credential:${userId.replace(/^user:/, '')}`)
+	]);
+	return credential?.disabled === true ? [] : subs;
+}
+
+/** Deletes every subscription of the user (account disabled); returns how many there were. */
+export async function removeSubscriptionsOf(db: Db, userId: string): Promise<number> {
+	const subs = await byPrefix<SubscriptionDoc>(db, `pushsub:${userId}:`);
+	for (const sub of subs) await removeSubscription(db, sub._id);
+	return subs.length;
 }
 
 export async function preferencesOf(db: Db, userId: string): Promise<PushPreferences> {

@@ -1,4 +1,4 @@
-import { Router } from 'express';
+import { Router, type Request as ExpressRequest, type Response } from 'express';
 import * as v from 'valibot';
 import { newId } from '#lib/domain/ids.ts';
 import { parseTicket, type EventDoc } from '#lib/domain/schemas.ts';
@@ -8,6 +8,7 @@ import { clientAddress, currentUser, noStore } from '../http/auth.ts';
 import type { AppContext } from '../http/context.ts';
 import { handle, parseBody } from '../http/handle.ts';
 import { highestTicketNumber, nextTicketNumber } from './numbering.ts';
+import { FormLimits } from './limits.ts';
 
 const Request = v.object({
 	name: v.pipe(
@@ -37,10 +38,6 @@ const Request = v.object({
 	)
 });
 
-/** Requests per address per hour before the form asks to wait (it is open to anyone). */
-const PER_HOUR = 20;
-const recent = new Map<string, number[]>();
-
 /**
  * The public request form (seed 004 §III-A-2): anyone identified by e-mail (or a signed-in
  * account) files a request, which waits as a pre-ticket for an operator to qualify; the
@@ -48,64 +45,84 @@ const recent = new Map<string, number[]>();
  */
 export function publicRoutes(ctx: AppContext): Router {
 	const router = Router();
+	const limits = new FormLimits(ctx.couch.privateDb);
 	router.post(
 		'/api/public/requests',
 		handle(async (req, res) => {
 			noStore(res);
 			const now = ctx.now();
-			const address = clientAddress(req);
-			const times = (recent.get(address) ?? []).filter((t) => now.getTime() - t < 3_600_000);
-			if (times.length >= PER_HOUR)
+			// Checked first: a malformed request is refused without counting against anyone.
+			const body = parseBody(Request, req.body);
+			const address = clientAddress(ctx, req);
+			const refused = await limits.take(address, body.email, now.getTime());
+			if (refused) {
+				res.setHeader('Retry-After', String(Math.ceil(refused.waitMs / 1000)));
 				throw new HttpError(
 					429,
 					'too_many_requests',
-					'Trop de demandes depuis cette adresse : réessayez dans une heure.'
+					refused.kind === 'address'
+						? 'Trop de demandes depuis cette adresse : réessayez dans une heure.'
+						: 'Trop de demandes pour cette adresse e-mail aujourd’hui : réessayez demain ou appelez le support.'
 				);
-			recent.set(address, [...times, now.getTime()]);
-			const body = parseBody(Request, req.body);
-			const user = await currentUser(ctx, req);
-			const number = await nextTicketNumber(ctx.couch.privateDb, () =>
-				highestTicketNumber(ctx.couch.db)
-			);
-			const ticket = {
-				...openTicket(
-					{
-						id: newId('ticket', now),
-						kind: 'request',
-						title: body.title,
-						description: body.text,
-						source: 'form',
-						requester: {
-							name: body.name,
-							email: body.email,
-							...(body.phone ? { phone: body.phone } : {})
-						}
-					},
-					user ? user._id : 'requester',
-					now
-				),
-				number
-			};
-			const checked = parseTicket(ticket);
-			if (!checked.ok) throw new HttpError(400, 'invalid_request', checked.error.join('; '));
-			const event: EventDoc = {
-				_id: newId('event', now),
-				type: 'event',
-				subjectId: ticket._id,
-				ticketId: ticket._id,
-				kind: 'notice_sent',
-				visibility: 'requester',
-				author: 'system',
-				at: now.toISOString(),
-				body: `Accusé de réception : demande n° ${number} enregistrée.`
-			};
-			await ctx.couch.db.bulk({ docs: [ticket, event] });
-			res.status(201).json({
-				id: ticket._id,
-				number,
-				message: `Votre demande n° ${number} a bien été enregistrée. Un opérateur va la prendre en charge.`
-			});
+			}
+			try {
+				await file(body, now, req, res);
+			} catch (error) {
+				await limits.release(address, body.email, now.getTime()).catch(() => undefined);
+				throw error;
+			}
 		})
 	);
+
+	/** Stores the request as a numbered pre-ticket and answers its number. */
+	async function file(
+		body: v.InferOutput<typeof Request>,
+		now: Date,
+		req: ExpressRequest,
+		res: Response
+	): Promise<void> {
+		const user = await currentUser(ctx, req);
+		const number = await nextTicketNumber(ctx.couch.privateDb, () =>
+			highestTicketNumber(ctx.couch.db)
+		);
+		const ticket = {
+			...openTicket(
+				{
+					id: newId('ticket', now),
+					kind: 'request',
+					title: body.title,
+					description: body.text,
+					source: 'form',
+					requester: {
+						name: body.name,
+						email: body.email,
+						...(body.phone ? { phone: body.phone } : {})
+					}
+				},
+				user ? user._id : 'requester',
+				now
+			),
+			number
+		};
+		const checked = parseTicket(ticket);
+		if (!checked.ok) throw new HttpError(400, 'invalid_request', checked.error.join('; '));
+		const event: EventDoc = {
+			_id: newId('event', now),
+			type: 'event',
+			subjectId: ticket._id,
+			ticketId: ticket._id,
+			kind: 'notice_sent',
+			visibility: 'requester',
+			author: 'system',
+			at: now.toISOString(),
+			body: `Accusé de réception : demande n° ${number} enregistrée.`
+		};
+		await ctx.couch.db.bulk({ docs: [ticket, event] });
+		res.status(201).json({
+			id: ticket._id,
+			number,
+			message: `Votre demande n° ${number} a bien été enregistrée. Un opérateur va la prendre en charge.`
+		});
+	}
 	return router;
 }

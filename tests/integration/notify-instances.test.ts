@@ -9,6 +9,14 @@ import { startServer, type RunningServer } from '../../server/start.ts';
 import { aMission } from '../../src/lib/domain/testing/factories.ts';
 import { TestPushService, testId } from './notify-support.ts';
 
+/**
+ * The test's push service is on loopback, which push endpoints may never be: allowed here by
+ * the test-only switch (refused with NODE_ENV=production). In the process's environment too,
+ * for the push sender, which reads it there.
+ */
+const LOCAL_PUSH = { PUSH_HOSTS: '127.0.0.1', PUSH_ALLOW_LOOPBACK: '1' };
+Object.assign(process.env, LOCAL_PUSH);
+
 // Several server instances follow one database's changes feed: every change is seen by
 // each, and the claim in the private database lets exactly one of them push.
 let couch: EmbeddedCouch;
@@ -28,6 +36,7 @@ async function instance(): Promise<RunningServer> {
 		COUCHDB_DB: DB,
 		DEMO: '0',
 		PUSH_EXTRA_CA: push.caFile,
+		...LOCAL_PUSH,
 		NOTIFY_SWEEP_MS: '500',
 		NOTIFY_LEASE_MS: '5000'
 	});

@@ -4,6 +4,14 @@ import { aClient, aMission, aTicket } from '../../src/lib/domain/testing/factori
 import { Client, startTestServer } from '../support/test-server.ts';
 import { TestPushService, testId } from './notify-support.ts';
 
+/**
+ * The test's push service is on loopback, which push endpoints may never be: allowed here by
+ * the test-only switch (refused with NODE_ENV=production). In the process's environment too,
+ * for the push sender, which reads it there.
+ */
+const LOCAL_PUSH = { PUSH_HOSTS: '127.0.0.1', PUSH_ALLOW_LOOPBACK: '1' };
+Object.assign(process.env, LOCAL_PUSH);
+
 let server: Awaited<ReturnType<typeof startTestServer>>;
 let push: TestPushService;
 const PASSWORD = 'long-enough-1';
@@ -45,6 +53,7 @@ beforeAll(async () => {
 	push = await TestPushService.start();
 	server = await startTestServer({
 		PUSH_EXTRA_CA: push.caFile,
+		...LOCAL_PUSH,
 		NOTIFY_SWEEP_MS: '300',
 		NOTIFY_LEASE_MS: '1000',
 		PUBLIC_URL: 'https://terrain.example.fr'

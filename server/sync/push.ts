@@ -71,7 +71,8 @@ export async function pushDocs(
 	raws: readonly unknown[],
 	limits: PushLimits
 ): Promise<PushAnswer[]> {
-	const candidates = raws.map((raw, i) => inspect(raw, i, limits));
+	const received = deps.now();
+	const candidates = raws.map((raw, i) => inspect(raw, i, limits, received));
 	const live = candidates.filter((c) => c.refusal === undefined);
 	await markPresent(deps.http, live);
 	const todo = live.filter((c) => !c.present);
@@ -144,7 +145,7 @@ export async function pushDocs(
 
 const rank = (c: Candidate) => RANK[c.doc?.type ?? c.before?.type ?? ''] ?? 0;
 
-function inspect(raw: unknown, index: number, limits: PushLimits): Candidate {
+function inspect(raw: unknown, index: number, limits: PushLimits, now: Date): Candidate {
 	const refuse = (reason: string, fields: Partial<Candidate> = {}): Candidate => ({
 		index,
 		raw: {},
@@ -182,7 +183,8 @@ function inspect(raw: unknown, index: number, limits: PushLimits): Candidate {
 		);
 	const deleted = r._deleted === true;
 	if (deleted) return { index, ...base, history, deleted, doc: null };
-	const result = parseDoc(r);
+	// Stamps may not run ahead of the server's clock (a stamp in the future wins every merge).
+	const result = parseDoc(r, { now });
 	if (!result.ok) return refuse(result.error.join('; '), base);
 	return { index, ...base, history, deleted, doc: result.value };
 }

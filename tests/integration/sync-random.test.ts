@@ -8,11 +8,10 @@
  * fails the test.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { principalsFor, userPrincipals, type AccessContext } from '../../src/lib/domain/access.ts';
+import { userPrincipals } from '../../src/lib/domain/access.ts';
 import { createIdFactory, techfileIdFor, type RandomSource } from '../../src/lib/domain/ids.ts';
 import { parseDoc, type Doc, type TicketDoc, type UserDoc } from '../../src/lib/domain/schemas.ts';
 import { touch, type MergeableDoc } from '../../src/lib/domain/stamps.ts';
-import { endedAt } from '../../src/lib/domain/ticket.ts';
 import { aClient, aTechfile, aUser } from '../../src/lib/domain/testing/factories.ts';
 import {
 	addAccounts,
@@ -24,6 +23,7 @@ import {
 	type Json,
 	type SyncServer
 } from '../support/sync-device.ts';
+import { expectedReaders } from '../support/expected-readers.ts';
 
 const SEED = Number(process.env.SYNC_RANDOM_SEED ?? 20261125);
 const STEPS = Number(process.env.SYNC_RANDOM_STEPS ?? 2000);
@@ -64,55 +64,6 @@ const users: UserDoc[] = [
 ];
 const GROUPS = ['network', 'desktop'];
 const clientIds = Array.from({ length: 6 }, (_, i) => `client:C0${i + 1}`);
-
-/** The readers of every document, straight from the domain's rules over the whole data. */
-function expectedReaders(docs: readonly Doc[], now: number): Map<string, string[]> {
-	const config = docs.find((d) => d._id === 'config:access') as { windowDays?: number } | undefined;
-	const windowDays = config?.windowDays;
-	const tickets = new Map<string, TicketDoc>();
-	for (const d of docs) if (d.type === 'ticket') tickets.set(d._id, d);
-	const byTicket = new Map<string, AccessContext['missions'] & object[]>();
-	const byClient = new Map<string, AccessContext['missions'] & object[]>();
-	const grants = new Map<string, NonNullable<AccessContext['grants']> & object[]>();
-	for (const d of docs) {
-		if (d.type === 'mission') {
-			const ticket = tickets.get(d.ticketId);
-			const fact = {
-				technicianId: d.technicianId,
-				status: d.status,
-				ticketEndedAt: ticket ? endedAt(ticket) : undefined
-			};
-			byTicket.set(d.ticketId, [...(byTicket.get(d.ticketId) ?? []), fact]);
-			byClient.set(d.clientId, [...(byClient.get(d.clientId) ?? []), fact]);
-		} else if (d.type === 'grant') {
-			grants.set(d.clientId, [...(grants.get(d.clientId) ?? []), d]);
-		}
-	}
-	const readers = new Map<string, string[]>();
-	for (const d of docs) {
-		if (d.type === 'event') continue;
-		const context: AccessContext = { now, windowDays };
-		if (d.type === 'ticket') context.missions = byTicket.get(d._id) ?? [];
-		if (d.type === 'client' || d.type === 'techfile') {
-			const clientId = d.type === 'client' ? d._id : d.clientId;
-			context.missions = byClient.get(clientId) ?? [];
-			context.grants = grants.get(clientId) ?? [];
-		}
-		if (d.type === 'mission' || d.type === 'report') {
-			const ticket = tickets.get(d.ticketId);
-			context.ticket = { group: ticket?.group, endedAt: ticket ? endedAt(ticket) : undefined };
-		}
-		readers.set(d._id, principalsFor(d, context));
-	}
-	for (const d of docs) {
-		if (d.type !== 'event') continue;
-		readers.set(
-			d._id,
-			principalsFor(d, { now, windowDays, subjectPrincipals: readers.get(d.subjectId) ?? [] })
-		);
-	}
-	return readers;
-}
 
 let clock: Clock;
 let server: SyncServer;

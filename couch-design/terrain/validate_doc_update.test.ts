@@ -41,6 +41,8 @@ function deep(levels: number): string {
 	return `${'{"a":'.repeat(levels - 1)}{"leaf":1}${'}'.repeat(levels - 1)}`;
 }
 
+const deep3000 = deep(3_000);
+
 describe('validate_doc_update, bundled with the domain limits', () => {
 	it('accepts valid documents of every kind, without Intl', () => {
 		for (const doc of [
@@ -72,6 +74,12 @@ describe('validate_doc_update, bundled with the domain limits', () => {
 			'"data":{"__proto__":{"admin":true}}'
 		);
 		expect(run(proto)).toBe('event.data: must not have a field named "__proto__"');
+	});
+
+	it('holds the body of a deletion to the same bounds', () => {
+		expect(run('{"_id":"ticket:K1","_rev":"2-a","_deleted":true}')).toBeNull();
+		const deep = `{"_id":"ticket:K1","_rev":"2-a","_deleted":true,"junk":${deep3000}}`;
+		expect(run(deep)).toBe(`document.junk: nested deeper than ${MAX_DEPTH} levels`);
 	});
 
 	it('does not hold stamps to its own clock (the server does, with its time)', () => {

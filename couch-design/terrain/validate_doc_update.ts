@@ -1,4 +1,4 @@
-import { parseDoc } from '../../src/lib/domain/schemas.ts';
+import { checkShape, parseDoc } from '../../src/lib/domain/schemas.ts';
 
 /**
  * Structure checks only, with the same schemas and messages as the app, and the same bounds
@@ -9,7 +9,13 @@ import { parseDoc } from '../../src/lib/domain/schemas.ts';
  * (`parseDoc(raw, { now })`); here they are only held to 2000–2100, like every time.
  */
 export function validate(newDoc: Record<string, unknown>): void {
-	if (newDoc._deleted === true) return;
+	if (newDoc._deleted === true) {
+		// A deletion needs no schema, but CouchDB keeps its body and sends it along with the
+		// deleted revision: it is held to the same bounds.
+		const shape = checkShape(newDoc, 'document');
+		if (shape.length > 0) throw { forbidden: shape.join('; ') };
+		return;
+	}
 	if (typeof newDoc._id === 'string' && newDoc._id.startsWith('_design/')) return;
 	const result = parseDoc(newDoc);
 	if (!result.ok) throw { forbidden: result.error.join('; ') };

@@ -20,18 +20,27 @@ let b: RunningServer;
 let direct: RunningServer;
 const dirs: string[] = [];
 
+/**
+ * The servers' clock stands still: a waiting period never runs out during a test, however
+ * slowly a loaded machine answers the parallel requests.
+ */
+const NOW = new Date();
+
 async function instance(env: Record<string, string>): Promise<RunningServer> {
 	const dataDir = mkdtempSync(join(tmpdir(), 'terrain-sec-'));
 	dirs.push(dataDir);
-	return startServer({
-		PORT: '0',
-		HOST: '127.0.0.1',
-		DATA_DIR: dataDir,
-		COUCHDB_URL: couch.url.toString(),
-		COUCHDB_DB: 'terrain_throttle',
-		DEMO: '0',
-		...env
-	});
+	return startServer(
+		{
+			PORT: '0',
+			HOST: '127.0.0.1',
+			DATA_DIR: dataDir,
+			COUCHDB_URL: couch.url.toString(),
+			COUCHDB_DB: 'terrain_throttle',
+			DEMO: '0',
+			...env
+		},
+		{ now: () => NOW }
+	);
 }
 
 beforeAll(async () => {

@@ -28,7 +28,7 @@ import type { MissionDoc, MissionStatus } from './schemas/mission.ts';
 import type { GrantStatus, UserDoc } from './schemas/people.ts';
 import type { TicketDoc } from './schemas/ticket.ts';
 
-export { mayWrite, type Deletion, type WriteSubject } from './may-write.ts';
+export { mayWrite, type Deletion, type WriteContext, type WriteSubject } from './may-write.ts';
 
 export const EVERYONE = 'role:everyone';
 export const ADMIN = 'role:admin';

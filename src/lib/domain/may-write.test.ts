@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { mayWrite, type Deletion } from './access.ts';
-import type { Doc } from './schemas.ts';
+import type { Doc, MissionDoc } from './schemas.ts';
 import { touch } from './stamps.ts';
 import {
 	aBillingItem,
@@ -408,7 +408,7 @@ describe('mayWrite with what the server knows (issue #11)', () => {
 		expect(reason(mayWrite(theo, m, himself, ctx))).toBe(
 			'only a dispatcher may change who goes, for which ticket and client'
 		);
-		const cancelled = { ...m, status: 'cancelled' as const };
+		const cancelled: MissionDoc = { ...m, status: 'cancelled' };
 		const revived = touch(cancelled, { ...cancelled, status: 'planned' }, at(5), theo._id);
 		expect(reason(mayWrite(theo, cancelled, revived, ctx))).toBe(
 			'only a dispatcher may change who goes, for which ticket and client'

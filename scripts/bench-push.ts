@@ -19,7 +19,10 @@ const server = await startServer({
 	DATA_DIR: dataDir,
 	TERRAIN_MEMORY_DB: '1',
 	DEMO: '0',
-	PUSH_EXTRA_CA: push.caFile
+	PUSH_EXTRA_CA: push.caFile,
+	// The local push service of the bench is on 127.0.0.1 (never allowed in production).
+	PUSH_HOSTS: '127.0.0.1',
+	PUSH_ALLOW_LOOPBACK: '1'
 });
 try {
 	await saveSubscription(

@@ -77,7 +77,8 @@ export async function startNotify(ctx: AppContext, env: Env = process.env): Prom
 			publicKey: config.secrets.vapidPublicKey,
 			privateKey: config.secrets.vapidPrivateKey
 		},
-		extraCa
+		extraCa,
+		config.push
 	);
 	const notifier = new Notifier(
 		ctx.couch,

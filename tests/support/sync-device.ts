@@ -11,7 +11,8 @@ import replication from 'pouchdb-replication';
 import { randomBytes } from 'node:crypto';
 import type { UserDoc } from '../../src/lib/domain/schemas.ts';
 import { hashPassword } from '../../server/auth/password.ts';
-import { SESSION_COOKIE, signSession } from '../../server/auth/session.ts';
+import { SESSION_COOKIE } from '../../server/auth/session.ts';
+import { openSession } from '../../server/auth/sessions.ts';
 import { credentialId, type Credential } from '../../server/auth/users.ts';
 import type { Couch } from '../../server/couch/connect.ts';
 import type { RunningServer } from '../../server/start.ts';
@@ -125,11 +126,20 @@ export class Session {
 	}
 
 	/**
-	 * A session issued directly with the server's secret, valid for ten years of the test's
-	 * clock: for tests that move the clock by months and are not about signing in.
+	 * A session opened directly with the server's secret (its record in the private database),
+	 * valid for ten years of the test's clock: for tests that move the clock by months and are
+	 * not about signing in.
 	 */
-	issued(secret: string, now: number): this {
-		const token = signSession({ u: this.name, v: 1, e: now + 3650 * 24 * 3600_000 }, secret);
+	async issued(server: Pick<RunningServer, 'couch' | 'config'>, now: number): Promise<this> {
+		const long = 3650 * 24 * 3600_000;
+		const { token } = await openSession(
+			server.couch.privateDb,
+			server.config.secrets.sessionSecret,
+			this.name,
+			1,
+			now,
+			{ idleMs: long, maxMs: long }
+		);
 		this.client.cookie = `${SESSION_COOKIE}=${token}`;
 		return this;
 	}

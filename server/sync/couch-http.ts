@@ -1,4 +1,5 @@
 import type { Couch } from '../couch/connect.ts';
+import { HttpError } from '../errors.ts';
 
 /** A CouchDB answer that was not 2xx, with its status and CouchDB's `error`/`reason`. */
 export class CouchError extends Error {
@@ -35,35 +36,101 @@ export class CouchHttp {
 		this.privateDb = encodeURIComponent(`${dbName}_private`);
 	}
 
-	/** `path` starts with a database name (already encoded), e.g. `terrain/_bulk_get`. */
-	fetch(
-		path: string,
-		init: { method?: string; body?: unknown; signal?: AbortSignal } = {}
-	): Promise<Response> {
-		const headers: Record<string, string> = { accept: 'application/json' };
-		if (this.#auth) headers.authorization = this.#auth;
-		if (init.body !== undefined) headers['content-type'] = 'application/json';
-		return fetch(`${this.#base}/${path}`, {
-			method: init.method ?? (init.body === undefined ? 'GET' : 'POST'),
-			headers,
-			body: init.body === undefined ? null : JSON.stringify(init.body),
-			signal: init.signal ?? null
-		});
+	/**
+	 * `path` starts with a database name (already encoded), e.g. `terrain/_bulk_get`. Aborted
+	 * when `signal` is (the client went away, the server stops) or when the headers take longer
+	 * than `timeoutMs` (default 30 s; a long-poll `_changes` gets its own `timeout` on top). The
+	 * caller reads the body under its own signal.
+	 * @throws {HttpError} 504 when the database does not answer in time.
+	 */
+	async fetch(path: string, init: RequestInit_ = {}): Promise<Response> {
+		const timer = new Deadline(init.timeoutMs ?? timeoutFor(path));
+		try {
+			return await this.#send(path, init, timer);
+		} finally {
+			timer.clear();
+		}
 	}
 
-	/** @throws {CouchError} on a non-2xx answer. */
-	async json<T>(
-		path: string,
-		init: { method?: string; body?: unknown; signal?: AbortSignal } = {}
-	): Promise<T> {
-		const res = await this.fetch(path, init);
-		const text = await res.text();
+	/**
+	 * The whole answer, parsed, within the time limit (headers and body).
+	 * @throws {CouchError} on a non-2xx answer.
+	 * @throws {HttpError} 504 when the database does not answer in time.
+	 */
+	async json<T>(path: string, init: RequestInit_ = {}): Promise<T> {
+		const timer = new Deadline(init.timeoutMs ?? timeoutFor(path));
+		let res: Response;
+		let text: string;
+		try {
+			res = await this.#send(path, init, timer);
+			text = await res.text().catch((error: unknown) => {
+				throw timer.expired ? timer.error() : error;
+			});
+		} finally {
+			timer.clear();
+		}
 		const body = text === '' ? {} : (JSON.parse(text) as unknown);
 		if (!res.ok) {
 			const e = body as { error?: string; reason?: string };
 			throw new CouchError(res.status, e.error ?? 'error', e.reason ?? text.slice(0, 200));
 		}
 		return body as T;
+	}
+
+	async #send(path: string, init: RequestInit_, timer: Deadline): Promise<Response> {
+		const headers: Record<string, string> = { accept: 'application/json' };
+		if (this.#auth) headers.authorization = this.#auth;
+		if (init.body !== undefined) headers['content-type'] = 'application/json';
+		try {
+			return await fetch(`${this.#base}/${path}`, {
+				method: init.method ?? (init.body === undefined ? 'GET' : 'POST'),
+				headers,
+				body: init.body === undefined ? null : JSON.stringify(init.body),
+				signal: init.signal ? AbortSignal.any([init.signal, timer.signal]) : timer.signal
+			});
+		} catch (error) {
+			throw timer.expired ? timer.error() : error;
+		}
+	}
+}
+
+type RequestInit_ = { method?: string; body?: unknown; signal?: AbortSignal; timeoutMs?: number };
+
+/** How long the database may take to answer one request. */
+export const COUCH_TIMEOUT_MS = 30_000;
+
+/** A long-poll waits up to its own `timeout` (CouchDB's default 60 s) before it answers. */
+function timeoutFor(path: string): number {
+	const query = new URLSearchParams(path.split('?')[1] ?? '');
+	if (query.get('feed') !== 'longpoll') return COUCH_TIMEOUT_MS;
+	const wait = Number(query.get('timeout') ?? 60_000);
+	return (Number.isFinite(wait) && wait >= 0 ? wait : 60_000) + COUCH_TIMEOUT_MS;
+}
+
+class Deadline {
+	readonly #controller = new AbortController();
+	readonly #timer: NodeJS.Timeout;
+	readonly #ms: number;
+	expired = false;
+	constructor(ms: number) {
+		this.#ms = ms;
+		this.#timer = setTimeout(() => {
+			this.expired = true;
+			this.#controller.abort(this.error());
+		}, ms);
+	}
+	get signal(): AbortSignal {
+		return this.#controller.signal;
+	}
+	error(): HttpError {
+		return new HttpError(
+			504,
+			'database_timeout',
+			`La base de données n’a pas répondu en ${Math.round(this.#ms / 1000)} s.`
+		);
+	}
+	clear(): void {
+		clearTimeout(this.#timer);
 	}
 }
 

@@ -16,6 +16,10 @@ import { syncOf } from './service.ts';
 /** PouchDB sends 100 documents a batch; attachments (photos, signatures) travel inline. */
 export const PUSH_BODY_LIMIT = '64mb';
 const PUSH_MAX_DOCS = 1000;
+/** A replication checkpoint is a few hundred bytes (PouchDB keeps 5 sessions of history). */
+export const CHECKPOINT_MAX_BYTES = 16 * 1024;
+/** Checkpoints kept per user: one per local database that pushed; the oldest goes first. */
+export const CHECKPOINTS_PER_USER = 50;
 
 interface Checkpoint {
 	_id: string;
@@ -24,6 +28,8 @@ interface Checkpoint {
 	user: string;
 	local: string;
 	version: number;
+	/** Last written (ISO): the oldest is evicted beyond CHECKPOINTS_PER_USER. */
+	at?: string;
 	body: Record<string, unknown>;
 }
 
@@ -70,6 +76,14 @@ export function syncDbRoutes(ctx: AppContext): Router {
 			if (stored && body._rev !== rev)
 				throw new HttpError(409, 'conflict', 'Document update conflict.');
 			const { _id: _i, _rev: _r, ...rest } = body;
+			const bytes = Buffer.byteLength(JSON.stringify(rest));
+			if (bytes > CHECKPOINT_MAX_BYTES)
+				throw new HttpError(
+					413,
+					'too_large',
+					`a checkpoint is at most ${CHECKPOINT_MAX_BYTES} bytes (this one: ${bytes})`
+				);
+			if (!stored) await makeRoom(ctx, user.name);
 			const next: Checkpoint = {
 				_id: checkpointId(user.name, local),
 				...(stored?._rev ? { _rev: stored._rev } : {}),
@@ -77,6 +91,7 @@ export function syncDbRoutes(ctx: AppContext): Router {
 				user: user.name,
 				local,
 				version: (stored?.version ?? 0) + 1,
+				at: ctx.now().toISOString(),
 				body: rest
 			};
 			try {
@@ -175,6 +190,25 @@ function localId(raw: unknown): string {
 	if (id.length === 0 || id.length > 200)
 		throw new HttpError(400, 'bad_request', 'a checkpoint id has 1 to 200 characters');
 	return id;
+}
+
+/** Before a new checkpoint: removes the user's oldest ones beyond CHECKPOINTS_PER_USER - 1. */
+async function makeRoom(ctx: AppContext, user: string): Promise<void> {
+	const prefix = checkpointId(user, '');
+	const { rows } = await ctx.couch.privateDb.list({
+		startkey: prefix,
+		endkey: `${prefix}\ufff0`,
+		include_docs: true
+	});
+	const excess = rows.length - (CHECKPOINTS_PER_USER - 1);
+	if (excess <= 0) return;
+	const oldest = rows
+		.flatMap((row) => (row.doc ? [row.doc as unknown as Checkpoint] : []))
+		.sort((a, b) => ((a.at ?? '') < (b.at ?? '') ? -1 : (a.at ?? '') > (b.at ?? '') ? 1 : 0))
+		.slice(0, excess);
+	await ctx.couch.privateDb.bulk({
+		docs: oldest.map((c) => ({ _id: c._id, _rev: c._rev, _deleted: true }))
+	});
 }
 
 function checkpointId(user: string, local: string): string {

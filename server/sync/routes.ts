@@ -4,6 +4,7 @@
  */
 import { Router, type Request } from 'express';
 import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import * as v from 'valibot';
 import { HttpError, toHttpError } from '../errors.ts';
 import { noStore, requireRole, requireUser } from '../http/auth.ts';
@@ -20,10 +21,12 @@ const BulkGet = v.object({
 	docs: v.pipe(
 		v.array(
 			v.object({
-				id: v.pipe(v.string(), v.maxLength(200)),
+				id: v.pipe(v.string(), v.minLength(1, 'docs: an id is required'), v.maxLength(200)),
 				rev: v.optional(v.pipe(v.string(), v.maxLength(100)))
-			})
+			}),
+			'docs: a list of {id, rev}'
 		),
+		v.minLength(1, 'docs: at least one document'),
 		v.maxLength(BULK_GET_MAX, `docs: at most ${BULK_GET_MAX} documents per request`)
 	)
 });
@@ -58,37 +61,45 @@ export function syncRoutes(ctx: AppContext): Router {
 		})
 	);
 
-	/** Pull, step 2: the documents themselves, only those on the user's list, streamed. */
+	/**
+	 * Pull, step 2: the documents themselves, only those on the user's list, streamed. Always
+	 * their current revision (a `rev` the device names is not used: an earlier revision may
+	 * hold what the document no longer says), plus the deleted branches the server closed.
+	 */
 	router.post(
 		'/api/sync/bulk_get',
 		handle(async (req, res) => {
 			noStore(res);
 			const { sync, user } = await caller(ctx, req);
 			const { docs } = parseBody(BulkGet, req.body);
+			const gone = new AbortController();
+			res.on('close', () => gone.abort());
 			await recorded(sync, user, async () => {
 				const held = new Set(sync.model.principalsOf(user));
-				const ids = docs.map((d) => d.id);
+				const ids = [...new Set(docs.map((d) => d.id))];
 				const { refused, tombstones } = await sync.readable(ids, held, ctx.now().getTime());
 				if (refused !== null)
 					throw new HttpError(403, 'forbidden', `Document non autorisé : ${refused}`);
-				const ask: Array<{ id: string; rev?: string }> = [...docs];
-				for (const id of new Set(ids))
+				const ask: Array<{ id: string; rev?: string }> = [];
+				for (const id of ids) {
+					ask.push({ id });
 					for (const rev of tombstones.get(id) ?? []) ask.push({ id, rev });
-				const upstream = await sync.http.fetch(
-					`${sync.http.db}/_bulk_get?revs=true&attachments=true`,
-					{ body: { docs: ask } }
-				);
-				if (!upstream.ok || !upstream.body) {
-					throw new Error(`_bulk_get answered ${upstream.status}: ${await upstream.text()}`);
 				}
-				res.status(200).type('application/json');
-				await new Promise<void>((done, fail) => {
-					Readable.fromWeb(upstream.body as never)
-						.on('error', fail)
-						.pipe(res)
-						.on('finish', done)
-						.on('error', fail);
-				});
+				try {
+					const upstream = await sync.http.fetch(
+						`${sync.http.db}/_bulk_get?revs=true&attachments=true`,
+						{ body: { docs: ask }, signal: gone.signal }
+					);
+					if (!upstream.ok || !upstream.body) {
+						throw new Error(`_bulk_get answered ${upstream.status}: ${await upstream.text()}`);
+					}
+					res.status(200).type('application/json');
+					await pipeline(Readable.fromWeb(upstream.body as never), res);
+				} catch (error) {
+					// The device went away: not a failed sync; the upstream request is closed with it.
+					if (gone.signal.aborted) return;
+					throw error;
+				}
 			});
 		})
 	);

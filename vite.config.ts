@@ -10,7 +10,29 @@ export default defineConfig({
 			// The app renders on the device (PouchDB lives there); server/ serves these
 			// files and falls back to the shell for every app route.
 			adapter: adapter({ pages: 'build', assets: 'build', fallback: 'shell.html', strict: false }),
-			serviceWorker: { register: false }
+			serviceWorker: { register: false },
+			// Written as a <meta http-equiv> in shell.html with the hashes of Kit's inline scripts;
+			// the server sends the same policy as a header, with frame-ancestors (issue #11).
+			csp: {
+				mode: 'hash',
+				directives: {
+					'default-src': ['self'],
+					'script-src': ['self'],
+					// Components set style attributes; scripts are what the policy guards.
+					'style-src': ['self', 'unsafe-inline'],
+					// Photos and signatures are shown from blobs and data URLs.
+					'img-src': ['self', 'data:', 'blob:'],
+					'media-src': ['self', 'blob:'],
+					'font-src': ['self', 'data:'],
+					'connect-src': ['self'],
+					'worker-src': ['self'],
+					'manifest-src': ['self'],
+					'frame-src': ['none'],
+					'object-src': ['none'],
+					'base-uri': ['self'],
+					'form-action': ['self']
+				}
+			}
 		})
 	],
 	test: {

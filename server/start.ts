@@ -43,7 +43,11 @@ export async function startServer(
 		const ctx: AppContext = { config, couch, throttle: new LoginThrottle(couch.privateDb), now };
 		const sync = startSync(ctx, env);
 		const notify = await startNotify(ctx, env);
-		const server = await listen(createApp(ctx), config.port, config.host).catch(async (error) => {
+		const server = await listen(
+			createApp(ctx, undefined, { publicUrl: env.PUBLIC_URL }),
+			config.port,
+			config.host
+		).catch(async (error) => {
 			await notify.stop();
 			await sync.stop();
 			throw error;

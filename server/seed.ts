@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import type { Couch } from './couch/connect.ts';
 import { statusOf } from './errors.ts';
 import { hashPassword } from './auth/password.ts';
@@ -44,21 +45,17 @@ export async function loadDemo(
 ): Promise<{ docs: number; users: number }> {
 	const { generateDemo } = await import('./demo/generate.ts');
 	const demo = generateDemo({ seed: options.seed ?? 1, scale: options.scale ?? 1, now });
-	const hashes = new Map<string, string>();
-	const credentials: Credential[] = [];
-	for (const user of demo.users) {
-		// All demo users share one password: hash it once.
-		const hash = hashes.get(user.password) ?? (await hashPassword(user.password));
-		hashes.set(user.password, hash);
-		credentials.push({
-			_id: credentialId(user.name),
-			type: 'credential',
-			name: user.name,
-			hash,
-			disabled: false,
-			version: 1
-		});
-	}
+	// One hash (own salt) per account, even though they share the demo password: equal hashes
+	// would tell which accounts still have it.
+	const hashes = await hashEach(demo.users.map((user) => user.password));
+	const credentials: Credential[] = demo.users.map((user, i) => ({
+		_id: credentialId(user.name),
+		type: 'credential',
+		name: user.name,
+		hash: hashes[i]!,
+		disabled: false,
+		version: 1
+	}));
 	await couch.privateDb.bulk({ docs: credentials });
 	for (let i = 0; i < demo.docs.length; i += BATCH) {
 		const result = await couch.db.bulk({ docs: demo.docs.slice(i, i + BATCH) as object[] });
@@ -70,6 +67,25 @@ export async function loadDemo(
 		}
 	}
 	return { docs: demo.docs.length, users: demo.users.length };
+}
+
+/**
+ * scrypt runs in libuv's thread pool (4 threads unless UV_THREADPOOL_SIZE says otherwise) and
+ * takes 128 MiB each: as many at once as there are cores, at most 4.
+ */
+async function hashEach(passwords: readonly string[]): Promise<string[]> {
+	const hashes: string[] = [];
+	let next = 0;
+	const lanes = Math.max(1, Math.min(4, availableParallelism(), passwords.length));
+	await Promise.all(
+		Array.from({ length: lanes }, async () => {
+			while (next < passwords.length) {
+				const i = next++;
+				hashes[i] = await hashPassword(passwords[i]!);
+			}
+		})
+	);
+	return hashes;
 }
 
 async function exists(couch: Couch, id: string): Promise<boolean> {

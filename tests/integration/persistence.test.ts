@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -21,6 +21,16 @@ describe.skipIf(process.env.TEST_COUCHDB_URL)('embedded mode keeps its data on d
 			const health = await new Client(first.url).request('/api/health');
 			docCount = (health.body.database as { docCount: number }).docCount;
 			expect(docCount).toBeGreaterThan(300);
+			// Every account its own salt, though they share the demo password.
+			const { rows } = await first.couch.privateDb.list({
+				startkey: 'credential:',
+				endkey: 'credential:\ufff0',
+				include_docs: true
+			});
+			const hashes = rows.map((r) => String((r.doc as { hash?: string }).hash));
+			expect(hashes.length).toBe(DEMO_SIGN_INS.length);
+			expect(new Set(hashes.map((h) => h.split('$')[4])).size).toBe(hashes.length);
+			expect(statSync(dataDir).mode & 0o777).toBe(0o700);
 		} finally {
 			await first.stop();
 		}

@@ -247,7 +247,10 @@ interface Outcome {
 }
 
 class Raw {
-	constructor(readonly text: string) {}
+	readonly text: string;
+	constructor(text: string) {
+		this.text = text;
+	}
 }
 
 /**

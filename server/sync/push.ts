@@ -10,7 +10,7 @@
  */
 import { mayWrite, type Deletion, type UserLike, type WriteContext } from '#lib/domain/access.ts';
 import { mergeRevisions, setAsideEvents } from '#lib/domain/merge.ts';
-import { parseDoc, type Doc } from '#lib/domain/schemas.ts';
+import { checkShape, parseDoc, type Doc } from '#lib/domain/schemas.ts';
 import { canonical, MERGE_SPECS, type MergeableDoc } from '#lib/domain/stamps.ts';
 import { messageOf } from '../errors.ts';
 import { aclFor, validAt, type Acl } from './acl.ts';
@@ -172,6 +172,14 @@ function inspect(raw: unknown, index: number, limits: PushLimits, now: Date): Ca
 	const history = revisionHistory(r, rev);
 	if (history === null) return refuse('document._revisions: does not match _rev', base);
 	const { _attachments: attachments, ...body } = r;
+	// Bounded first, without recursion: JSON.stringify would overflow its stack on a document
+	// nested thousands of levels deep.
+	const shape = checkShape(r, 'document');
+	const nested = shape.find((p) => p.includes('nested deeper'));
+	if (nested !== undefined) {
+		const named = parseDoc(r);
+		return refuse(named.ok ? nested : named.error.join('; '), base);
+	}
 	const bytes = Buffer.byteLength(JSON.stringify(body));
 	if (bytes > limits.maxDocBytes)
 		return refuse(`the document is too large: ${bytes} bytes (limit ${limits.maxDocBytes})`, base);
@@ -182,7 +190,13 @@ function inspect(raw: unknown, index: number, limits: PushLimits, now: Date): Ca
 			base
 		);
 	const deleted = r._deleted === true;
-	if (deleted) return { index, ...base, history, deleted, doc: null };
+	if (deleted) {
+		// A deletion keeps no body: what it carried is checked, then left out of what is stored.
+		if (shape.length > 0) return refuse(shape.join('; '), base);
+		const tomb: Raw = { _id: docId, _rev: rev, _deleted: true };
+		if (r._revisions !== undefined) tomb._revisions = r._revisions;
+		return { index, raw: tomb, id: docId, rev, history, deleted, doc: null };
+	}
 	// Stamps may not run ahead of the server's clock (a stamp in the future wins every merge).
 	const result = parseDoc(r, { now });
 	if (!result.ok) return refuse(result.error.join('; '), base);

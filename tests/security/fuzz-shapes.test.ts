@@ -146,11 +146,10 @@ const tree = fc.letrec((tie) => ({
 })).value;
 
 /**
- * The deepest nesting the property sends. JSON.stringify overflows its stack a little under
- * 5,000 levels, and push.ts serialises each document (for its size) before `parseDoc` bounds
- * it: deeper ones get a 500 today (see the `it.fails` below). Raise to 5,000 once fixed.
+ * The deepest nesting the property sends: past where JSON.stringify overflows its stack (a
+ * little under 5,000 levels), which the push bounds without recursion first.
  */
-const DEEPEST = 4_000;
+const DEEPEST = 5_000;
 
 const shape = fc.oneof(
 	tree,
@@ -433,17 +432,14 @@ describe('fuzzed document shapes through push', () => {
 		expect(result.written + result.denied.length).toBeGreaterThanOrEqual(edits.length);
 	});
 
-	// Known gaps in server/sync/push.ts (not in the domain), each an `it.fails` until fixed:
-	// turn them into `it` then.
-	it.fails('refuses a document 10,000 levels deep with a reason, not a 500', async () => {
-		// push.ts measures JSON.stringify(body) before parseDoc, and JSON.stringify recurses.
+	it('refuses a document 10,000 levels deep with a reason, not a 500', async () => {
+		// The push bounds the shape before it measures JSON.stringify(body), which recurses.
 		const outcome = await pushOne(event({ data: nest(10_000, 'array', 1) as Json }));
 		expect(outcome.reason).toContain(`event.data: nested deeper than ${MAX_DEPTH} levels`);
 	});
 
-	it.fails('refuses a deletion whose body is nested 3,000 levels deep', async () => {
-		// push.ts skips parseDoc for `_deleted: true` and stores the body as it came; a deleted
-		// branch beside the server's revision is stored without any other check.
+	it('refuses a deletion whose body is nested 3,000 levels deep', async () => {
+		// A deletion's body is bounded too, and never stored (a tombstone keeps none).
 		const doc = nextRevision({ _id: 'ticket:K1', _deleted: true, junk: nest(3_000, 'object', 1) });
 		const res = await pushRaw([doc]);
 		const [answer] = res.body as Array<Record<string, unknown>>;

@@ -2,7 +2,7 @@
  * Pull and live, as devices call them (see CONTRACT.md), and the admin's sync health. Each
  * handler is short: who is asking, then one call into the sync service.
  */
-import { Router, type Request } from 'express';
+import { Router, type Request, type Response } from 'express';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import * as v from 'valibot';
@@ -62,9 +62,9 @@ export function syncRoutes(ctx: AppContext): Router {
 	);
 
 	/**
-	 * Pull, step 2: the documents themselves, only those on the user's list, streamed. Always
-	 * their current revision (a `rev` the device names is not used: an earlier revision may
-	 * hold what the document no longer says), plus the deleted branches the server closed.
+	 * Pull, step 2: the documents themselves, only those on the user's list, streamed. Always at
+	 * their current (winning) revision, whatever `rev` the device names — an earlier revision may
+	 * hold what the document no longer says — plus the deleted branches the server closed.
 	 */
 	router.post(
 		'/api/sync/bulk_get',
@@ -75,26 +75,8 @@ export function syncRoutes(ctx: AppContext): Router {
 			const gone = new AbortController();
 			res.on('close', () => gone.abort());
 			await recorded(sync, user, async () => {
-				const held = new Set(sync.model.principalsOf(user));
-				const ids = [...new Set(docs.map((d) => d.id))];
-				const { refused, tombstones } = await sync.readable(ids, held, ctx.now().getTime());
-				if (refused !== null)
-					throw new HttpError(403, 'forbidden', `Document non autorisé : ${refused}`);
-				const ask: Array<{ id: string; rev?: string }> = [];
-				for (const id of ids) {
-					ask.push({ id });
-					for (const rev of tombstones.get(id) ?? []) ask.push({ id, rev });
-				}
 				try {
-					const upstream = await sync.http.fetch(
-						`${sync.http.db}/_bulk_get?revs=true&attachments=true`,
-						{ body: { docs: ask }, signal: gone.signal }
-					);
-					if (!upstream.ok || !upstream.body) {
-						throw new Error(`_bulk_get answered ${upstream.status}: ${await upstream.text()}`);
-					}
-					res.status(200).type('application/json');
-					await pipeline(Readable.fromWeb(upstream.body as never), res);
+					await send(sync, user, docs, res, gone.signal);
 				} catch (error) {
 					// The device went away: not a failed sync; the upstream request is closed with it.
 					if (gone.signal.aborted) return;
@@ -147,6 +129,57 @@ export function syncRoutes(ctx: AppContext): Router {
 	);
 
 	return router;
+}
+
+/** bulk_get's answer: readable ids only, at their winning revision, with their closed branches. */
+async function send(
+	sync: SyncService,
+	user: Profile,
+	docs: ReadonlyArray<{ id: string }>,
+	res: Response,
+	signal: AbortSignal
+): Promise<void> {
+	const held = new Set(sync.model.principalsOf(user));
+	const ids = [...new Set(docs.map((d) => d.id))];
+	const [{ refused, tombstones }, current] = await Promise.all([
+		sync.readable(ids, held, sync.ctx.now().getTime()),
+		winners(sync, ids, signal)
+	]);
+	if (refused !== null) throw new HttpError(403, 'forbidden', `Document non autorisé : ${refused}`);
+	// Every revision named: PouchDB's _bulk_get fetches only the named ones of an id when some
+	// are, so the winner would be left out next to the closed branches.
+	const ask: Array<{ id: string; rev?: string }> = [];
+	for (const id of ids) {
+		const rev = current.get(id);
+		const closed = tombstones.get(id) ?? [];
+		if (rev !== undefined) ask.push({ id, rev });
+		else if (closed.length === 0) ask.push({ id });
+		for (const branch of closed) if (branch !== rev) ask.push({ id, rev: branch });
+	}
+	const upstream = await sync.http.fetch(`${sync.http.db}/_bulk_get?revs=true&attachments=true`, {
+		body: { docs: ask },
+		signal
+	});
+	if (!upstream.ok || !upstream.body) {
+		throw new Error(`_bulk_get answered ${upstream.status}: ${await upstream.text()}`);
+	}
+	res.status(200).type('application/json');
+	await pipeline(Readable.fromWeb(upstream.body as never), res);
+}
+
+/** The winning revision of each id that has a live one now (deleted and missing ones are left out). */
+async function winners(
+	sync: SyncService,
+	ids: readonly string[],
+	signal: AbortSignal
+): Promise<Map<string, string>> {
+	const res = await sync.http.json<{
+		rows: Array<{ key: string; value?: { rev?: string; deleted?: boolean } }>;
+	}>(`${sync.http.db}/_all_docs`, { body: { keys: ids }, signal });
+	const out = new Map<string, string>();
+	for (const row of res.rows)
+		if (row.value?.rev && row.value.deleted !== true) out.set(row.key, row.value.rev);
+	return out;
 }
 
 async function caller(

@@ -177,8 +177,8 @@ function inspect(raw: unknown, index: number, limits: PushLimits, now: Date): Ca
 	const shape = checkShape(r, 'document');
 	const nested = shape.find((p) => p.includes('nested deeper'));
 	if (nested !== undefined) {
-		const named = parseDoc(r);
-		return refuse(named.ok ? nested : named.error.join('; '), base);
+		const named = r._deleted === true ? null : parseDoc(r);
+		return refuse(named === null || named.ok ? nested : named.error.join('; '), base);
 	}
 	const bytes = Buffer.byteLength(JSON.stringify(body));
 	if (bytes > limits.maxDocBytes)

@@ -248,7 +248,7 @@ function storedOrNew(dataDir: string): Secrets {
 	if (stored) return stored;
 	const secrets = generateSecrets();
 	try {
-		mkdirSync(dataDir, { recursive: true });
+		mkdirSync(dataDir, { recursive: true, mode: 0o700 });
 		writeFileSync(secretsFile(dataDir), JSON.stringify(secrets, null, 2), { mode: 0o600 });
 	} catch (error) {
 		throw new StartupError(

@@ -27,7 +27,8 @@ export function createApp(
 ): Express {
 	const app = express();
 	app.disable('x-powered-by');
-	app.set('trust proxy', process.env.TRUST_PROXY === '1');
+	// As many hops as TRUST_PROXY says (never `true`: the leftmost X-Forwarded-For is the client's to write).
+	app.set('trust proxy', ctx.config.trustProxy || false);
 	const publicOrigin = originOf(options.publicUrl);
 	app.use(securityHeaders(buildDir, publicOrigin?.startsWith('https:') ?? false));
 	app.use('/api', sameOriginJson(publicOrigin));

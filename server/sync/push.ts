@@ -19,6 +19,7 @@ import type { Couch } from '../couch/connect.ts';
 import { parsed } from './indexer.ts';
 import type { AccessModel } from './model.ts';
 import { OverlayFacts } from './overlay-facts.ts';
+import { contextFor, loadAncestors, loadCurrent, pointsTo } from './push-context.ts';
 import { keeper, resolveConflicts } from './resolve.ts';
 import type { RevisionWriter } from './revision-writer.ts';
 
@@ -76,7 +77,7 @@ export async function pushDocs(
 	const live = candidates.filter((c) => c.refusal === undefined);
 	await markPresent(deps.http, live);
 	const todo = live.filter((c) => !c.present);
-	const now = deps.now().getTime();
+	const now = received.getTime();
 	const user = deps.model().current(session);
 	const held = new Set(deps.model().principalsOf(user));
 
@@ -232,88 +233,8 @@ async function markPresent(http: CouchHttp, candidates: Candidate[]): Promise<vo
 	for (const c of candidates) c.present = !(missing[c.id]?.missing ?? []).includes(c.rev);
 }
 
-async function loadCurrent(http: CouchHttp, ids: string[]): Promise<Map<string, Raw>> {
-	const out = new Map<string, Raw>();
-	if (ids.length === 0) return out;
-	const res = await http.json<{ rows: Array<{ key: string; doc?: Raw | null }> }>(
-		`${http.db}/_all_docs?include_docs=true&conflicts=true`,
-		{ body: { keys: [...new Set(ids)] } }
-	);
-	for (const row of res.rows) if (row.doc) out.set(row.key, row.doc);
-	return out;
-}
-
 function branchesOff(c: Candidate, stored: Raw | null): boolean {
 	return stored !== null && stored._deleted !== true && !c.history.includes(String(stored._rev));
-}
-
-/** The documents a pushed document points to, whose stored versions judge it. */
-function pointsTo(doc: Doc | null): string[] {
-	if (doc === null) return [];
-	const ids: string[] = [];
-	if ('ticketId' in doc && typeof doc.ticketId === 'string') ids.push(doc.ticketId);
-	if (doc.type === 'report') ids.push(doc.missionId);
-	if (doc.type === 'event') ids.push(doc.subjectId);
-	return ids;
-}
-
-function contextFor(
-	doc: Doc,
-	before: Doc | null,
-	lookup: (id: string | undefined) => Doc | null,
-	profile: { displayName: string }
-): WriteContext {
-	const ticketOf = (id: string | undefined) => {
-		const found = lookup(id);
-		return found?.type === 'ticket' ? found : null;
-	};
-	switch (doc.type) {
-		case 'mission':
-			return {
-				ticket: ticketOf(doc.ticketId),
-				...(before?.type === 'mission' ? { ticketBefore: ticketOf(before.ticketId) } : {})
-			};
-		case 'report': {
-			const mission = lookup(doc.missionId);
-			return { mission: mission?.type === 'mission' ? mission : null };
-		}
-		case 'event':
-			return {
-				subject: lookup(doc.subjectId),
-				...(doc.ticketId === undefined ? {} : { ticket: ticketOf(doc.ticketId) }),
-				profile
-			};
-		default:
-			return {};
-	}
-}
-
-/**
- * For each pushed branch, the body of the newest revision it shares with the server's winner
- * (what the device edited), when the database still has it.
- */
-async function loadAncestors(
-	http: CouchHttp,
-	candidates: readonly Candidate[],
-	current: ReadonlyMap<string, Raw>
-): Promise<Map<string, Doc | null>> {
-	const out = new Map<string, Doc | null>();
-	for (const c of candidates) {
-		if (!c.branches) continue;
-		const stored = current.get(c.id);
-		const withRevs = await http.json<Raw>(
-			`${http.db}/${encodeURIComponent(c.id)}?revs=true&rev=${encodeURIComponent(String(stored?._rev))}`
-		);
-		const r = withRevs._revisions as { start: number; ids: string[] } | undefined;
-		const known = new Set(r ? r.ids.map((h, i) => `${r.start - i}-${h}`) : []);
-		const shared = c.history.slice(1).find((rev) => known.has(rev));
-		if (shared === undefined) continue;
-		const res = await http.fetch(
-			`${http.db}/${encodeURIComponent(c.id)}?rev=${encodeURIComponent(shared)}`
-		);
-		out.set(c.id, res.ok ? parsed(await res.json()) : null);
-	}
-	return out;
 }
 
 /** Closes a pushed branch the server could not merge: a deletion on top of it. */

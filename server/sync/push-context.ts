@@ -1,0 +1,99 @@
+/**
+ * What a pushed document is judged with (push.ts): the stored versions of the documents it
+ * names, gathered into the domain's WriteContext, and, for a branch, the revision it was made
+ * from.
+ */
+import type { WriteContext } from '#lib/domain/access.ts';
+import type { Doc } from '#lib/domain/schemas.ts';
+import type { CouchHttp } from './couch-http.ts';
+import { parsed } from './indexer.ts';
+
+type Raw = Record<string, unknown>;
+
+/** A pushed revision: its id, its history (newest first), whether it branches off the server's. */
+export interface Branching {
+	readonly id: string;
+	readonly history: readonly string[];
+	branches?: boolean;
+}
+
+/** Stored documents by id (with their conflicts), as CouchDB's `_all_docs` gives them. */
+export async function loadCurrent(http: CouchHttp, ids: string[]): Promise<Map<string, Raw>> {
+	const out = new Map<string, Raw>();
+	if (ids.length === 0) return out;
+	const res = await http.json<{ rows: Array<{ key: string; doc?: Raw | null }> }>(
+		`${http.db}/_all_docs?include_docs=true&conflicts=true`,
+		{ body: { keys: [...new Set(ids)] } }
+	);
+	for (const row of res.rows) if (row.doc) out.set(row.key, row.doc);
+	return out;
+}
+
+/** The documents a pushed document points to, whose stored versions judge it. */
+export function pointsTo(doc: Doc | null): string[] {
+	if (doc === null) return [];
+	const ids: string[] = [];
+	if ('ticketId' in doc && typeof doc.ticketId === 'string') ids.push(doc.ticketId);
+	if (doc.type === 'report') ids.push(doc.missionId);
+	if (doc.type === 'event') ids.push(doc.subjectId);
+	return ids;
+}
+
+export function contextFor(
+	doc: Doc,
+	before: Doc | null,
+	lookup: (id: string | undefined) => Doc | null,
+	profile: { displayName: string }
+): WriteContext {
+	const ticketOf = (id: string | undefined) => {
+		const found = lookup(id);
+		return found?.type === 'ticket' ? found : null;
+	};
+	switch (doc.type) {
+		case 'mission':
+			return {
+				ticket: ticketOf(doc.ticketId),
+				...(before?.type === 'mission' ? { ticketBefore: ticketOf(before.ticketId) } : {})
+			};
+		case 'report': {
+			const mission = lookup(doc.missionId);
+			return { mission: mission?.type === 'mission' ? mission : null };
+		}
+		case 'event':
+			return {
+				subject: lookup(doc.subjectId),
+				...(doc.ticketId === undefined ? {} : { ticket: ticketOf(doc.ticketId) }),
+				profile
+			};
+		default:
+			return {};
+	}
+}
+
+/**
+ * For each pushed branch, the body of the newest revision it shares with the server's winner
+ * (what the device edited), when the database still has it.
+ */
+export async function loadAncestors(
+	http: CouchHttp,
+	candidates: readonly Branching[],
+	current: ReadonlyMap<string, Raw>
+): Promise<Map<string, Doc | null>> {
+	const out = new Map<string, Doc | null>();
+	for (const c of candidates) {
+		if (!c.branches) continue;
+		const stored = current.get(c.id);
+		const withRevs = await http.json<Raw>(
+			`${http.db}/${encodeURIComponent(c.id)}?revs=true&rev=${encodeURIComponent(String(stored?._rev))}`
+		);
+		const r = withRevs._revisions as { start: number; ids: string[] } | undefined;
+		const known = new Set(r ? r.ids.map((h, i) => `${r.start - i}-${h}`) : []);
+		const shared = c.history.slice(1).find((rev) => known.has(rev));
+		if (shared === undefined) continue;
+		const res = await http.fetch(
+			`${http.db}/${encodeURIComponent(c.id)}?rev=${encodeURIComponent(shared)}`
+		);
+		out.set(c.id, res.ok ? parsed(await res.json()) : null);
+	}
+	return out;
+}

@@ -35,7 +35,10 @@ describe('health', () => {
 	it('answers 200 with the database status', async () => {
 		const res = await new Client(server.url).request('/api/health');
 		expect(res.status).toBe(200);
-		expect(res.body).toMatchObject({ status: 'ok', database: { status: 'ok', name: 'terrain' } });
+		expect(res.body).toMatchObject({
+			status: 'ok',
+			database: { status: 'ok', name: server.config.dbName }
+		});
 	});
 
 	it('answers 503 when the database is unreachable', async () => {

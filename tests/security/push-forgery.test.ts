@@ -342,6 +342,28 @@ describe('what creates access is a planning right (point 4)', () => {
 		);
 	});
 
+	it('a technician gives himself no role, group or client file', async () => {
+		const theoS = await as(theo);
+		const me = await current<Json>(theo._id);
+		await expectRefused(
+			theoS,
+			nextRevision({ ...me, roles: ['technician', 'dispatcher'] }, me),
+			'you may not change roles'
+		);
+		await expectRefused(
+			theoS,
+			nextRevision({ ...me, groups: ['desktop'] }, me),
+			'you may not change groups'
+		);
+		// A technical file for a client that has none: he could not read it once written.
+		await putAll(server.couch, [aClient({ _id: 'client:C7', name: 'Gamma' }) as unknown as Json]);
+		await expectRefused(
+			theoS,
+			nextRevision(aTechfile({ clientId: 'client:C7' }) as unknown as Json),
+			'after this change you could no longer read the document'
+		);
+	});
+
 	it('billing plans nothing either', async () => {
 		await expectRefused(
 			await as(bea),

@@ -184,10 +184,21 @@ test('sign-out warns about the unsynced changes by name, and erases the device',
 	await expect(dialog).toBeHidden();
 	await expect(signOut).toBeFocused();
 
-	// Online, the dialog offers to sync first; once synced, nothing is pending.
+	// Online, the dialog offers to sync first; once synced, nothing is pending. The push the
+	// app starts by itself on coming back online is held until the dialog shows, or it could
+	// win the race and leave nothing to offer.
+	let release = () => {};
+	const held = new Promise<void>((done) => (release = done));
+	await tech.context.route('**/api/sync/db/_bulk_docs', async (route) => {
+		await held;
+		await route.continue();
+	});
 	await tech.context.setOffline(false);
 	await signOut.click();
-	await dialog.getByRole('button', { name: 'Synchroniser d’abord' }).click();
+	const syncFirst = dialog.getByRole('button', { name: 'Synchroniser d’abord' });
+	await expect(syncFirst).toBeVisible();
+	release();
+	await syncFirst.click();
 	await expect(dialog).toContainText('Aucune modification en attente', { timeout: 30_000 });
 
 	await dialog.getByRole('button', { name: 'Effacer et se déconnecter' }).click();

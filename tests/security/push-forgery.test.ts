@@ -219,6 +219,46 @@ describe('a pushed branch is judged on its own and as merged (point 1)', () => {
 		expect(merged).toMatchObject({ status: 'in_progress', instructions: 'Apporter le switch.' });
 		expect((merged as Json)._conflicts).toBeUndefined();
 	});
+
+	it('a branch whose merge cannot be written is refused and closed, never kept', async () => {
+		const theoS = await as(theo);
+		const m = await current<MissionDoc>('mission:M1');
+		const parent = String(m._rev).split('-');
+		const hash = randomBytes(16).toString('hex');
+		const done = touch(m, { ...m, status: 'done' }, clock.iso(), theo._id);
+		const sibling = {
+			...done,
+			_rev: `${Number(parent[0]) + 1}-${hash}`,
+			_revisions: { start: Number(parent[0]) + 1, ids: [hash, parent[1]] }
+		};
+		const dispatched = touch(
+			m,
+			{ ...m, instructions: 'Code portail 1234.' },
+			clock.iso(),
+			dina._id
+		);
+		await server.couch.db.insert(dispatched as never);
+		const serverRev = (await current<MissionDoc>('mission:M1'))._rev;
+		// The database refuses the merged revision (a disk full, a node gone): the merge fails.
+		const db = server.couch.db as unknown as { insert: (...args: unknown[]) => Promise<unknown> };
+		const insert = db.insert;
+		db.insert = () => Promise.reject(Object.assign(new Error('disk full'), { statusCode: 500 }));
+		let answer: Record<string, unknown>;
+		try {
+			answer = await pushOne(theoS, sibling as unknown as Json);
+		} finally {
+			db.insert = insert;
+		}
+		expect(answer).toMatchObject({ id: 'mission:M1', error: 'forbidden' });
+		expect(String(answer.reason)).toMatch(
+			/^this change could not be merged with the server's version/
+		);
+		await server.settled();
+		const after = await server.couch.db.get('mission:M1', { conflicts: true });
+		expect(after._rev).toBe(serverRev);
+		expect(after).toMatchObject({ status: 'in_progress', instructions: 'Code portail 1234.' });
+		expect((after as Json)._conflicts).toBeUndefined();
+	});
 });
 
 describe('events tell the truth (point 3)', () => {

@@ -277,6 +277,9 @@ async function step(all: ReadonlyMap<string, Doc>): Promise<string> {
 		const held = new Set(userPrincipals(technicians.find((t) => t._id === tech)!));
 		const pushed = nextRevision(followUp(ticket._id, tech));
 		const res = await devices.get(login)!.pushRaw([pushed]);
+		expect(Array.isArray(res.body), `push answered ${res.status} ${JSON.stringify(res.body)}`).toBe(
+			true
+		);
 		const [answer] = res.body as Array<Record<string, unknown>>;
 		expect(answer?.ok === true, `follow-up by ${login}: ${JSON.stringify(answer)}`).toBe(
 			readers.some((p) => held.has(p))

@@ -116,6 +116,10 @@ interface BulkGetAnswer {
 	results: Array<{ id: string; docs: Array<{ ok?: Json; error?: unknown }> }>;
 }
 
+function isBusy(res: { status: number; body: unknown }): boolean {
+	return res.status === 503 && (res.body as { error?: unknown } | null)?.error === 'sync_busy';
+}
+
 /** What a device needs: its user's session. */
 export class Session {
 	readonly client: Client;
@@ -152,10 +156,17 @@ export class Session {
 
 	/** A request with the session, signing in again when it expired (the test's clock moves). */
 	async call(path: string, init: { method?: string; body?: unknown } = {}) {
-		const res = await this.client.request(path, init);
-		if (res.status !== 401) return res;
-		await this.signIn();
-		return this.client.request(path, init);
+		let res = await this.client.request(path, init);
+		if (res.status === 401) {
+			await this.signIn();
+			res = await this.client.request(path, init);
+		}
+		// "Le serveur prépare vos données": a loaded machine's index lags; a device retries.
+		for (let retry = 0; retry < 5 && isBusy(res); retry++) {
+			await new Promise((r) => setTimeout(r, 1000));
+			res = await this.client.request(path, init);
+		}
+		return res;
 	}
 
 	async manifest(): Promise<Manifest> {

@@ -43,7 +43,8 @@ export class Follower {
 	#full = false;
 	#ready: Promise<void>;
 	#markReady!: () => void;
-	#catchUp: Array<{ target: number; done: () => void }> = [];
+	/** caughtUp calls waiting for the follower's next step. */
+	#waiting: Array<{ done: () => void }> = [];
 
 	constructor(
 		couch: Couch,
@@ -72,8 +73,9 @@ export class Follower {
 
 	async stop(): Promise<void> {
 		this.#abort.abort();
-		for (const w of this.#catchUp) w.done();
-		this.#catchUp = [];
+		const waiting = this.#waiting;
+		this.#waiting = [];
+		for (const w of waiting) w.done();
 		await this.#loop;
 	}
 
@@ -92,24 +94,38 @@ export class Follower {
 			waited.abort();
 			if (!ready) return false;
 		}
-		const info = await this.#http.json<{ update_seq: unknown }>(this.#http.db);
-		const target = seqNumber(info.update_seq);
-		if (this.#processed >= target) return true;
-		const left = deadline - Date.now();
-		if (left <= 0) return false;
+		// Sequences are opaque on a cluster (one position per shard copy; their numeric prefixes
+		// are not comparable across requests): ask the feed whether anything follows the
+		// position applied, and wait for the follower's next step while something does.
+		while (!this.#abort.signal.aborted) {
+			const seq = this.#seq;
+			const qs = new URLSearchParams({ since: String(seq), limit: '1' });
+			const next = await this.#http.json<{ results: Change[] }>(
+				`${this.#http.db}/_changes?${qs}`
+			);
+			if (next.results.length === 0) return true;
+			const left = deadline - Date.now();
+			if (left <= 0) return false;
+			if (!(await this.#nextAdvance(seq, left))) return false;
+		}
+		return false;
+	}
+
+	/** Resolves true once the applied position moves from `seq`, false after `ms`. */
+	#nextAdvance(seq: string | number, ms: number): Promise<boolean> {
+		if (this.#seq !== seq) return Promise.resolve(true);
 		return new Promise((resolve) => {
 			const entry = {
-				target,
 				done: () => {
 					clearTimeout(timer);
-					resolve(this.#processed >= target);
+					resolve(true);
 				}
 			};
 			const timer = setTimeout(() => {
-				this.#catchUp = this.#catchUp.filter((w) => w !== entry);
+				this.#waiting = this.#waiting.filter((w) => w !== entry);
 				resolve(false);
-			}, left);
-			this.#catchUp.push(entry);
+			}, ms);
+			this.#waiting.push(entry);
 		});
 	}
 
@@ -203,9 +219,9 @@ export class Follower {
 		this.#seq = seq;
 		this.#processed = seqNumber(seq);
 		this.#live.advance(this.#processed, concerned.all, concerned.principals);
-		const done = this.#catchUp.filter((w) => this.#processed >= w.target);
-		this.#catchUp = this.#catchUp.filter((w) => this.#processed < w.target);
-		for (const w of done) w.done();
+		const waiting = this.#waiting;
+		this.#waiting = [];
+		for (const w of waiting) w.done();
 	}
 
 	/** Merges conflicts as they are found; the merged revisions come back through the feed. */

@@ -263,8 +263,9 @@ export class Notifier {
 				fields,
 				deliveries
 			});
-			if (await createOnce(this.#privateDb, claim)) {
-				if (deliveries.length > 0) this.#track(this.#deliver(claim, doc));
+			const rev = await createOnce(this.#privateDb, claim);
+			if (rev) {
+				if (deliveries.length > 0) this.#track(this.#deliver({ ...claim, _rev: rev }, doc));
 				return;
 			}
 		}
@@ -319,10 +320,14 @@ export class Notifier {
 		await this.#finish(claim, results);
 	}
 
+	/**
+	 * Marks the claim sent, on the revision this instance wrote: if another instance took it
+	 * over meanwhile (lease expired), that revision is no longer current and nothing is written.
+	 * Not the document's current winner: on a cluster, a racing writer's unconfirmed (202) copy
+	 * of the claim may be the winner for a while; this branch then grows past it.
+	 */
 	async #finish(claim: Stored<ClaimDoc>, results: string[]): Promise<void> {
-		const current = await getOrNull<ClaimDoc>(this.#privateDb, claim._id);
-		if (!current || current.owner !== this.#options.instance || current.state !== 'claimed') return;
-		const { leaseUntil, ...rest } = current;
+		const { leaseUntil, ...rest } = claim;
 		void leaseUntil;
 		await putIfUnchanged(this.#privateDb, { ...rest, state: 'sent', results });
 	}
@@ -480,7 +485,8 @@ export class Notifier {
 				fields: null,
 				deliveries: [{ channel: 'push', to: mission.technicianId, event: 'reminder' }]
 			});
-			if (await createOnce(this.#privateDb, claim)) this.#track(this.#deliver(claim, mission));
+			const rev = await createOnce(this.#privateDb, claim);
+			if (rev) this.#track(this.#deliver({ ...claim, _rev: rev }, mission));
 		}
 	}
 

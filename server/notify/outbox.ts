@@ -99,8 +99,8 @@ export class Outbox {
 			nextAttemptAt: now,
 			createdAt: now
 		});
-		if (created && this.#transport) this.kick();
-		return created;
+		if (created !== null && this.#transport) this.kick();
+		return created !== null;
 	}
 
 	/** Looks for due mails now rather than at the next poll. */

@@ -21,30 +21,76 @@ export async function getOrNull<T>(db: Db, id: string): Promise<Stored<T> | null
 }
 
 /**
- * Creates a document that must not exist yet: the database's one-writer guarantee on an id.
- * @returns false when another writer created it first (409); other errors are rethrown.
+ * Writes one document and tells how the database took it: 201 when a quorum of copies holds it
+ * (CouchDB cluster) or the single database does, 202 when fewer copies than the quorum accepted
+ * it (a cluster with nodes down or two writers racing for the same revision). Only a 201 is a
+ * decision: on one revision at most one writer can get it, since each copy accepts one.
+ * @returns the new revision and status, or null on a conflict (409); other errors are rethrown.
  */
-export async function createOnce(db: Db, doc: object): Promise<boolean> {
-	try {
-		await db.insert(doc as Record<string, unknown>);
-		return true;
-	} catch (error) {
-		if (statusOf(error) === 409) return false;
-		throw error;
+export async function write(db: Db, doc: object): Promise<{ rev: string; status: number } | null> {
+	// nano answers the body only; the status is the decision, so this one write is raw HTTP.
+	const { url, db: name } = (db as unknown as { config: { url: string; db: string } }).config;
+	const base = new URL(url);
+	const headers: Record<string, string> = {
+		accept: 'application/json',
+		'content-type': 'application/json'
+	};
+	if (base.username) {
+		const user = decodeURIComponent(base.username);
+		const pass = decodeURIComponent(base.password);
+		headers.authorization = `Basic ${Buffer.from(`${user}:${pass}`).toString('base64')}`;
+	}
+	base.username = '';
+	base.password = '';
+	const id = (doc as { _id?: unknown })._id;
+	if (typeof id !== 'string') throw new Error('write: a document needs an _id');
+	const res = await fetch(
+		`${base.toString().replace(/\/$/, '')}/${encodeURIComponent(name)}/${encodeURIComponent(id)}`,
+		{ method: 'PUT', headers, body: JSON.stringify(doc), signal: AbortSignal.timeout(30_000) }
+	);
+	const body = (await res.json().catch(() => ({}))) as {
+		rev?: string;
+		error?: string;
+		reason?: string;
+	};
+	if (res.status === 409) return null;
+	if (!res.ok || typeof body.rev !== 'string') {
+		throw new HttpStatusError(
+			res.status,
+			`CouchDB ${res.status} ${body.error ?? ''}: ${body.reason ?? ''}`
+		);
+	}
+	return { rev: body.rev, status: res.status };
+}
+
+/** A database answer other than 2xx or 409, with its status (read by `statusOf`). */
+class HttpStatusError extends Error {
+	readonly statusCode: number;
+	constructor(status: number, message: string) {
+		super(message);
+		this.statusCode = status;
 	}
 }
 
 /**
+ * Creates a document that must not exist yet: the database's one-writer guarantee on an id.
+ * @returns its revision when this writer owns it (201); null when another writer created it
+ * first (409) or when the database could not confirm it on a quorum of copies (202: the copy
+ * written stays, and whoever sweeps stale documents settles it). Other errors are rethrown.
+ */
+export async function createOnce(db: Db, doc: object): Promise<string | null> {
+	const written = await write(db, doc);
+	return written?.status === 201 ? written.rev : null;
+}
+
+/**
  * Writes `doc` over the revision it was read at.
- * @returns the new revision, or null on a conflict (someone else wrote first).
+ * @returns the new revision, or null on a conflict (someone else wrote first) or when the
+ * write was not confirmed by a quorum of copies (202, see createOnce).
  */
 export async function putIfUnchanged(db: Db, doc: object): Promise<string | null> {
-	try {
-		return (await db.insert(doc as Record<string, unknown>)).rev;
-	} catch (error) {
-		if (statusOf(error) === 409) return null;
-		throw error;
-	}
+	const written = await write(db, doc);
+	return written?.status === 201 ? written.rev : null;
 }
 
 /** The documents whose id starts with `prefix`, in id order (descending when asked). */

@@ -6,7 +6,7 @@
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import { PUSH_EVENTS, type PushEvent } from './intents.ts';
 import type { PushSubscriptionKeys } from './push-send.ts';
-import { byPrefix, getOrNull, putIfUnchanged, type Db } from './store.ts';
+import { byPrefix, getOrNull, write, type Db } from './store.ts';
 import { statusOf } from '../errors.ts';
 
 export interface SubscriptionDoc extends PushSubscriptionKeys {
@@ -51,7 +51,7 @@ export async function saveSubscription(
 			createdAt: now.toISOString(),
 			...(userAgent ? { userAgent: userAgent.slice(0, 200) } : {})
 		};
-		if (await putIfUnchanged(db, doc)) return;
+		if (await write(db, doc)) return;
 	}
 }
 
@@ -100,7 +100,7 @@ export async function savePreferences(
 	for (let attempt = 0; attempt < 3; attempt++) {
 		const current = await getOrNull<{ events?: Partial<PushPreferences> }>(db, id);
 		const merged = { ...DEFAULT_PREFERENCES, ...(current?.events ?? {}), ...events };
-		const ok = await putIfUnchanged(db, {
+		const ok = await write(db, {
 			_id: id,
 			...(current?._rev ? { _rev: current._rev } : {}),
 			type: 'pushprefs',
@@ -139,7 +139,7 @@ function unsubId(email: string): string {
 export async function markUnsubscribed(db: Db, email: string, now: Date): Promise<void> {
 	const id = unsubId(email);
 	if (await getOrNull(db, id)) return;
-	await putIfUnchanged(db, { _id: id, type: 'unsub', at: now.toISOString() });
+	await write(db, { _id: id, type: 'unsub', at: now.toISOString() });
 }
 
 export async function isUnsubscribed(db: Db, email: string): Promise<boolean> {

@@ -1,5 +1,6 @@
 import type { DocumentScope } from 'nano';
 import { statusOf } from '../errors.ts';
+import { write } from '../notify/store.ts';
 
 const COUNTER = 'counter:ticket';
 /** Numbers below this belong to imported or demo tickets. */
@@ -7,8 +8,8 @@ export const FIRST_NUMBER = 10001;
 
 /**
  * The next human ticket number ("n° 10421"), from a counter document in the private database.
- * Optimistic concurrency: two server instances racing both retry on conflict, so no number is
- * given twice.
+ * Optimistic concurrency: two server instances racing both retry on conflict (409) or on an
+ * unconfirmed write (202), so no number is given twice.
  */
 export async function nextTicketNumber(
 	db: DocumentScope<Record<string, unknown>>,
@@ -24,12 +25,12 @@ export async function nextTicketNumber(
 			current = { _id: COUNTER, next: Math.max(FIRST_NUMBER, (await startAfter()) + 1) };
 		}
 		const number = current.next;
-		try {
-			await db.insert({ ...current, type: 'counter', next: number + 1 });
-			return number;
-		} catch (error) {
-			if (statusOf(error) !== 409) throw error;
-		}
+		// Only a write confirmed by a quorum of copies (201) gives the number: a cluster answers
+		// 202 when fewer accepted it, e.g. two servers racing on one revision with a node down;
+		// the number is then skipped, never given twice.
+		const written = await write(db, { ...current, type: 'counter', next: number + 1 });
+		if (written?.status === 201) return number;
+		await sleep(5 + Math.random() * 20 * (attempt + 1));
 	}
 	throw new Error('ticket numbering: too many concurrent writers');
 }
@@ -49,4 +50,8 @@ export async function highestTicketNumber(
 		if (typeof n === 'number' && n > highest) highest = n;
 	}
 	return highest;
+}
+
+function sleep(ms: number): Promise<void> {
+	return new Promise((resolve) => setTimeout(resolve, ms));
 }

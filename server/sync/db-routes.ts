@@ -167,6 +167,15 @@ export function syncDbRoutes(ctx: AppContext): Router {
 				body.docs,
 				limits
 			);
+			const deletions = new Set(
+				body.docs.flatMap((d) => {
+					const doc = d as { _id?: unknown; _rev?: unknown; _deleted?: unknown } | null;
+					return doc?._deleted === true ? [`${String(doc._id)} ${String(doc._rev)}`] : [];
+				})
+			);
+			for (const a of answers) {
+				if ('ok' in a && a.rev) sync.noteWritten(a.id, a.rev, deletions.has(`${a.id} ${a.rev}`));
+			}
 			const refused = answers.flatMap((a) =>
 				'error' in a ? [{ id: a.id, reason: a.reason }] : []
 			);

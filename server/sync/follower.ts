@@ -100,9 +100,7 @@ export class Follower {
 		while (!this.#abort.signal.aborted) {
 			const seq = this.#seq;
 			const qs = new URLSearchParams({ since: String(seq), limit: '1' });
-			const next = await this.#http.json<{ results: Change[] }>(
-				`${this.#http.db}/_changes?${qs}`
-			);
+			const next = await this.#http.json<{ results: Change[] }>(`${this.#http.db}/_changes?${qs}`);
 			if (next.results.length === 0) return true;
 			const left = deadline - Date.now();
 			if (left <= 0) return false;

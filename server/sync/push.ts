@@ -121,7 +121,12 @@ export async function pushDocs(
 	for (const c of accepted) {
 		if (c.refusal !== undefined || !c.branches) continue;
 		try {
-			await resolveConflicts(deps.couch, c.id, deps.now());
+			// The leaves this push knows of: a cluster's first read may not show the new branch yet.
+			const stored = current.get(c.id)?._rev;
+			await resolveConflicts(deps.couch, c.id, deps.now(), [
+				...(typeof stored === 'string' ? [stored] : []),
+				...(c.rev ? [c.rev] : [])
+			]);
 		} catch (error) {
 			// Never keep what could not be merged: close the pushed branch, refuse the push.
 			c.refusal = `this change could not be merged with the server's version: ${messageOf(error)}`;

@@ -49,10 +49,15 @@ function sameBody(a: Raw, b: Raw): boolean {
  * another instance: writes are deterministic, and a 409 starts over from what is stored.
  * @returns whether anything was written.
  */
-export async function resolveConflicts(couch: Couch, id: string, now: Date): Promise<boolean> {
+export async function resolveConflicts(
+	couch: Couch,
+	id: string,
+	now: Date,
+	knownLeaves: readonly string[] = []
+): Promise<boolean> {
 	for (let attempt = 0; attempt < 5; attempt++) {
 		try {
-			return await resolveOnce(couch, id, now);
+			return await resolveOnce(couch, id, now, knownLeaves);
 		} catch (error) {
 			if (statusOf(error) !== 409) throw error;
 		}
@@ -60,20 +65,41 @@ export async function resolveConflicts(couch: Couch, id: string, now: Date): Pro
 	return false;
 }
 
-async function resolveOnce(couch: Couch, id: string, now: Date): Promise<boolean> {
+/**
+ * `knownLeaves`: revisions the caller just wrote or read as leaves. On a cluster a read right
+ * after a write may come from copies that do not hold the new branch yet, so `_conflicts` alone
+ * may miss it; a revision asked by name is found on any copy that holds it.
+ */
+async function resolveOnce(
+	couch: Couch,
+	id: string,
+	now: Date,
+	knownLeaves: readonly string[]
+): Promise<boolean> {
 	const db = couch.db;
 	let winner: Raw;
 	try {
-		winner = (await db.get(id, { conflicts: true })) as Raw;
+		winner = (await db.get(id, { conflicts: true, revs: knownLeaves.length > 0 })) as Raw;
 	} catch (error) {
 		if (statusOf(error) === 404) return false;
 		throw error;
 	}
-	const conflictRevs = ((winner._conflicts as string[] | undefined) ?? []).slice().sort();
+	const listed = new Set((winner._conflicts as string[] | undefined) ?? []);
+	const history = winner._revisions as { start: number; ids: string[] } | undefined;
+	const ancestry = new Set(history?.ids.map((hash, i) => `${history.start - i}-${hash}`) ?? []);
+	for (const rev of knownLeaves) if (!ancestry.has(rev) && rev !== winner._rev) listed.add(rev);
+	const conflictRevs = [...listed].sort();
 	if (conflictRevs.length === 0) return false;
-	const others = await Promise.all(
-		conflictRevs.map(async (rev) => (await db.get(id, { rev })) as Raw)
-	);
+	const others = (
+		await Promise.all(
+			conflictRevs.map(async (rev) => {
+				const doc = (await db.get(id, { rev })) as Raw;
+				// A known leaf that was since deleted is no longer a conflict.
+				return doc._deleted === true ? null : doc;
+			})
+		)
+	).filter((d): d is Raw => d !== null);
+	if (others.length === 0) return false;
 	const leaves = [strip(winner), ...others.map(strip)];
 	const docs = leaves.map(parsed);
 

@@ -19,6 +19,8 @@ import { TOMB_PREFIX, type TombDoc } from './resolve.ts';
 
 export const DEFAULT_SYNC_MAX_DOC_BYTES = 1024 * 1024;
 const SWEEP_MS = 1_000;
+/** How long a manifest waits at most for a revision this process stored to reach the model. */
+const WRITTEN_WAIT_MS = 10_000;
 
 export interface SyncLimits extends PushLimits {
 	readonly docCap: number;
@@ -57,6 +59,7 @@ export class SyncService {
 	readonly health: HealthStore;
 	readonly write: RevisionWriter;
 	readonly #maxDocBytes: number;
+	readonly #written = new Map<string, { gen: number; deleted: boolean; until: number }>();
 	readonly #maxAttachmentBytes: number;
 	#sweeper: NodeJS.Timeout | null = null;
 	#lastSweep: number;
@@ -120,12 +123,41 @@ export class SyncService {
 	 * @throws {HttpError} 503 when it is too far behind (the device retries).
 	 */
 	async caughtUp(ms = 10_000): Promise<void> {
-		if (!(await this.follower.caughtUp(ms))) {
+		const deadline = Date.now() + ms;
+		if (!(await this.follower.caughtUp(ms)) || !(await this.#holdsWritten(deadline))) {
 			throw new HttpError(
 				503,
 				'sync_busy',
 				'Le serveur prépare vos données : la synchronisation reprendra dans un instant.'
 			);
+		}
+	}
+
+	/**
+	 * Notes a revision this process just stored for a device, so that the next manifest waits
+	 * for the model to hold it: on a cluster the feed may be read from a copy that does not
+	 * have it yet, and the feed alone cannot tell (read-your-writes for the pushing device).
+	 */
+	noteWritten(id: string, rev: string, deleted: boolean): void {
+		const gen = Number.parseInt(rev, 10);
+		if (!Number.isFinite(gen)) return;
+		this.#written.set(id, { gen, deleted, until: Date.now() + WRITTEN_WAIT_MS });
+	}
+
+	/** False when the model still lacks a noted revision at `deadline`. */
+	async #holdsWritten(deadline: number): Promise<boolean> {
+		for (;;) {
+			const now = Date.now();
+			for (const [id, w] of this.#written) {
+				const state = this.model.get(id);
+				const held = w.deleted
+					? state === undefined || Number.parseInt(state.rev, 10) > w.gen
+					: state !== undefined && Number.parseInt(state.rev, 10) >= w.gen;
+				if (held || now > w.until) this.#written.delete(id);
+			}
+			if (this.#written.size === 0) return true;
+			if (now >= deadline) return false;
+			await new Promise((resolve) => setTimeout(resolve, 25));
 		}
 	}
 

@@ -30,7 +30,16 @@ export class Numberer {
 	/** Batches of numbering started so far. */
 	started = 0;
 
-	constructor(db: Db, privateDb: Db, now: () => Date) {
+	/** Told of each number event written (the service's read-your-writes). */
+	readonly #written: (id: string, rev: string) => void;
+
+	constructor(
+		db: Db,
+		privateDb: Db,
+		now: () => Date,
+		written: (id: string, rev: string) => void = () => {}
+	) {
+		this.#written = written;
 		this.#db = db;
 		this.#privateDb = privateDb;
 		this.#now = now;
@@ -95,7 +104,8 @@ export class Numberer {
 			data: { number }
 		};
 		try {
-			await this.#db.insert(event as unknown as Raw);
+			const { rev } = await this.#db.insert(event as unknown as Raw);
+			this.#written(event._id, rev);
 		} catch (error) {
 			// Another instance numbered it first: its number stands.
 			if (statusOf(error) !== 409) throw error;

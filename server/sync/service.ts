@@ -69,7 +69,9 @@ export class SyncService {
 		this.ctx = ctx;
 		this.http = new CouchHttp(ctx.couch, ctx.config.dbName);
 		this.indexer = new Indexer(this.http);
-		this.numberer = new Numberer(ctx.couch.db, ctx.couch.privateDb, ctx.now);
+		this.numberer = new Numberer(ctx.couch.db, ctx.couch.privateDb, ctx.now, (id, rev) =>
+			this.noteWritten(id, rev, false)
+		);
 		this.follower = new Follower(
 			ctx.couch,
 			this.http,
@@ -106,6 +108,7 @@ export class SyncService {
 			const before = this.numberer.started;
 			await this.follower.caughtUp(30_000);
 			await this.numberer.idle();
+			await this.#holdsWritten(Date.now() + 30_000);
 			if (this.numberer.started === before) return;
 		}
 	}

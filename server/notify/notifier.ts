@@ -498,6 +498,9 @@ export class Notifier {
 			limit: 50
 		});
 		for (const { doc } of stale) {
+			// The row may be older than the document it brings: taken over or sent since.
+			if (doc.state !== 'claimed' || !doc.leaseUntil || doc.leaseUntil > now.toISOString())
+				continue;
 			const taken: Stored<ClaimDoc> = {
 				...doc,
 				owner: this.#options.instance,

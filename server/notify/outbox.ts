@@ -137,6 +137,9 @@ export class Outbox {
 
 	async #sendOne(doc: Stored<MailDoc>): Promise<void> {
 		const now = this.#now();
+		// A view row may be older than the document it brings (include_docs gives the current
+		// revision): another instance may have leased it since. Only a mail that is due now.
+		if (!isDue(doc, now)) return;
 		const leased: Stored<MailDoc> = {
 			...doc,
 			state: 'sending',
@@ -179,4 +182,11 @@ export async function recentMails(db: Db, limit = 200): Promise<Array<Stored<Mai
 	return (await viewRows<MailDoc>(db, 'mail_by_created', { descending: true, limit })).map(
 		(r) => r.doc
 	);
+}
+
+/** Queued and due, or sending under a lease that ran out. */
+function isDue(doc: MailDoc, now: Date): boolean {
+	const at = now.toISOString();
+	if (doc.state === 'queued') return doc.nextAttemptAt <= at;
+	return doc.state === 'sending' && typeof doc.leaseUntil === 'string' && doc.leaseUntil <= at;
 }

@@ -35,8 +35,9 @@ import { nextRevision, Session, type Json } from '../support/sync-device.ts';
 const SEED = Number(process.env.FAULTS_SEED ?? 20261212);
 const DEVICES = 5;
 const MISSIONS = Number(process.env.FAULTS_MISSIONS ?? 40);
-const KILLS = Number(process.env.FAULTS_KILLS ?? 5);
-const CUT_RATE = Number(process.env.FAULTS_CUT_RATE ?? 0.3);
+const KILLS = Number(process.env.FAULTS_KILLS ?? 8);
+const CUT_RATE = Number(process.env.FAULTS_CUT_RATE ?? 0.5);
+const RETITLE_SHARE = 0.25;
 const HOUR = 3600_000;
 
 const random = seeded(SEED);
@@ -137,8 +138,9 @@ async function readEverything(base: string): Promise<Map<string, Json>> {
 	const manifest = await desk.manifest();
 	const out = new Map<string, Json>();
 	for (let i = 0; i < manifest.docs.length; i += 200) {
+		// The closed (deleted) branches come along with each winner.
 		for (const doc of await desk.bulkGet(manifest.docs.slice(i, i + 200)))
-			out.set(String(doc._id), doc);
+			if (doc._deleted !== true) out.set(String(doc._id), doc);
 	}
 	return out;
 }
@@ -160,7 +162,7 @@ describe('faults: nothing lost', () => {
 		const server = newServer('devices');
 		const { docs, missions } = workload();
 		await seedAndStart(server, [dina, ...technicians], docs);
-		const proxy = new ChaosProxy({ seed: SEED, cutRate: CUT_RATE, maxOffset: 96 * 1024 });
+		const proxy = new ChaosProxy({ seed: SEED, cutRate: CUT_RATE, maxOffset: 64 * 1024 });
 		await proxy.start();
 		cleanups.push(() => proxy.stop());
 		proxy.target(server.port);
@@ -201,11 +203,37 @@ describe('faults: nothing lost', () => {
 			})
 		);
 
-		// The killer: SIGKILL at random moments while devices push, restart on the same data.
+		// The desk edits a share of those tickets meanwhile (offline too): every such ticket
+		// then has two branches for the server to merge, under the same faults.
+		const desk = new AppDevice(proxy.url, {
+			name: dina.name,
+			displayName: dina.displayName,
+			roles: dina.roles,
+			groups: dina.groups
+		});
+		const retitled = [...missions.values()]
+			.flat()
+			.filter(() => random() < RETITLE_SHARE)
+			.map((id) => id.replace('mission:M', 'ticket:K'));
+		while (!(await trySync(desk)));
+		const technicianDevices = [...devices];
+		devices.push(desk);
+
+		// The killer: SIGKILL at random moments — half of them right as a push goes through
+		// the proxy — and a restart on the same data.
 		let killing = true;
+		let pushSeen: (() => void) | null = null;
+		proxy.onRequest = (line) => {
+			if (line.endsWith('/_bulk_docs')) pushSeen?.();
+		};
 		const killer = (async () => {
 			for (let k = 0; k < KILLS; k++) {
-				await sleep(between(800, 2500));
+				await sleep(between(500, 2000));
+				if (k % 2 === 1) {
+					await Promise.race([new Promise<void>((done) => (pushSeen = done)), sleep(5_000)]);
+					pushSeen = null;
+					await sleep(between(0, 80));
+				}
 				proxy.target(null);
 				await server.kill();
 				proxy.dropAll();
@@ -218,20 +246,23 @@ describe('faults: nothing lost', () => {
 
 		// Devices: offline work in bursts, a sync attempt after each burst, then sync until
 		// the killer is done.
-		await Promise.all(
-			devices.map(async (device) => {
-				const todo = [...(missions.get(device.user.name) ?? [])];
-				while (todo.length > 0) {
-					const burst = todo.splice(0, Math.ceil(between(3, 12)));
-					for (const id of burst) await device.workMission(id);
-					await trySync(device);
-				}
-				while (killing) {
-					await trySync(device);
-					await sleep(between(100, 400));
-				}
-			})
-		);
+		const work = async (device: AppDevice, todo: string[], step: (id: string) => Promise<void>) => {
+			while (todo.length > 0) {
+				const burst = todo.splice(0, Math.ceil(between(3, 12)));
+				for (const id of burst) await step(id);
+				await trySync(device);
+			}
+			while (killing) {
+				await trySync(device);
+				await sleep(between(100, 400));
+			}
+		};
+		await Promise.all([
+			...technicianDevices.map((device) =>
+				work(device, [...(missions.get(device.user.name) ?? [])], (id) => device.workMission(id))
+			),
+			work(desk, [...retitled], (id) => desk.retitle(id, `${id} revu`))
+		]);
 		await killer;
 
 		// Until each device has a run with nothing left to send and holds the server's list.
@@ -271,13 +302,33 @@ describe('faults: nothing lost', () => {
 		// Per ticket: started once, closed once, one report signed (device events only).
 		const counts = new Map<string, number>();
 		for (const e of events) {
+			// What the work wrote (a merge may add its own record of what it set aside).
 			if (!String(e.author).startsWith('user:tech')) continue;
+			if (e.kind !== 'status_change' && e.kind !== 'report_signed') continue;
 			const to = (e.data as { to?: unknown } | undefined)?.to ?? '';
 			const key = `${e.ticketId} ${e.kind} ${String(to)}`;
 			counts.set(key, (counts.get(key) ?? 0) + 1);
 		}
+		// Both branches kept: the desk's title and the technician's closure.
+		const byId = new Map(tickets.map((t) => [t._id, t]));
+		const unmerged = retitled.filter(
+			(id) => byId.get(id)?.title !== `${id} revu` || byId.get(id)?.status !== 'closed'
+		);
+		expect(unmerged.map((id) => `${id}: ${byId.get(id)?.title} (${byId.get(id)?.status})`)).toEqual(
+			[]
+		);
+
 		const twice = [...counts].filter(([, n]) => n !== 1);
 		expect(twice).toEqual([]);
+		const expected = [...missions.values()].flat().flatMap((id) => {
+			const ticket = id.replace('mission:M', 'ticket:K');
+			return [
+				`${ticket} status_change in_progress`,
+				`${ticket} status_change closed`,
+				`${ticket} report_signed `
+			];
+		});
+		expect(expected.filter((key) => !counts.has(key))).toEqual([]);
 		expect(counts.size).toBe(total * 3);
 
 		// Every device sent everything and holds exactly what the server lists for it.
@@ -295,7 +346,9 @@ describe('faults: nothing lost', () => {
 			seconds: Math.round((syncedAt - t0) / 1000),
 			kills: server.kills,
 			...proxy.stats,
+			cuts: Object.fromEntries(proxy.cutsByRequest),
 			failedSyncs,
+			retitled: retitled.length,
 			docs: all.size
 		};
 		console.log(`faults (devices): ${JSON.stringify(figures)}`);
@@ -360,7 +413,11 @@ describe('faults: nothing lost', () => {
 						if (answer.ok && answer.rev) acked.set(answer.id, answer.rev);
 				}
 			});
-			await sleep(between(300, 1500));
+			// Killed once pushes are being answered, at a random point of the next ones.
+			const before = acked.size;
+			for (let waited = 0; acked.size < before + 10 && waited < 30_000; waited += 50)
+				await sleep(50);
+			await sleep(between(0, 400));
 			await server.kill();
 			pushing = false;
 			await Promise.all(pushers);

@@ -265,17 +265,23 @@ describe('faults: nothing lost', () => {
 		]);
 		await killer;
 
-		// Until each device has a run with nothing left to send and holds the server's list.
-		await Promise.all(
-			devices.map(async (device) => {
-				for (let round = 0; ; round++) {
-					if (round > 100)
-						throw new Error(`${device.user.name} did not converge:\n${errors.join('\n')}`);
-					if (!(await trySync(device))) continue;
-					if ((await device.pending()).length === 0) return;
+		// Rounds of every device until one round in which no device pulled or pushed anything
+		// (what one device sends, or a merge writes, reaches the others in the next round).
+		const quiet = async (device: AppDevice): Promise<boolean> => {
+			for (let attempt = 0; attempt < 100; attempt++) {
+				try {
+					const run = await device.sync();
+					return run.pulled === 0 && run.pushed === 0 && (await device.pending()).length === 0;
+				} catch (error) {
+					failedSyncs++;
+					if (errors.length < 20) errors.push(`${device.user.name}: ${String(error)}`);
+					await sleep(between(50, 300));
 				}
-			})
-		);
+			}
+			throw new Error(`${device.user.name} cannot sync:\n${errors.join('\n')}`);
+		};
+		for (let round = 0; !(await Promise.all(devices.map(quiet))).every(Boolean); round++)
+			if (round > 20) throw new Error('the devices do not settle');
 		const syncedAt = Date.now();
 
 		// Checks, straight to the server.

@@ -9,6 +9,7 @@
 import { randomBytes } from 'node:crypto';
 import { toIso } from '../../src/lib/domain/ids.ts';
 import type { MissionDoc, TicketDoc } from '../../src/lib/domain/schemas.ts';
+import { touch } from '../../src/lib/domain/stamps.ts';
 import { newEvent } from '../../src/lib/data/events.ts';
 import type { LocalDb } from '../../src/lib/data/local-db.ts';
 import { newDraft, sealDraft } from '../../src/lib/data/reports.ts';
@@ -247,6 +248,15 @@ export class AppDevice {
 			'Clôturé après intervention'
 		);
 		if (!closed.ok) throw new Error(`close ${ticket._id}: ${closed.error}`);
+	}
+
+	/** A desk edit made offline: the ticket's title, stamped as the app stamps edits. */
+	async retitle(ticketId: string, title: string): Promise<void> {
+		const ticket = await readDoc(this.db, 'ticket', ticketId);
+		if (!ticket) throw new Error(`${ticketId} is not on ${this.user.name}'s device`);
+		await writeAll(this.db, [
+			touch(ticket, { ...ticket, title }, new Date(), `user:${this.user.name}`)
+		]);
 	}
 
 	async #ticket(mission: MissionDoc): Promise<TicketDoc> {

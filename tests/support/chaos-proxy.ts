@@ -43,6 +43,10 @@ export class ChaosProxy {
 	/** Cutting on or off (off: a plain proxy). */
 	chaos = true;
 	readonly stats = { connections: 0, refused: 0, requestCuts: 0, responseCuts: 0 };
+	/** Cuts by the request they fell in (`POST /api/sync/db/_bulk_docs request`). */
+	readonly cutsByRequest = new Map<string, number>();
+	/** Called with each request line that goes through (`POST /api/sync/db/_bulk_docs`). */
+	onRequest: (line: string) => void = () => undefined;
 
 	constructor(options: ChaosOptions) {
 		this.#options = options;
@@ -106,10 +110,23 @@ export class ChaosProxy {
 			const offset = Math.floor(this.#random() ** 2 * this.#options.maxOffset);
 			cut = { side, offset };
 		}
+		// The request line last seen on this connection (keep-alive carries many).
+		let current = '?';
 		const relay = (from: Socket, to: Socket, side: 'request' | 'response') => {
 			let passed = 0;
 			from.on('data', (chunk: Uint8Array) => {
+				if (side === 'request') {
+					const text = Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength).toString(
+						'latin1'
+					);
+					for (const m of text.matchAll(/(?:^|\r\n)(GET|POST|PUT|DELETE) (\S+) HTTP\/1\.1/g)) {
+						current = `${m[1]} ${(m[2] ?? '').split('?')[0]}`;
+						this.onRequest(current);
+					}
+				}
 				if (cut?.side === side && passed + chunk.length > cut.offset) {
+					const where = `${current} ${side}`;
+					this.cutsByRequest.set(where, (this.cutsByRequest.get(where) ?? 0) + 1);
 					const keep = Math.max(0, cut.offset - passed);
 					if (keep > 0) to.write(chunk.subarray(0, keep));
 					if (side === 'request') this.stats.requestCuts++;

@@ -50,7 +50,11 @@ export default defineConfig({
 				extends: true,
 				test: {
 					name: 'integration',
-					include: ['tests/integration/**/*.test.ts', 'tests/security/**/*.test.ts'],
+					include: [
+						'tests/integration/**/*.test.ts',
+						'tests/security/**/*.test.ts',
+						'tests/faults/**/*.test.ts'
+					],
 					environment: 'node',
 					testTimeout: 60_000,
 					hookTimeout: 60_000,

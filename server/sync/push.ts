@@ -51,6 +51,11 @@ interface Candidate {
 	branches?: boolean;
 	/** The body of the newest revision the branch shares with the server's, when known. */
 	ancestor?: Doc | null;
+	/**
+	 * For a deletion that closes a server revision the device merged into its own branch: that
+	 * branch's revision, pushed in the same batch. The deletion stands or falls with it.
+	 */
+	mergedInto?: Candidate;
 }
 
 /** The order in which documents are judged, so what others point to comes first. */
@@ -86,7 +91,9 @@ export async function pushDocs(
 		todo.map((c) => c.id)
 	);
 	for (const c of todo) c.branches = branchesOff(c, current.get(c.id) ?? null);
+	const merged = pairMerges(todo, current);
 	const ancestors = await loadAncestors(deps.http, todo, current);
+	await loadMergedAncestors(deps.http, merged, ancestors);
 	const pointed = await loadCurrent(
 		deps.http,
 		todo.flatMap((c) => pointsTo(c.doc))
@@ -100,6 +107,7 @@ export async function pushDocs(
 		return parsed(current.get(id) ?? pointed.get(id) ?? null);
 	};
 	for (const c of [...todo].sort((a, b) => rank(a) - rank(b))) {
+		if (c.mergedInto) continue;
 		try {
 			c.ancestor = ancestors.get(c.id) ?? null;
 			judge(c, user, current.get(c.id) ?? null, model, held, now, (doc, before) =>
@@ -111,9 +119,22 @@ export async function pushDocs(
 		if (c.refusal === undefined && c.after !== undefined) judged.set(c.id, c.after);
 	}
 	checkReadableAfter(model, todo, held, now);
+	for (const c of todo) if (c.mergedInto?.refusal !== undefined) c.refusal = c.mergedInto.refusal;
 
+	// The merged branches first, then the deletions that close what they merged: a deletion
+	// written without its branch would delete the document.
 	const accepted = todo.filter((c) => c.refusal === undefined);
-	const failures = await write(deps.write, accepted);
+	const failures = await write(
+		deps.write,
+		accepted.filter((c) => !c.mergedInto)
+	);
+	const closing = accepted.filter((c) => {
+		if (!c.mergedInto) return false;
+		const failure = failures.get(`${c.mergedInto.id} ${c.mergedInto.rev}`);
+		if (failure) failures.set(`${c.id} ${c.rev}`, failure);
+		return !failure;
+	});
+	for (const [key, failure] of await write(deps.write, closing)) failures.set(key, failure);
 	for (const c of accepted) {
 		const failure = failures.get(`${c.id} ${c.rev}`);
 		if (failure) c.refusal = failure;
@@ -236,6 +257,54 @@ async function markPresent(http: CouchHttp, candidates: Candidate[]): Promise<vo
 		body: ask
 	});
 	for (const c of candidates) c.present = !(missing[c.id]?.missing ?? []).includes(c.rev);
+}
+
+/**
+ * A device that pulled a server revision beside its own unpushed edits merges them (the
+ * domain's merge, src/lib/sync/conflicts.ts): the merged body goes on its own branch and the
+ * server's revision gets a deletion on top. Both arrive in one push. The merged revision is
+ * then no branch beside the server's: it already holds it, and is judged as an update of it
+ * (or, when the server moved on since, its own content is judged against the revision it
+ * merged); the deletion is no deletion of the document, it closes the merged-in branch.
+ * Judged alone, the merged revision would read as the device changing what it took from the
+ * server (fields it may not change), and the deletion as deleting the document.
+ * @returns the merged revisions whose merged-in server revision is not the current one, with
+ * that revision, to judge their own content against.
+ */
+function pairMerges(todo: Candidate[], current: ReadonlyMap<string, Raw>): Map<Candidate, string> {
+	const older = new Map<Candidate, string>();
+	for (const c of todo) {
+		if (c.deleted || !c.branches) continue;
+		const stored = current.get(c.id);
+		const closer = todo.find(
+			(d) =>
+				d.id === c.id &&
+				d.deleted &&
+				!d.mergedInto &&
+				d.history.length > 1 &&
+				!c.history.includes(d.history[1] as string)
+		);
+		if (!closer || !stored) continue;
+		const parent = closer.history[1] as string;
+		closer.mergedInto = c;
+		if (parent === stored._rev) c.branches = false;
+		else older.set(c, parent);
+	}
+	return older;
+}
+
+/** For merged revisions whose merged-in revision the server has moved past: that revision. */
+async function loadMergedAncestors(
+	http: CouchHttp,
+	merged: ReadonlyMap<Candidate, string>,
+	ancestors: Map<string, Doc | null>
+): Promise<void> {
+	for (const [c, rev] of merged) {
+		const res = await http.fetch(
+			`${http.db}/${encodeURIComponent(c.id)}?rev=${encodeURIComponent(rev)}`
+		);
+		if (res.ok) ancestors.set(c.id, parsed(await res.json()));
+	}
 }
 
 function branchesOff(c: Candidate, stored: Raw | null): boolean {

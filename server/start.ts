@@ -22,6 +22,11 @@ export interface RunningServer {
 	 * ticket numbers): for tests that compare devices with the database.
 	 */
 	settled(): Promise<void>;
+	/**
+	 * Writes the access model's checkpoint now (tests, benchmarks: the server writes its own in
+	 * the background); false when it could not.
+	 */
+	checkpoint(): Promise<boolean>;
 	stop(): Promise<void>;
 }
 
@@ -61,6 +66,7 @@ export async function startServer(
 			config,
 			demoLoaded,
 			settled: () => sync.settled(),
+			checkpoint: () => sync.follower.checkpoint(),
 			stop: async () => {
 				await new Promise<void>((done) => {
 					server.closeAllConnections();

@@ -595,6 +595,9 @@ export class CheckpointStore {
 
 class ChunkGone extends Error {
 	override name = 'ChunkGone';
+	constructor() {
+		super('a chunk is gone (replaced while read)');
+	}
 }
 
 function chunkId(gen: string, index: number): string {

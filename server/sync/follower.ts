@@ -60,6 +60,7 @@ export class Follower {
 	#uncheckpointed: number | null = 0;
 	#checkpointAt = 0;
 	#saving: Promise<boolean> | null = null;
+	#startedFrom: 'checkpoint' | 'scan' | null = null;
 
 	constructor(
 		couch: Couch,
@@ -82,6 +83,11 @@ export class Follower {
 
 	get ready(): boolean {
 		return this.#isReady;
+	}
+
+	/** How the model was first derived in this process: from its checkpoint, or a scan. */
+	get startedFrom(): 'checkpoint' | 'scan' | null {
+		return this.#startedFrom;
 	}
 
 	start(): void {
@@ -183,6 +189,7 @@ export class Follower {
 		await this.#resolve(await this.#build());
 		this.#seq = info.update_seq;
 		this.#uncheckpointed = null;
+		this.#startedFrom = 'scan';
 		this.#markStarted();
 	}
 
@@ -286,6 +293,7 @@ export class Follower {
 		this.#seq = loaded.seq;
 		this.#uncheckpointed = 0;
 		this.#checkpointAt = Date.now();
+		this.#startedFrom = 'checkpoint';
 		this.#markStarted();
 		console.log(
 			`sync: access model of ${loaded.model.size} documents loaded from its checkpoint in ${Math.round(performance.now() - started)} ms`

@@ -61,6 +61,8 @@ export class Follower {
 	#checkpointAt = 0;
 	#saving: Promise<boolean> | null = null;
 	#startedFrom: 'checkpoint' | 'scan' | null = null;
+	/** This process wrote a checkpoint (at the position of the last one started). */
+	#saved = false;
 
 	constructor(
 		couch: Couch,
@@ -104,13 +106,14 @@ export class Follower {
 	}
 
 	/**
-	 * Writes a checkpoint of the model now, at the position applied (tests, benchmarks; the
-	 * follower writes its own in the background). False when there is nothing to write yet,
-	 * checkpoints are off, or the write failed.
+	 * Writes a checkpoint of the model at the position applied, unless this process wrote one
+	 * there already (tests, benchmarks; the follower writes its own in the background). False
+	 * before the model is ready, when checkpoints are off, or when the write failed.
 	 */
 	async checkpoint(): Promise<boolean> {
 		await this.#saving;
 		if (!this.#isReady || !this.#checkpoints || this.#abort.signal.aborted) return false;
+		if (this.#saved && this.#uncheckpointed === 0) return true;
 		this.#saveCheckpoint();
 		return (await this.#saving) ?? false;
 	}
@@ -341,7 +344,7 @@ export class Follower {
 		this.#checkpointAt = Date.now();
 		this.#saving = store
 			.save(state, this.#abort.signal)
-			.then(() => true)
+			.then(() => (this.#saved = true))
 			.catch((error: unknown) => {
 				// Written again later (at the next due time).
 				this.#uncheckpointed = applied === null ? 1 : (this.#uncheckpointed ?? 0) + applied;

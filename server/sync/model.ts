@@ -88,17 +88,25 @@ export class AccessModel implements FactSource {
 		for (const user of snapshot.users) model.#users.set(user._id, user);
 		// As `set` does, for documents not yet in the model; documents often share one list of
 		// entries (the events of a subject), whose principals are then listed once.
+		// The ids of each principal are gathered first, then each set made at once: about twice
+		// as fast as adding them one by one to sets that keep growing.
 		const principalsOf = new Map<readonly AclEntry[], string[]>();
+		const byPrincipal = new Map<string, string[]>();
 		for (const [id, state] of snapshot.docs) {
 			const entries = state.acl.entries;
 			let principals = principalsOf.get(entries);
 			if (!principals) principalsOf.set(entries, (principals = everyPrincipal(entries)));
-			model.#docs.delete(id);
+			if (model.#docs.has(id)) continue;
 			model.#docs.set(id, state);
-			for (const p of principals) add(model.#byPrincipal, p, id);
+			for (const p of principals) {
+				const ids = byPrincipal.get(p);
+				if (ids) ids.push(id);
+				else byPrincipal.set(p, [id]);
+			}
 			for (const s of state.acl.sources) add(model.#dependents, s, id);
 			model.#deadlines.add(entries);
 		}
+		for (const [p, ids] of byPrincipal) model.#byPrincipal.set(p, new Set(ids));
 		return model;
 	}
 

@@ -8,8 +8,16 @@
 // 2. A dispatcher saves an assignment on their device and pushes it → the technician's device,
 //    waiting in its long-poll, pulls it: median and p95 over 100 assignments.
 //
-// The last two lines are `sync-ratio-10x: <number>` and `assign-to-device-p95-ms: <number>`.
-// Each scale runs in a child process (in-memory embedded database), 100× with a larger heap.
+// 3. Start-up (issue #12): how long after `startServer` the technician's manifest answers, on
+//    a database the server has never seen (a full scan), then after a restart (the access
+//    model's checkpoint, then the feed from its position).
+//
+// The last lines are `sync-ratio-10x: <number>`, `assign-to-device-p95-ms: <number>` and
+// `sync-ready-after-restart-100x-ms: <number>`. Each scale runs in a child process (in-memory
+// embedded database), 100× with a larger heap. With COUCHDB_URL (an admin URL), the same runs
+// against that CouchDB, in databases named after COUCHDB_DB (default `bench_sync`) and the
+// scale, deleted at the end. BENCH_SYNC_ONLY=restart measures the start-up alone, at the
+// scales of BENCH_SYNC_SCALES (default 100; otherwise 1,10,100).
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -47,10 +55,20 @@ interface ScaleResult {
 	dbDocs: number;
 	loadSeconds: number;
 	readySeconds: number;
-	rules: Transfer;
-	plain: Transfer;
+	/** From `startServer` to the technician's first manifest: a first start (full scan). */
+	coldReadyMs: number;
+	/** The same after a restart (the model's checkpoint). */
+	restartReadyMs: number;
+	rules?: Transfer;
+	plain?: Transfer;
 	assign?: { median: number; p95: number; max: number };
 }
+
+const COUCHDB_URL = process.env.COUCHDB_URL?.trim() || null;
+const ONLY_RESTART = process.env.BENCH_SYNC_ONLY === 'restart';
+const SCALES = (process.env.BENCH_SYNC_SCALES ?? (ONLY_RESTART ? '100' : '1,10,100'))
+	.split(',')
+	.map(Number);
 
 let dbCounter = 0;
 const localDb = (): Db =>
@@ -184,13 +202,77 @@ async function initialPull(server: RunningServer, cookie: string) {
 	return { ...runs[0]!, seconds: median(runs.map((r) => r.seconds)) };
 }
 
+/** The demo written into a real CouchDB (`_bulk_docs`), the credentials in its private database. */
+async function loadDemoCouch(dbName: string, scale: number): Promise<number> {
+	const url = new URL(COUCHDB_URL!);
+	const auth = `Basic ${Buffer.from(`${decodeURIComponent(url.username)}:${decodeURIComponent(url.password)}`).toString('base64')}`;
+	url.username = '';
+	url.password = '';
+	const base = url.toString().replace(/\/$/, '');
+	const headers = { authorization: auth, 'content-type': 'application/json' };
+	const call = async (path: string, method: string, body?: unknown) => {
+		const res = await fetch(`${base}/${path}`, {
+			method,
+			headers,
+			body: body === undefined ? null : JSON.stringify(body)
+		});
+		const text = await res.text();
+		if (!res.ok && !(method === 'PUT' && res.status === 412))
+			throw new Error(`${method} ${path}: ${res.status} ${text.slice(0, 200)}`);
+	};
+	await dropCouch(dbName);
+	await call(dbName, 'PUT');
+	await call(`${dbName}_private`, 'PUT');
+	const demo = generateDemo({ seed: 1, scale, now: new Date() });
+	const hash = await hashPassword(DEMO_PASSWORD);
+	await call(`${dbName}_private/_bulk_docs`, 'POST', {
+		docs: demo.users.map((u) => ({
+			_id: credentialId(u.name),
+			type: 'credential',
+			name: u.name,
+			hash,
+			disabled: false,
+			version: 1
+		}))
+	});
+	for (let i = 0; i < demo.docs.length; i += 2000) {
+		await call(`${dbName}/_bulk_docs`, 'POST', { docs: demo.docs.slice(i, i + 2000) });
+	}
+	return demo.docs.length;
+}
+
+/** Deletes the benchmark's databases on the real CouchDB. */
+async function dropCouch(dbName: string): Promise<void> {
+	const url = new URL(COUCHDB_URL!);
+	const auth = `Basic ${Buffer.from(`${decodeURIComponent(url.username)}:${decodeURIComponent(url.password)}`).toString('base64')}`;
+	url.username = '';
+	url.password = '';
+	const base = url.toString().replace(/\/$/, '');
+	for (const name of [dbName, `${dbName}_private`, `${dbName}_plain`]) {
+		const res = await fetch(`${base}/${name}`, {
+			method: 'DELETE',
+			headers: { authorization: auth }
+		});
+		await res.arrayBuffer();
+	}
+}
+
+/** From `startServer` until the technician's manifest answers: the server, then the manifest. */
+async function startAndWait(env: Record<string, string>): Promise<[RunningServer, number]> {
+	const t = performance.now();
+	const server = await startServer(env);
+	await waitReady(server.url, await signIn(server.url, TECH));
+	return [server, performance.now() - t];
+}
+
 /** The same documents, at the same revisions, in a database of their own: no rules at all. */
 async function plainReplication(server: RunningServer, cookie: string): Promise<Transfer> {
 	const { base, auth } = couchAccess(server);
 	const manifest = (await (
 		await fetch(`${server.url}/api/sync/manifest`, { headers: { cookie } })
 	).json()) as { docs: Array<[string, string]> };
-	await server.couch.server.db.create('bench_plain').catch(() => undefined);
+	const plainDb = `${server.config.dbName}_plain`;
+	await server.couch.server.db.create(plainDb).catch(() => undefined);
 	const admin = { authorization: auth, 'content-type': 'application/json' };
 	for (let i = 0; i < manifest.docs.length; i += 500) {
 		const docs = manifest.docs.slice(i, i + 500).map(([id, rev]) => ({ id, rev }));
@@ -202,20 +284,20 @@ async function plainReplication(server: RunningServer, cookie: string): Promise<
 			})
 		).json()) as { results: Array<{ docs: Array<{ ok?: Json }> }> };
 		const copies = got.results.flatMap((r) => r.docs.flatMap((d) => (d.ok ? [d.ok] : [])));
-		await fetch(`${base}/bench_plain/_bulk_docs`, {
+		await fetch(`${base}/${plainDb}/_bulk_docs`, {
 			method: 'POST',
 			headers: admin,
 			body: JSON.stringify({ docs: copies, new_edits: false })
 		});
 	}
-	await new (devicePouch())<Json>(`${base}/bench_plain`, {
+	await new (devicePouch())<Json>(`${base}/${plainDb}`, {
 		adapter: 'http',
 		fetch: counting({ requests: 0, bytes: 0 }, { authorization: auth })
 	}).replicate.to(localDb()); // warm-up
 	const runs: Transfer[] = [];
 	for (let i = 0; i < RUNS; i++) {
 		const counter = { requests: 0, bytes: 0 };
-		const remote = new (devicePouch())<Json>(`${base}/bench_plain`, {
+		const remote = new (devicePouch())<Json>(`${base}/${plainDb}`, {
 			adapter: 'http',
 			fetch: counting(counter, { authorization: auth })
 		});
@@ -305,24 +387,52 @@ async function assignments(server: RunningServer, techCookie: string) {
 /** One scale, in this process: prints its result as JSON on the last line. */
 async function runScale(scale: number, withAssignments: boolean): Promise<void> {
 	const dataDir = mkdtempSync(join(tmpdir(), 'terrain-bench-'));
-	const [dbDocs, loadSeconds] = await timed(() => loadDemo('terrain', scale));
-	const server = await startServer({
+	const dbName = COUCHDB_URL
+		? `${process.env.COUCHDB_DB?.trim() || 'bench_sync'}_${scale}x`
+		: 'terrain';
+	const env: Record<string, string> = {
 		PORT: '0',
 		HOST: '127.0.0.1',
 		DATA_DIR: dataDir,
-		TERRAIN_MEMORY_DB: '1',
+		TERRAIN_MEMORY_DB: COUCHDB_URL ? '0' : '1',
+		...(COUCHDB_URL ? { COUCHDB_URL, COUCHDB_DB: dbName } : {}),
 		DEMO: '0'
-	});
+	};
+	let server: RunningServer | null = null;
 	try {
+		const [dbDocs, loadSeconds] = await timed(() =>
+			COUCHDB_URL ? loadDemoCouch(dbName, scale) : loadDemo(dbName, scale)
+		);
+		const t = performance.now();
+		server = await startServer(env);
+		const start = performance.now() - t;
 		const cookie = await signIn(server.url, TECH);
-		const [, readySeconds] = await timed(() => waitReady(server.url, cookie));
-		const rules = await initialPull(server, cookie);
-		const plain = await plainReplication(server, cookie);
-		const result: ScaleResult = { scale, dbDocs, loadSeconds, readySeconds, rules, plain };
-		if (withAssignments) result.assign = await assignments(server, cookie);
+		const [, readySeconds] = await timed(() => waitReady(server!.url, cookie));
+		const coldReadyMs = start + readySeconds * 1000;
+		// A restart: the checkpoint the server wrote after its scan, then the feed from there.
+		if (!(await server.checkpoint())) throw new Error('no checkpoint of the access model');
+		await server.stop();
+		server = null;
+		const [restarted, restartReadyMs] = await startAndWait(env);
+		server = restarted;
+		const result: ScaleResult = {
+			scale,
+			dbDocs,
+			loadSeconds,
+			readySeconds,
+			coldReadyMs: Math.round(coldReadyMs),
+			restartReadyMs: Math.round(restartReadyMs)
+		};
+		if (!ONLY_RESTART) {
+			const techCookie = await signIn(server.url, TECH);
+			result.rules = await initialPull(server, techCookie);
+			result.plain = await plainReplication(server, techCookie);
+			if (withAssignments) result.assign = await assignments(server, techCookie);
+		}
 		console.log(JSON.stringify(result));
 	} finally {
-		await server.stop();
+		await server?.stop();
+		if (COUCHDB_URL) await dropCouch(dbName);
 		rmSync(dataDir, { recursive: true, force: true });
 	}
 }
@@ -338,7 +448,7 @@ async function main(): Promise<void> {
 		return;
 	}
 	const results: ScaleResult[] = [];
-	for (const scale of [1, 10, 100]) {
+	for (const scale of SCALES) {
 		process.stdout.write(`scale ${scale}×: loading the demo and pulling…\n`);
 		const run = spawnSync(
 			process.execPath,
@@ -347,7 +457,7 @@ async function main(): Promise<void> {
 				import.meta.filename,
 				'--scale',
 				String(scale),
-				...(scale === 10 ? ['--assign'] : [])
+				...(scale === 10 && !ONLY_RESTART ? ['--assign'] : [])
 			],
 			{ encoding: 'utf8', timeout: SCALE_TIMEOUT_MS, maxBuffer: 64 * 1024 * 1024 }
 		);
@@ -362,14 +472,19 @@ async function main(): Promise<void> {
 		}
 		results.push(JSON.parse(last) as ScaleResult);
 	}
+	const where = COUCHDB_URL
+		? `CouchDB at ${new URL(COUCHDB_URL).host}`
+		: 'in-memory embedded server';
 	console.log('');
-	console.log(
-		`Initial pull of ${TECH}'s documents (median of ${RUNS} runs, loopback, in-memory embedded server)`
-	);
+	console.log(`Initial pull of ${TECH}'s documents (median of ${RUNS} runs, loopback, ${where})`);
 	for (const r of results) {
 		console.log(
 			`${String(r.scale).padStart(3)}× (${r.dbDocs} documents in the database; loaded in ${r.loadSeconds.toFixed(0)} s, sync ready ${r.readySeconds.toFixed(1)} s later)`
 		);
+		console.log(
+			`     start-up until the manifest answers: first start ${r.coldReadyMs} ms, after a restart ${r.restartReadyMs} ms`
+		);
+		if (!r.rules || !r.plain) continue;
 		console.log(`     with access rules: ${fmt(r.rules)}`);
 		console.log(`     plain replication: ${fmt(r.plain)}`);
 		console.log(`     ratio (seconds):   ${(r.rules.seconds / r.plain.seconds).toFixed(2)}`);
@@ -380,10 +495,15 @@ async function main(): Promise<void> {
 			`Assignment saved by the dispatcher → on the technician's device (10×, ${ASSIGNMENTS} assignments): median ${ten.assign.median} ms, p95 ${ten.assign.p95} ms, max ${ten.assign.max} ms`
 		);
 	}
-	console.log(
-		`sync-ratio-10x: ${ten ? (ten.rules.seconds / ten.plain.seconds).toFixed(2) : 'NaN'}`
-	);
-	console.log(`assign-to-device-p95-ms: ${ten?.assign?.p95 ?? 'NaN'}`);
+	const hundred = results.find((r) => r.scale === 100);
+	if (!ONLY_RESTART) {
+		console.log(
+			`sync-ratio-10x: ${ten?.rules && ten.plain ? (ten.rules.seconds / ten.plain.seconds).toFixed(2) : 'NaN'}`
+		);
+		console.log(`assign-to-device-p95-ms: ${ten?.assign?.p95 ?? 'NaN'}`);
+	}
+	console.log(`sync-ready-first-start-100x-ms: ${hundred?.coldReadyMs ?? 'NaN'}`);
+	console.log(`sync-ready-after-restart-100x-ms: ${hundred?.restartReadyMs ?? 'NaN'}`);
 }
 
 await main();

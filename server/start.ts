@@ -8,7 +8,7 @@ import { createApp } from './http/app.ts';
 import type { AppContext } from './http/context.ts';
 import { StartupError } from './errors.ts';
 import { loadDemoIfEmpty } from './seed.ts';
-import { startSync } from './sync/service.ts';
+import { startSync, type SyncService } from './sync/service.ts';
 import { startNotify } from './notify/service.ts';
 
 export interface RunningServer {
@@ -17,11 +17,18 @@ export interface RunningServer {
 	readonly couch: Couch;
 	readonly config: ServerConfig;
 	readonly demoLoaded: boolean;
+	/** The sync service (its access model, its follower): for tests and benchmarks. */
+	readonly sync: SyncService;
 	/**
 	 * Resolves when the server has derived everything from the writes made so far (access model,
 	 * ticket numbers): for tests that compare devices with the database.
 	 */
 	settled(): Promise<void>;
+	/**
+	 * Writes the access model's checkpoint now (tests, benchmarks: the server writes its own in
+	 * the background); false when it could not.
+	 */
+	checkpoint(): Promise<boolean>;
 	stop(): Promise<void>;
 }
 
@@ -60,7 +67,9 @@ export async function startServer(
 			couch,
 			config,
 			demoLoaded,
+			sync,
 			settled: () => sync.settled(),
+			checkpoint: () => sync.follower.checkpoint(),
 			stop: async () => {
 				await new Promise<void>((done) => {
 					server.closeAllConnections();

@@ -1,12 +1,16 @@
 /**
  * The one follower of the database's changes feed in this process (never one per device):
  * it resolves conflicts as they appear, keeps the access model current for every change and
- * what depends on it, and tells the live hub who is concerned. At start it notes the feed's
- * position, derives the model from a scan, then follows from that position (changes during
- * the scan are applied again, which is harmless).
+ * what depends on it, and tells the live hub who is concerned. At start it loads the model's
+ * checkpoint (checkpoint.ts) and follows from the position it was taken at; without a usable
+ * one, it notes the feed's position, derives the model from a scan, then follows from that
+ * position (changes during the scan are applied again, which is harmless). It writes a
+ * checkpoint after a scan and, while changes come, every few minutes, in the background.
  */
+import { NUMBER_EVENT_PREFIX } from '#lib/domain/numbering.ts';
 import type { Couch } from '../couch/connect.ts';
 import { messageOf } from '../errors.ts';
+import type { CheckpointStore } from './checkpoint.ts';
 import type { Concerned, Indexer } from './indexer.ts';
 import { seqNumber, type CouchHttp } from './couch-http.ts';
 import type { LiveHub } from './live.ts';
@@ -19,6 +23,8 @@ const REBUILD_LAG = 20_000;
 const POLL_MS = 25_000;
 const RETRY_MIN_MS = 500;
 const RETRY_MAX_MS = 30_000;
+/** A checkpoint at most this often while changes come (a restart replays what follows it). */
+const CHECKPOINT_MS = 5 * 60_000;
 
 interface Change {
 	id: string;
@@ -45,6 +51,18 @@ export class Follower {
 	#markReady!: () => void;
 	/** caughtUp calls waiting for the follower's next step. */
 	#waiting: Array<{ done: () => void }> = [];
+	readonly #checkpoints: CheckpointStore | null;
+	/** Documents seen with open conflicts and not seen merged since (kept in checkpoints). */
+	readonly #conflicted = new Set<string>();
+	/** Tickets seen without a number or its number event (kept in checkpoints). */
+	readonly #unnumbered = new Set<string>();
+	/** Changes applied since the last checkpoint; null: one is due now (after a scan). */
+	#uncheckpointed: number | null = 0;
+	#checkpointAt = 0;
+	#saving: Promise<boolean> | null = null;
+	#startedFrom: 'checkpoint' | 'scan' | null = null;
+	/** This process wrote a checkpoint (at the position of the last one started). */
+	#saved = false;
 
 	constructor(
 		couch: Couch,
@@ -52,9 +70,11 @@ export class Follower {
 		indexer: Indexer,
 		live: LiveHub,
 		now: () => Date,
-		numberer: Numberer | null = null
+		numberer: Numberer | null = null,
+		checkpoints: CheckpointStore | null = null
 	) {
 		this.#couch = couch;
+		this.#checkpoints = checkpoints;
 		this.#numberer = numberer;
 		this.#http = http;
 		this.#indexer = indexer;
@@ -67,6 +87,11 @@ export class Follower {
 		return this.#isReady;
 	}
 
+	/** How the model was first derived in this process: from its checkpoint, or a scan. */
+	get startedFrom(): 'checkpoint' | 'scan' | null {
+		return this.#startedFrom;
+	}
+
 	start(): void {
 		this.#loop ??= this.#run();
 	}
@@ -77,6 +102,20 @@ export class Follower {
 		this.#waiting = [];
 		for (const w of waiting) w.done();
 		await this.#loop;
+		await this.#saving;
+	}
+
+	/**
+	 * Writes a checkpoint of the model at the position applied, unless this process wrote one
+	 * there already (tests, benchmarks; the follower writes its own in the background). False
+	 * before the model is ready, when checkpoints are off, or when the write failed.
+	 */
+	async checkpoint(): Promise<boolean> {
+		await this.#saving;
+		if (!this.#isReady || !this.#checkpoints || this.#abort.signal.aborted) return false;
+		if (this.#saved && this.#uncheckpointed === 0) return true;
+		this.#saveCheckpoint();
+		return (await this.#saving) ?? false;
 	}
 
 	/**
@@ -133,6 +172,7 @@ export class Follower {
 		while (!this.#abort.signal.aborted) {
 			try {
 				if (!this.#isReady) await this.#begin();
+				this.#maybeCheckpoint();
 				await this.#step();
 				delay = RETRY_MIN_MS;
 				reported = false;
@@ -147,9 +187,16 @@ export class Follower {
 	}
 
 	async #begin(): Promise<void> {
+		if (await this.#restore()) return;
 		const info = await this.#http.json<{ update_seq: string | number }>(this.#http.db);
 		await this.#resolve(await this.#build());
 		this.#seq = info.update_seq;
+		this.#uncheckpointed = null;
+		this.#startedFrom = 'scan';
+		this.#markStarted();
+	}
+
+	#markStarted(): void {
 		this.#processed = seqNumber(this.#seq);
 		this.#live.start(this.#processed);
 		this.#isReady = true;
@@ -180,16 +227,16 @@ export class Follower {
 			changes.set(change.id, change.deleted || !change.doc ? null : change.doc);
 		}
 		if (this.#indexer.changesWindow(changes)) return this.#rebuild();
-		await this.#resolve(
-			[...changes].flatMap(([id, doc]) =>
-				Array.isArray(doc?._conflicts) && doc._conflicts.length > 0 ? [id] : []
-			)
+		const conflicted = [...changes].flatMap(([id, doc]) =>
+			Array.isArray(doc?._conflicts) && doc._conflicts.length > 0 ? [id] : []
 		);
+		for (const id of changes.keys()) this.#conflicted.delete(id);
+		for (const id of conflicted) this.#conflicted.add(id);
+		await this.#resolve(conflicted);
 		const concerned = await this.#indexer.apply(changes);
-		if (this.#numberer) {
-			for (const [id, doc] of changes) this.#numberer.observe(id, doc);
-			this.#numberer.flush();
-		}
+		for (const [id, doc] of changes) this.#noteNumbering(id, doc);
+		this.#numberer?.flush();
+		if (this.#uncheckpointed !== null) this.#uncheckpointed += changes.size;
 		this.#full = res.results.length >= BATCH;
 		this.#advance(res.last_seq, concerned);
 	}
@@ -201,16 +248,111 @@ export class Follower {
 	async #rebuild(): Promise<void> {
 		const info = await this.#http.json<{ update_seq: string | number }>(this.#http.db);
 		await this.#resolve(await this.#build());
+		this.#uncheckpointed = null;
 		this.#advance(info.update_seq, { all: true, principals: new Set() });
 	}
 
 	async #build(): Promise<string[]> {
-		const numberer = this.#numberer;
-		const conflicted = await this.#indexer.build(
-			numberer ? (id, raw) => numberer.observe(id, raw) : undefined
-		);
-		numberer?.flush();
+		this.#unnumbered.clear();
+		const conflicted = await this.#indexer.build((id, raw) => this.#noteNumbering(id, raw));
+		this.#numberer?.flush();
+		this.#conflicted.clear();
+		for (const id of conflicted) this.#conflicted.add(id);
 		return conflicted;
+	}
+
+	/** Shows a stored document to the numbering, and keeps the list of unnumbered tickets. */
+	#noteNumbering(id: string, raw: Record<string, unknown> | null): void {
+		this.#numberer?.observe(id, raw);
+		const live = raw !== null && raw._deleted !== true;
+		if (id.startsWith(NUMBER_EVENT_PREFIX)) {
+			if (live) this.#unnumbered.delete(id.slice(NUMBER_EVENT_PREFIX.length));
+		} else if (id.startsWith('ticket:')) {
+			if (live && typeof raw.number !== 'number') this.#unnumbered.add(id);
+			else this.#unnumbered.delete(id);
+		}
+	}
+
+	/**
+	 * Starts from the checkpoint when there is a usable one: the model it holds, the merges and
+	 * numbers that were pending, and the position to follow from.
+	 */
+	async #restore(): Promise<boolean> {
+		if (!this.#checkpoints) return false;
+		let loaded;
+		const started = performance.now();
+		try {
+			loaded = await this.#checkpoints.load();
+		} catch (error) {
+			console.error(`sync: model checkpoint not used (${messageOf(error)}): full scan`);
+			return false;
+		}
+		if (!loaded) return false;
+		this.#indexer.restore(loaded.model);
+		this.#conflicted.clear();
+		for (const id of loaded.conflicted) this.#conflicted.add(id);
+		this.#unnumbered.clear();
+		for (const id of loaded.unnumbered) this.#unnumbered.add(id);
+		this.#seq = loaded.seq;
+		this.#uncheckpointed = 0;
+		this.#checkpointAt = Date.now();
+		this.#startedFrom = 'checkpoint';
+		this.#markStarted();
+		console.log(
+			`sync: access model of ${loaded.model.size} documents loaded from its checkpoint in ${Math.round(performance.now() - started)} ms`
+		);
+		// Work the last process left: merges that had not come through, tickets to number.
+		await this.#resolve([...this.#conflicted]);
+		await this.#renumber().catch((error: unknown) =>
+			console.error(`sync: tickets to number not checked: ${messageOf(error)}`)
+		);
+		return true;
+	}
+
+	/** Shows the numbering the tickets that had no number when the checkpoint was taken. */
+	async #renumber(): Promise<void> {
+		if (!this.#numberer || this.#unnumbered.size === 0) return;
+		const ids = [...this.#unnumbered].flatMap((id) => [id, NUMBER_EVENT_PREFIX + id]);
+		const res = await this.#http.json<{
+			rows: Array<{ key: string; doc?: Record<string, unknown> | null }>;
+		}>(`${this.#http.db}/_all_docs?include_docs=true`, { body: { keys: ids } });
+		for (const row of res.rows) this.#noteNumbering(row.key, row.doc ?? null);
+		this.#numberer.flush();
+	}
+
+	/** Starts a checkpoint in the background when one is due and none is being written. */
+	#maybeCheckpoint(): void {
+		if (!this.#checkpoints || this.#saving || this.#full) return;
+		const due =
+			this.#uncheckpointed === null ||
+			(this.#uncheckpointed > 0 && Date.now() - this.#checkpointAt >= CHECKPOINT_MS);
+		if (due) this.#saveCheckpoint();
+	}
+
+	/** The model and position as they are now (one synchronous step), written in the background. */
+	#saveCheckpoint(): void {
+		const store = this.#checkpoints;
+		if (!store) return;
+		const state = {
+			seq: this.#seq,
+			model: this.#indexer.model.snapshot(),
+			conflicted: [...this.#conflicted],
+			unnumbered: [...this.#unnumbered]
+		};
+		const applied = this.#uncheckpointed;
+		this.#uncheckpointed = 0;
+		this.#checkpointAt = Date.now();
+		this.#saving = store
+			.save(state, this.#abort.signal)
+			.then(() => (this.#saved = true))
+			.catch((error: unknown) => {
+				// Written again later (at the next due time).
+				this.#uncheckpointed = applied === null ? 1 : (this.#uncheckpointed ?? 0) + applied;
+				if (!this.#abort.signal.aborted)
+					console.error(`sync: could not write the model checkpoint: ${messageOf(error)}`);
+				return false;
+			})
+			.finally(() => (this.#saving = null));
 	}
 
 	#advance(seq: string | number, concerned: Concerned): void {

@@ -70,6 +70,11 @@ export class Indexer {
 		return this.#model;
 	}
 
+	/** Puts a model derived earlier in place (loaded from a checkpoint). */
+	restore(model: AccessModel): void {
+		this.#model = model;
+	}
+
 	/**
 	 * Derives the whole model from a scan of the database, then puts it in place.
 	 * @param visit sees every stored document of the scan (the ticket numbering uses it).

@@ -25,6 +25,19 @@ export interface DocState {
 	readonly acl: Acl;
 }
 
+/**
+ * Everything the model holds, by reference (rows and states are never mutated, only
+ * replaced): what a checkpoint stores, and enough to rebuild an equal model (`restore`).
+ */
+export interface ModelSnapshot {
+	readonly windowDays: number | undefined;
+	readonly docs: ReadonlyArray<readonly [string, DocState]>;
+	readonly missions: readonly MissionRow[];
+	readonly grants: readonly GrantRow[];
+	readonly tickets: ReadonlyArray<readonly [string, TicketFact]>;
+	readonly users: readonly UserLike[];
+}
+
 export class AccessModel implements FactSource {
 	#window: number | undefined;
 	readonly #missions = new Map<string, MissionRow>();
@@ -45,6 +58,56 @@ export class AccessModel implements FactSource {
 
 	get size(): number {
 		return this.#docs.size;
+	}
+
+	/** The whole model in one synchronous step (a copy of the maps, not of the rows). */
+	snapshot(): ModelSnapshot {
+		return {
+			windowDays: this.#window,
+			docs: [...this.#docs],
+			missions: [...this.#missions.values()],
+			grants: [...this.#grants.values()],
+			tickets: [...this.#tickets],
+			users: [...this.#users.values()]
+		};
+	}
+
+	/** A model equal to the one `snapshot` was taken from (indexes derived again). */
+	static restore(snapshot: ModelSnapshot): AccessModel {
+		const model = new AccessModel(snapshot.windowDays);
+		for (const row of snapshot.missions) {
+			model.#missions.set(row.id, row);
+			add(model.#missionsByTicket, row.ticketId, row.id);
+			add(model.#missionsByClient, row.clientId, row.id);
+		}
+		for (const row of snapshot.grants) {
+			model.#grants.set(row.id, row);
+			add(model.#grantsByClient, row.clientId, row.id);
+		}
+		for (const [id, fact] of snapshot.tickets) model.#tickets.set(id, fact);
+		for (const user of snapshot.users) model.#users.set(user._id, user);
+		// As `set` does, for documents not yet in the model; documents often share one list of
+		// entries (the events of a subject), whose principals are then listed once.
+		// The ids of each principal are gathered first, then each set made at once: about twice
+		// as fast as adding them one by one to sets that keep growing.
+		const principalsOf = new Map<readonly AclEntry[], string[]>();
+		const byPrincipal = new Map<string, string[]>();
+		for (const [id, state] of snapshot.docs) {
+			const entries = state.acl.entries;
+			let principals = principalsOf.get(entries);
+			if (!principals) principalsOf.set(entries, (principals = everyPrincipal(entries)));
+			if (model.#docs.has(id)) continue;
+			model.#docs.set(id, state);
+			for (const p of principals) {
+				const ids = byPrincipal.get(p);
+				if (ids) ids.push(id);
+				else byPrincipal.set(p, [id]);
+			}
+			for (const s of state.acl.sources) add(model.#dependents, s, id);
+			model.#deadlines.add(entries);
+		}
+		for (const [p, ids] of byPrincipal) model.#byPrincipal.set(p, new Set(ids));
+		return model;
 	}
 
 	setWindowDays(days: number | undefined): void {

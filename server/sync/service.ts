@@ -7,6 +7,7 @@ import { DEFAULT_MAX_DOC_BYTES } from '#lib/domain/schemas.ts';
 import type { AppContext } from '../http/context.ts';
 import { HttpError, StartupError } from '../errors.ts';
 import { CouchHttp } from './couch-http.ts';
+import { CheckpointStore } from './checkpoint.ts';
 import { Follower } from './follower.ts';
 import { HealthStore } from './health.ts';
 import { Indexer } from './indexer.ts';
@@ -78,7 +79,8 @@ export class SyncService {
 			this.indexer,
 			this.live,
 			ctx.now,
-			this.numberer
+			this.numberer,
+			env.SYNC_CHECKPOINT === '0' ? null : new CheckpointStore(this.http, ctx.config.dbName)
 		);
 		this.health = new HealthStore(ctx.couch);
 		this.write = revisionWriter(ctx.couch, ctx.config, this.http);

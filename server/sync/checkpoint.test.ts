@@ -1,0 +1,83 @@
+import { describe, expect, it } from 'vitest';
+import { generateDemo } from '../demo/generate.ts';
+import { dumpModel } from '../../tests/support/model-dump.ts';
+import { CheckpointRejected, ChunkReader, encodeChunks } from './checkpoint.ts';
+import type { CouchHttp } from './couch-http.ts';
+import { Indexer } from './indexer.ts';
+
+type Raw = Record<string, unknown>;
+
+/** `_all_docs` over a map of stored documents, as the indexer asks for it. */
+function fakeHttp(store: Map<string, Raw>): CouchHttp {
+	const sorted = [...store.keys()].sort();
+	return {
+		db: 'terrain',
+		async json(path: string, init: { body?: { keys?: string[] } } = {}) {
+			const keys = init.body?.keys;
+			if (keys) return { rows: keys.map((key) => ({ key, doc: store.get(key) ?? null })) };
+			const qs = new URLSearchParams(path.split('?')[1]);
+			const start = JSON.parse(qs.get('startkey') ?? '""') as string;
+			const end = JSON.parse(qs.get('endkey') ?? '"\\ufff0"') as string;
+			const skip = Number(qs.get('skip') ?? 0);
+			const limit = Number(qs.get('limit') ?? 1e9);
+			const ids = sorted.filter((id) => id >= start && id < end).slice(skip, skip + limit);
+			return { rows: ids.map((key) => ({ key, doc: store.get(key) })) };
+		}
+	} as unknown as CouchHttp;
+}
+
+async function demoModel() {
+	const demo = generateDemo({ seed: 3, scale: 1, now: new Date('2026-03-02T10:00:00Z') });
+	const store = new Map<string, Raw>(
+		demo.docs.map((d, i) => [d._id, { ...d, _rev: `1-${i.toString(16)}` } as Raw])
+	);
+	const indexer = new Indexer(fakeHttp(store));
+	await indexer.build();
+	return indexer.model;
+}
+
+describe('checkpoint of the access model: chunks', () => {
+	it('decodes to a model equal to the one encoded, in chunks of bounded size', async () => {
+		const model = await demoModel();
+		const state = {
+			seq: '42-g1AAAA',
+			model: model.snapshot(),
+			conflicted: ['mission:X'],
+			unnumbered: ['ticket:Y', 'ticket:Z']
+		};
+		const chunks = [...encodeChunks(state, 50_000)];
+		expect(chunks.length).toBeGreaterThan(5);
+		for (const c of chunks) expect(c.data.length).toBeLessThanOrEqual(50_000);
+		const reader = new ChunkReader();
+		for (const c of chunks) expect(reader.add(c.data)).toBe(c.records);
+		expect(reader.records).toBe(chunks.reduce((n, c) => n + c.records, 0));
+		expect(reader.conflicted).toEqual(['mission:X']);
+		expect(reader.unnumbered).toEqual(['ticket:Y', 'ticket:Z']);
+		const restored = reader.model(model.windowDays());
+		expect(restored.size).toBe(model.size);
+		expect(dumpModel(restored)).toEqual(dumpModel(model));
+	});
+
+	it('refuses what is not a chunk of this format', () => {
+		const reader = new ChunkReader();
+		for (const data of [
+			'not json',
+			'{}',
+			'{"p":[],"a":[],"r":[["d","ticket:A","1-a",0,[]]]}',
+			'{"p":["role:admin"],"a":[[3,null,null]],"r":[["d","ticket:A","1-a",0,[]]]}',
+			'{"p":["role:admin"],"a":[[0,"x",null]],"r":[]}',
+			'{"p":[],"a":[],"r":[["m","mission:A","ticket:A"]]}',
+			'{"p":[],"a":[],"r":[["q","x"]]}'
+		]) {
+			expect(() => reader.add(data), data).toThrow(CheckpointRejected);
+		}
+	});
+
+	it('refuses a document listed twice', () => {
+		const reader = new ChunkReader();
+		const chunk = '{"p":["role:admin"],"a":[[0,null,null]],"r":[["d","ticket:A","1-a",0,[]]]}';
+		reader.add(chunk);
+		reader.add(chunk);
+		expect(() => reader.model(undefined)).toThrow(CheckpointRejected);
+	});
+});

@@ -3,8 +3,13 @@
 // (comma-separated URLs), else both use TEST_COUCHDB_URL, else one embedded database.
 // Devices sync through either; sessions and sign-in throttling are shared; each ticket gets
 // one number and no number is given twice; each push and each mail goes out once; both access
-// models converge on the same manifest for every user.
-import { mkdtempSync, rmSync } from 'node:fs';
+// models converge on the same manifest for every user. With TEST_COUCHDB_CLUSTER_DIR (the
+// BASE_DIR given to ../shared/couchdb/start-cluster.sh) the third node, which neither server
+// names, is stopped half-way through the tickets and started again half-way through the
+// assignments: the same must hold.
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import nano from 'nano';
@@ -28,6 +33,24 @@ const theo = people.technician('theo');
 const DB = `terrain_two_${Date.now().toString(36)}`;
 const TICKETS_EACH = 25;
 const MISSIONS = 30;
+
+const CLUSTER_DIR = process.env.TEST_COUCHDB_CLUSTER_DIR;
+const COUCH_SCRIPTS = join(import.meta.dirname, '..', '..', '..', 'shared', 'couchdb');
+
+/** Stops or starts the cluster's node 3, when the test was given the cluster's folder. */
+async function node3(action: 'stop' | 'start'): Promise<boolean> {
+	if (!CLUSTER_DIR || !existsSync(join(COUCH_SCRIPTS, 'start-cluster.sh'))) return false;
+	const script = action === 'stop' ? 'stop-cluster.sh' : 'start-cluster.sh';
+	await promisify(execFile)(
+		'bash',
+		[join(COUCH_SCRIPTS, script), CLUSTER_DIR, ...(action === 'stop' ? ['3'] : [])],
+		{
+			env: { ...process.env, COUCHDB_STOP_SIGNAL: 'KILL' }
+		}
+	);
+	return true;
+}
+let node3Stopped = false;
 
 let embedded: EmbeddedCouch | null = null;
 let urls: [string, string];
@@ -85,6 +108,7 @@ beforeAll(async () => {
 }, 120_000);
 
 afterAll(async () => {
+	if (node3Stopped) await node3('start');
 	await Promise.all([a?.stop(), b?.stop()]);
 	if (!embedded && a) {
 		const admin = nano(urls[0]);
@@ -166,11 +190,15 @@ describe('two servers on one database', () => {
 				[onB, viaB]
 			].map(async ([session, tickets]) => {
 				for (let i = 0; i < TICKETS_EACH; i += 5) {
+					if (i >= TICKETS_EACH / 2 && session === onA && !node3Stopped)
+						node3Stopped = await node3('stop');
 					const res = await (session as Session).pushRaw((tickets as Json[]).slice(i, i + 5));
 					expect((res.body as Array<{ ok?: boolean }>).every((r) => r.ok)).toBe(true);
 				}
 			})
 		);
+		// The node-down phase ran when asked for (not skipped for want of the scripts).
+		if (CLUSTER_DIR) expect(node3Stopped).toBe(true);
 		const ids = [...viaA, ...viaB].map((t) => String(t._id));
 		const numbers = await until('every ticket numbered', 60_000, async () => {
 			const rows = await a.couch.db.fetch({ keys: ids.map(numberEventId) });
@@ -205,6 +233,10 @@ describe('two servers on one database', () => {
 				start: new Date(start).toISOString(),
 				end: new Date(start + 3_600_000).toISOString()
 			});
+			if (i === MISSIONS / 2 && node3Stopped) {
+				await node3('start');
+				node3Stopped = false;
+			}
 			await (i % 2 === 0 ? a : b).couch.db.insert({ ...mission });
 			ids.push(mission._id);
 		}

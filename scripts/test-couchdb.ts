@@ -14,7 +14,14 @@ if (!url) {
 const root = join(import.meta.dirname, '..');
 const result = spawnSync(
 	process.execPath,
-	[join(root, 'node_modules', 'vitest', 'vitest.mjs'), 'run', '--project', 'integration'],
+	[
+		join(root, 'node_modules', 'vitest', 'vitest.mjs'),
+		'run',
+		'--project',
+		'integration',
+		// Files to run, when only some are wanted (e.g. the cluster's node-down test).
+		...process.argv.slice(2)
+	],
 	{ cwd: root, stdio: 'inherit', env: { ...process.env, FORCE_COLOR: '0' } }
 );
 process.exit(result.status ?? 1);

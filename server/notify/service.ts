@@ -67,7 +67,9 @@ export async function startNotify(ctx: AppContext, env: Env = process.env): Prom
 			retryMaxMs: 60 * 60_000,
 			maxAttempts: 20,
 			pollMs: positive(env, 'MAIL_POLL_MS', 5_000),
-			leaseMs: 120_000
+			// How long a mail being sent stays another instance's: also the delay before a mail
+			// whose lease no instance could confirm (two racing on a cluster: both 202) is sent.
+			leaseMs: positive(env, 'MAIL_LEASE_MS', 120_000)
 		},
 		ctx.now
 	);

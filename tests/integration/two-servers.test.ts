@@ -76,6 +76,7 @@ async function instance(url: string, secrets: Record<string, string>): Promise<R
 		SMTP_URL: `smtp://127.0.0.1:${smtp.port}`,
 		MAIL_FROM: 'Terrain <support@terrain.example.fr>',
 		MAIL_POLL_MS: '200',
+		MAIL_LEASE_MS: '5000',
 		NOTIFY_SWEEP_MS: '500',
 		NOTIFY_LEASE_MS: '5000'
 	});
@@ -213,7 +214,7 @@ describe('two servers on one database', () => {
 			expect(event._conflicts, id).toBeUndefined();
 		}
 		// One acknowledgement per ticket, whichever instance claimed it.
-		const mails = await smtp.waitFor(before + ids.length, 60_000);
+		const mails = await smtp.waitFor(before + ids.length, 90_000);
 		await new Promise((resolve) => setTimeout(resolve, 2000));
 		const to = mails.slice(before).flatMap((m) => m.to);
 		expect(to).toHaveLength(ids.length);

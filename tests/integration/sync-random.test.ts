@@ -9,7 +9,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { userPrincipals } from '../../src/lib/domain/access.ts';
-import { createIdFactory, techfileIdFor, type RandomSource } from '../../src/lib/domain/ids.ts';
+import { createIdFactory, techfileIdFor } from '../../src/lib/domain/ids.ts';
 import { parseDoc, type Doc, type TicketDoc, type UserDoc } from '../../src/lib/domain/schemas.ts';
 import { touch, type MergeableDoc } from '../../src/lib/domain/stamps.ts';
 import { aClient, aTechfile, aUser } from '../../src/lib/domain/testing/factories.ts';
@@ -25,23 +25,13 @@ import {
 } from '../support/sync-device.ts';
 import { expectedReaders } from '../support/expected-readers.ts';
 import { onCluster } from '../support/couch-kind.ts';
+import { mulberry32 } from '../../server/demo/rng.ts';
 
 const SEED = Number(process.env.SYNC_RANDOM_SEED ?? 20261125);
 const STEPS = Number(process.env.SYNC_RANDOM_STEPS ?? 2000);
 const SYNC_EVERY = 10;
 const HOUR = 3600_000;
 const WINDOW_DAYS = 2;
-
-function mulberry32(seed: number): RandomSource {
-	let a = seed >>> 0;
-	return () => {
-		a = (a + 0x6d2b79f5) >>> 0;
-		let t = a;
-		t = Math.imul(t ^ (t >>> 15), t | 1);
-		t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-		return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-	};
-}
 
 const random = mulberry32(SEED);
 const newId = createIdFactory(mulberry32(SEED + 1));

@@ -13,18 +13,10 @@ import {
 	type Server,
 	type Socket
 } from 'node:net';
+import { mulberry32 } from '../../server/demo/rng.ts';
 
 /** Seeded uniform numbers in [0, 1) (mulberry32). */
-export function seeded(seed: number): () => number {
-	let a = seed >>> 0;
-	return () => {
-		a = (a + 0x6d2b79f5) >>> 0;
-		let t = a;
-		t = Math.imul(t ^ (t >>> 15), t | 1);
-		t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-		return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-	};
-}
+export const seeded = mulberry32;
 
 export interface ChaosOptions {
 	readonly seed: number;

@@ -258,6 +258,27 @@ async function dropCouch(dbName: string): Promise<void> {
 }
 
 /** From `startServer` until the technician's manifest answers: the server, then the manifest. */
+/**
+ * BENCH_SYNC_PROFILE=<file>: a CPU profile of the restart (open it in Chrome's DevTools), to
+ * see where start-up time goes.
+ */
+async function startProfile(): Promise<(() => Promise<void>) | null> {
+	const file = process.env.BENCH_SYNC_PROFILE;
+	if (!file) return null;
+	const { Session } = await import('node:inspector/promises');
+	const { writeFileSync } = await import('node:fs');
+	const session = new Session();
+	session.connect();
+	await session.post('Profiler.enable');
+	await session.post('Profiler.setSamplingInterval', { interval: 1000 });
+	await session.post('Profiler.start');
+	return async () => {
+		const { profile } = await session.post('Profiler.stop');
+		writeFileSync(file, JSON.stringify(profile));
+		session.disconnect();
+	};
+}
+
 async function startAndWait(env: Record<string, string>): Promise<[RunningServer, number]> {
 	const t = performance.now();
 	const server = await startServer(env);
@@ -413,7 +434,9 @@ async function runScale(scale: number, withAssignments: boolean): Promise<void> 
 		if (!(await server.checkpoint())) throw new Error('no checkpoint of the access model');
 		await server.stop();
 		server = null;
+		const profiler = await startProfile();
 		const [restarted, restartReadyMs] = await startAndWait(env);
+		await profiler?.();
 		server = restarted;
 		const result: ScaleResult = {
 			scale,

@@ -49,7 +49,9 @@ export async function startServer(
 		const demoLoaded = config.demo ? await loadDemoIfEmpty(couch, now()) : false;
 		const ctx: AppContext = { config, couch, throttle: new LoginThrottle(couch.privateDb), now };
 		const sync = startSync(ctx, env);
-		const notify = await startNotify(ctx, env);
+		// The notifier reads its planned missions once the access model is ready: at start-up,
+		// devices waiting for sync come first.
+		const notify = await startNotify(ctx, env, sync.follower.whenReady());
 		const server = await listen(
 			createApp(ctx, undefined, { publicUrl: env.PUBLIC_URL }),
 			config.port,

@@ -150,15 +150,14 @@ export class Notifier {
 		this.#now = now;
 	}
 
-	/** Prepares the views and the feed position; then follows the feed in the background. */
-	async start(): Promise<void> {
+	/**
+	 * Prepares the views and the feed position; then, once `after` settles (the sync service's
+	 * access model: devices come first at start-up), reads the planned missions and follows
+	 * the feed in the background. Nothing written after this returns is missed: the feed is
+	 * followed from the position noted here.
+	 */
+	async start(after: Promise<unknown> = Promise.resolve()): Promise<void> {
 		await ensureDesign(this.#privateDb, '_design/notify', PRIVATE_VIEWS);
-		const missions = await this.#db.list({
-			startkey: 'mission:',
-			endkey: 'mission:\ufff0',
-			include_docs: true
-		});
-		for (const row of missions.rows) this.#notePlanned(row.id, (row.doc as Mission) ?? null);
 		const checkpoint = await getOrNull<{ seq: string | number }>(this.#privateDb, CHECKPOINT_ID);
 		if (checkpoint) {
 			this.#since = checkpoint.seq;
@@ -168,10 +167,35 @@ export class Notifier {
 			this.#since = info.update_seq;
 			await this.#saveCheckpoint(this.#since);
 		}
-		this.#loop = this.#follow();
+		this.#loop = this.#begin(after);
+	}
+
+	async #begin(after: Promise<unknown>): Promise<void> {
+		const aborted = new Promise<void>((done) =>
+			this.#abort.signal.addEventListener('abort', () => done(), { once: true })
+		);
+		await Promise.race([after.catch(() => undefined), aborted]);
+		for (let backoff = RETRY_MIN_MS; !this.#abort.signal.aborted;) {
+			try {
+				const missions = await this.#db.list({
+					startkey: 'mission:',
+					endkey: 'mission:\ufff0',
+					include_docs: true
+				});
+				for (const row of missions.rows) this.#notePlanned(row.id, (row.doc as Mission) ?? null);
+				break;
+			} catch (error) {
+				if (this.#abort.signal.aborted) return;
+				console.warn(`notifier: planned missions not read: ${messageOf(error)}; retrying`);
+				await sleep(backoff, this.#abort.signal);
+				backoff = Math.min(RETRY_MAX_MS, backoff * 2);
+			}
+		}
+		if (this.#abort.signal.aborted) return;
 		this.#sweepTimer = setInterval(() => this.#sweep(), this.#options.sweepMs);
 		this.#sweepTimer.unref();
 		this.#sweep();
+		await this.#follow();
 	}
 
 	/** Stops following, then lets the sends already started finish (claims stay consistent). */

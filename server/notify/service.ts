@@ -38,7 +38,11 @@ function positive(env: Env, name: string, fallback: number): number {
 }
 
 /** @throws {StartupError} on a wrong setting. */
-export async function startNotify(ctx: AppContext, env: Env = process.env): Promise<NotifyService> {
+export async function startNotify(
+	ctx: AppContext,
+	env: Env = process.env,
+	after?: Promise<unknown>
+): Promise<NotifyService> {
 	const { config } = ctx;
 	const smtpUrl = env.SMTP_URL?.trim() || null;
 	if (smtpUrl && !/^smtps?:\/\//.test(smtpUrl)) {
@@ -98,7 +102,7 @@ export async function startNotify(ctx: AppContext, env: Env = process.env): Prom
 		outbox,
 		ctx.now
 	);
-	await notifier.start();
+	await notifier.start(after);
 	outbox.start();
 	const service: NotifyService = {
 		notifier,

@@ -87,6 +87,11 @@ export class Follower {
 		return this.#isReady;
 	}
 
+	/** Settles when the access model is first ready (from its checkpoint or a scan). */
+	whenReady(): Promise<void> {
+		return this.#ready;
+	}
+
 	/** How the model was first derived in this process: from its checkpoint, or a scan. */
 	get startedFrom(): 'checkpoint' | 'scan' | null {
 		return this.#startedFrom;

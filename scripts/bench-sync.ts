@@ -59,6 +59,8 @@ interface ScaleResult {
 	coldReadyMs: number;
 	/** The same after a restart (the model's checkpoint). */
 	restartReadyMs: number;
+	/** CPU time this process spent during that restart (less sensitive to a busy machine). */
+	restartCpuMs: number;
 	rules?: Transfer;
 	plain?: Transfer;
 	assign?: { median: number; p95: number; max: number };
@@ -435,7 +437,9 @@ async function runScale(scale: number, withAssignments: boolean): Promise<void> 
 		await server.stop();
 		server = null;
 		const profiler = await startProfile();
+		const cpu = process.cpuUsage();
 		const [restarted, restartReadyMs] = await startAndWait(env);
+		const used = process.cpuUsage(cpu);
 		await profiler?.();
 		server = restarted;
 		const result: ScaleResult = {
@@ -444,7 +448,8 @@ async function runScale(scale: number, withAssignments: boolean): Promise<void> 
 			loadSeconds,
 			readySeconds,
 			coldReadyMs: Math.round(coldReadyMs),
-			restartReadyMs: Math.round(restartReadyMs)
+			restartReadyMs: Math.round(restartReadyMs),
+			restartCpuMs: Math.round((used.user + used.system) / 1000)
 		};
 		if (!ONLY_RESTART) {
 			const techCookie = await signIn(server.url, TECH);
@@ -505,7 +510,7 @@ async function main(): Promise<void> {
 			`${String(r.scale).padStart(3)}× (${r.dbDocs} documents in the database; loaded in ${r.loadSeconds.toFixed(0)} s, sync ready ${r.readySeconds.toFixed(1)} s later)`
 		);
 		console.log(
-			`     start-up until the manifest answers: first start ${r.coldReadyMs} ms, after a restart ${r.restartReadyMs} ms`
+			`     start-up until the manifest answers: first start ${r.coldReadyMs} ms, after a restart ${r.restartReadyMs} ms (CPU ${r.restartCpuMs} ms)`
 		);
 		if (!r.rules || !r.plain) continue;
 		console.log(`     with access rules: ${fmt(r.rules)}`);

@@ -5,73 +5,25 @@
  * event, no internal id, no document as stored. Everything is codes and data; the page words it.
  */
 import { numberEventId, numberFromEvent } from '#lib/domain/numbering.ts';
-import { reopenDaysOf, requesterChoices, type RequesterChoices } from '#lib/domain/requester.ts';
+import {
+	reopenDaysOf,
+	requesterChoices,
+	type PublicEvent,
+	type RequesterView
+} from '#lib/domain/requester.ts';
 import {
 	parseDoc,
 	surveyIdOf,
-	type ClosureHow,
 	type EventDoc,
 	type MissionDoc,
 	type ReportDoc,
 	type SurveyDoc,
-	type TicketDoc,
-	type TicketStatus
+	type TicketDoc
 } from '#lib/domain/schemas.ts';
 import { idSuffix } from '#lib/domain/ids.ts';
 import type { Couch } from '../couch/connect.ts';
 import { getOrNull } from '../notify/store.ts';
 import type { SyncService } from '../sync/service.ts';
-
-export interface PublicEvent {
-	readonly id: string;
-	readonly kind: EventDoc['kind'];
-	readonly at: string;
-	/** `you`: the requester; `staff`: someone of the support team (named); `system`. */
-	readonly author: 'you' | 'staff' | 'system';
-	readonly name?: string;
-	readonly body: string;
-	/** Only the fields a requester's entry is worded from. */
-	readonly data: {
-		readonly action?: string;
-		readonly from?: string;
-		readonly to?: string;
-		readonly number?: number;
-		readonly start?: string;
-		readonly technician?: string;
-	};
-}
-
-export interface PublicVisit {
-	readonly start: string;
-	readonly end: string;
-	readonly status: MissionDoc['status'];
-	readonly technician: string;
-}
-
-export interface PublicReport {
-	/** The report id's suffix, for its PDF's address. */
-	readonly id: string;
-	readonly signedAt: string;
-	readonly technician: string;
-	readonly outcome: ReportDoc['outcome'];
-}
-
-export interface RequesterView {
-	readonly number: number | null;
-	readonly title: string;
-	readonly createdAt: string;
-	readonly status: TicketStatus;
-	readonly requester: string;
-	readonly solution?: string | undefined;
-	readonly closure?: { readonly how: ClosureHow; readonly at: string } | undefined;
-	readonly pendingOnYou: boolean;
-	readonly timeline: readonly PublicEvent[];
-	readonly visits: readonly PublicVisit[];
-	readonly reports: readonly PublicReport[];
-	readonly survey: Pick<SurveyDoc, 'rating' | 'comment' | 'answeredAt'> | null;
-	readonly choices: RequesterChoices;
-	readonly reopenDays: number;
-}
 
 /** Everything stored about one ticket that the requester's page reads. */
 export interface TicketWorld {

@@ -6,6 +6,7 @@ import { ticketOfToken, tokenFor } from '../../server/requester/links.ts';
 import { REQUESTER_LIMITS } from '../../server/requester/routes.ts';
 import { numberEventId } from '../../src/lib/domain/numbering.ts';
 import type { TicketDoc } from '../../src/lib/domain/schemas.ts';
+import type { Actor, TicketAction } from '../../src/lib/domain/ticket.ts';
 import {
 	aClient,
 	aMission,
@@ -77,7 +78,7 @@ async function aStoredTicket(
 	extra: Partial<TicketDoc> = {}
 ): Promise<TicketDoc> {
 	const id = `ticket:${testId()}`;
-	const steps: Parameters<typeof ticketThrough>[0] = [[qualify, actor(dina)]];
+	const steps: Array<[TicketAction, Actor]> = [[qualify, actor(dina)]];
 	if (state === 'pending') steps.push([{ type: 'wait', reason: 'requester' }, actor(dina)]);
 	if (state === 'resolved' || state === 'closed')
 		steps.push([{ type: 'resolve', solution: 'Pilote réinstallé' }, actor(dina)]);

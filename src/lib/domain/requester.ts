@@ -8,7 +8,11 @@ import * as v from 'valibot';
 import { toMillis, type Instant } from './ids.ts';
 import { DEFAULT_REOPEN_DAYS } from './schemas/config.ts';
 import { MAX_SURVEY_COMMENT, SURVEY_RATINGS } from './schemas/survey.ts';
-import type { TicketDoc } from './schemas/ticket.ts';
+import type { EventDoc } from './schemas/event.ts';
+import type { MissionDoc } from './schemas/mission.ts';
+import type { ReportDoc } from './schemas/report.ts';
+import type { SurveyDoc } from './schemas/survey.ts';
+import type { ClosureHow, TicketDoc, TicketStatus } from './schemas/ticket.ts';
 import type { Actor } from './ticket-rules.ts';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -65,6 +69,59 @@ export function requesterChoices(
 		survey: ticket.status === 'closed' && !answered,
 		message: ticket.status !== 'cancelled'
 	};
+}
+
+/* The requester page's API answer (server/requester/view.ts makes it, the page words it). */
+
+export interface PublicEvent {
+	readonly id: string;
+	readonly kind: EventDoc['kind'];
+	readonly at: string;
+	/** `you`: the requester; `staff`: someone of the support team (named); `system`. */
+	readonly author: 'you' | 'staff' | 'system';
+	readonly name?: string;
+	readonly body: string;
+	/** Only the fields a requester's entry is worded from. */
+	readonly data: {
+		readonly action?: string;
+		readonly from?: string;
+		readonly to?: string;
+		readonly number?: number;
+		readonly start?: string;
+		readonly technician?: string;
+	};
+}
+
+export interface PublicVisit {
+	readonly start: string;
+	readonly end: string;
+	readonly status: MissionDoc['status'];
+	readonly technician: string;
+}
+
+export interface PublicReport {
+	/** The report id's suffix, for its PDF's address. */
+	readonly id: string;
+	readonly signedAt: string;
+	readonly technician: string;
+	readonly outcome: ReportDoc['outcome'];
+}
+
+export interface RequesterView {
+	readonly number: number | null;
+	readonly title: string;
+	readonly createdAt: string;
+	readonly status: TicketStatus;
+	readonly requester: string;
+	readonly solution?: string | undefined;
+	readonly closure?: { readonly how: ClosureHow; readonly at: string } | undefined;
+	readonly pendingOnYou: boolean;
+	readonly timeline: readonly PublicEvent[];
+	readonly visits: readonly PublicVisit[];
+	readonly reports: readonly PublicReport[];
+	readonly survey: Pick<SurveyDoc, 'rating' | 'comment' | 'answeredAt'> | null;
+	readonly choices: RequesterChoices;
+	readonly reopenDays: number;
 }
 
 const message = v.pipe(

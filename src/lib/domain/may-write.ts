@@ -306,7 +306,8 @@ function techfileWrite(
 }
 
 /** Only the requester answers, through their page; the server writes what they said. */
-const SURVEY_REFUSAL = 'satisfaction answers are written by the server only, from the requester’s page';
+const SURVEY_REFUSAL =
+	'satisfaction answers are written by the server only, from the requester’s page';
 
 /** Kinds only the server writes (numbering, notices, SLA jobs); a device's are refused. */
 const SERVER_KINDS = new Set(['notice_sent', 'sla_warning', 'ticket_numbered']);

@@ -14,7 +14,7 @@ export const CLOSURE_WORDS: Readonly<Record<ClosureHow, string>> = {
 };
 
 const SIGN_OFF =
-	"Suivez votre demande, écrivez-nous, confirmez sa résolution ou donnez votre avis sur votre page de suivi : {{url}}\n\nCordialement.";
+	'Suivez votre demande, écrivez-nous, confirmez sa résolution ou donnez votre avis sur votre page de suivi : {{url}}\n\nCordialement.';
 
 export const DEFAULT_NOTICE_TEMPLATES: Readonly<Record<NoticeKey, NoticeTemplate>> = {
 	ticket_created: {

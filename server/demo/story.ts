@@ -9,7 +9,11 @@ import type {
 	ReportDoc,
 	TicketDoc
 } from '../../src/lib/domain/schemas.ts';
-import { DEFAULT_NOTICE_TEMPLATES, renderNotice } from '../../src/lib/domain/notices.ts';
+import {
+	CLOSURE_WORDS,
+	DEFAULT_NOTICE_TEMPLATES,
+	renderNotice
+} from '../../src/lib/domain/notices.ts';
 import {
 	transition,
 	type Actor,
@@ -154,7 +158,8 @@ export class TicketStory {
 			title: this.ticket.title,
 			requester: this.ticket.requester.name,
 			status: STATUS_LABELS[this.ticket.status],
-			url: `https://terrain.aprile.example/suivi/${this.number}`,
+			url: 'https://terrain.aprile.example/suivi/…',
+			...(this.ticket.closure ? { closure: CLOSURE_WORDS[this.ticket.closure.how] } : {}),
 			...values
 		});
 		this.event('notice_sent', at, 'system', rendered.subject, {

@@ -10,6 +10,7 @@ import { syncDbRoutes } from '../sync/db-routes.ts';
 import { HttpError } from '../errors.ts';
 import { icalRoutes } from '../ical/routes.ts';
 import { publicRoutes } from '../public/routes.ts';
+import { requesterRoutes } from '../requester/routes.ts';
 import { notifyRoutes } from '../notify/routes.ts';
 
 export const BUILD_DIR = join(import.meta.dirname, '..', '..', 'build');
@@ -39,6 +40,7 @@ export function createApp(
 	app.use(sessionRoutes(ctx));
 	app.use(icalRoutes(ctx));
 	app.use(publicRoutes(ctx));
+	app.use(requesterRoutes(ctx));
 	app.use(syncRoutes(ctx));
 	app.use(notifyRoutes(ctx));
 	app.use('/api', (_req, _res, next) =>

@@ -1,5 +1,7 @@
 /** The French sentences of pushes and fallback e-mails, and the values of notice placeholders. */
+import { CLOSURE_WORDS } from '#lib/domain/notices.ts';
 import type { NoticePlaceholder } from '#lib/domain/schemas/config.ts';
+import type { ClosureHow } from '#lib/domain/schemas/ticket.ts';
 import type { PushEvent } from './intents.ts';
 
 const DAY = new Intl.DateTimeFormat('fr-FR', {
@@ -71,30 +73,36 @@ const PENDING_FR: Readonly<Record<string, string>> = {
 	third_party: 'dans l’attente d’un tiers'
 };
 
-/** Placeholder values of a requester notice for a ticket document. */
+/**
+ * Placeholder values of a requester notice for a ticket document. `number` is the ticket's
+ * real number, or null while the server has not given one: the notice then names none
+ * (never the provisional id).
+ */
 export function noticeValues(
 	ticket: Record<string, unknown>,
+	number: number | null,
 	operator: string,
 	url: string
 ): Partial<Record<NoticePlaceholder, string>> {
 	const requester = ticket.requester as { name?: string } | undefined;
-	const resolution = (ticket.closure ?? ticket.resolution) as { solution?: string } | undefined;
+	const closure = ticket.closure as { solution?: string; how?: string } | undefined;
+	const resolution = (closure ?? ticket.resolution) as { solution?: string } | undefined;
 	const pending = ticket.pending as { reason?: string } | undefined;
 	return {
-		number: ticketNumber(ticket),
+		number: number === null ? '' : String(number),
 		title: String(ticket.title ?? ''),
 		requester: requester?.name ?? '',
 		operator,
 		status: STATUS_FR[String(ticket.status)] ?? String(ticket.status),
 		solution: resolution?.solution ?? '',
+		closure: closure?.how ? (CLOSURE_WORDS[closure.how as ClosureHow] ?? '') : '',
 		reason: pending?.reason ? (PENDING_FR[pending.reason] ?? pending.reason) : '',
 		url
 	};
 }
 
-/** The human number, or a provisional one from the id until the server gives it. */
-export function ticketNumber(ticket: Record<string, unknown>): string {
-	if (typeof ticket.number === 'number') return String(ticket.number);
-	const id = String(ticket._id ?? '');
-	return `${id.slice(-6)} (provisoire)`;
+/** `n° 10421 Imprimante`, or the title alone before the server numbered the ticket. */
+export function ticketLabel(ticket: Record<string, unknown>, number: number | null): string {
+	const title = String(ticket.title ?? '');
+	return number === null ? title : `n° ${number} ${title}`.trim();
 }

@@ -32,7 +32,9 @@ import {
 	type MissionFields,
 	type TicketFields
 } from './intents.ts';
-import { noticeValues, PUSH_TITLES, pushSentence, ticketNumber, frenchWhen } from './messages.ts';
+import { numberEventId, numberFromEvent } from '#lib/domain/numbering.ts';
+import { tokenFor } from '../requester/links.ts';
+import { noticeValues, PUSH_TITLES, pushSentence, ticketLabel, frenchWhen } from './messages.ts';
 import type { Outbox } from './outbox.ts';
 import type { PushSender } from './push-send.ts';
 import {
@@ -65,6 +67,11 @@ export interface NotifierOptions {
 	readonly unsubscribeSecret: string;
 	/** Long-poll timeout of the changes feed. */
 	readonly feedTimeoutMs: number;
+	/**
+	 * How long a requester's notice waits for the number of a ticket opened on a device (the
+	 * sync follower gives it on arrival); past that it is sent naming no number.
+	 */
+	readonly numberWaitMs: number;
 }
 
 export type ClaimState = 'claimed' | 'sent' | 'done';
@@ -365,13 +372,11 @@ export class Notifier {
 		const prefs = await preferencesOf(this.#privateDb, delivery.to);
 		if (!prefs[delivery.event]) return `${delivery.to}: ${delivery.event} off`;
 		const isMission = claim.subject.startsWith('mission:');
-		const ticketLabel = ticket
-			? `n° ${ticketNumber(ticket)} ${String(ticket.title ?? '')}`.trim()
-			: '';
+		const label = ticket ? ticketLabel(ticket, await this.#numberOf(ticket, 0)) : '';
 		const start = isMission ? String(subject.start) : undefined;
 		const body = pushSentence(delivery.event, {
 			...(start ? { start } : {}),
-			ticketLabel,
+			ticketLabel: label,
 			...(typeof subject.level === 'number' ? { level: subject.level } : {}),
 			...(delivery.withdrawn ? { withdrawn: true } : {})
 		});
@@ -412,7 +417,7 @@ export class Notifier {
 		const url = `${this.#options.publicUrl}${payload.url}`;
 		await this.#outbox.queue(`mail:${claim._id}:${delivery.to}`, {
 			to: profile.email,
-			subject: `${payload.title} — ${ticketLabel}`.slice(0, 200),
+			subject: `${payload.title} — ${label}`.slice(0, 200),
 			text: `Bonjour ${profile.displayName ?? ''},\n\n${body}.\n${start ? `Début : ${frenchWhen(start)}\n` : ''}\nOuvrir : ${url}\n\nCe message vous est envoyé par e-mail faute de notification sur votre téléphone.`,
 			about: claim.subject
 		});
@@ -434,10 +439,14 @@ export class Notifier {
 		const operator = operatorId.startsWith('user:')
 			? ((await getOrNull<{ displayName?: string }>(this.#db, operatorId))?.displayName ?? '')
 			: '';
+		const number = await this.#numberOf(ticket, this.#options.numberWaitMs);
+		// The requester's page: made the first time the requester hears of the ticket.
+		const token = await tokenFor(this.#privateDb, String(ticket._id), this.#now());
 		const values = noticeValues(
 			ticket,
+			number,
 			operator || 'l’équipe d’assistance',
-			this.#options.publicUrl
+			`${this.#options.publicUrl}/suivi/${token}`
 		);
 		if (claim.subject.startsWith('mission:')) {
 			const technician = await getOrNull<{ displayName?: string }>(
@@ -456,6 +465,22 @@ export class Notifier {
 			about: String(ticket._id)
 		});
 		return `notice ${key}: queued`;
+	}
+
+	/**
+	 * The ticket's real number: its own (tickets the server opened), else the one the server
+	 * gave in `event:number:<id>`, waited for up to `waitMs`; null when there is none yet.
+	 */
+	async #numberOf(ticket: Record<string, unknown>, waitMs: number): Promise<number | null> {
+		if (typeof ticket.number === 'number') return ticket.number;
+		const until = Date.now() + waitMs;
+		for (;;) {
+			const event = await getOrNull(this.#db, numberEventId(String(ticket._id)));
+			const given = numberFromEvent(event);
+			if (given) return given.number;
+			if (Date.now() >= until || this.#abort.signal.aborted) return null;
+			await sleep(Math.min(250, until - Date.now()), this.#abort.signal);
+		}
 	}
 
 	async #noticeTemplates(): Promise<Partial<Record<NoticeKey, NoticeTemplate>>> {

@@ -96,7 +96,8 @@ export async function startNotify(
 			sweepMs: positive(env, 'NOTIFY_SWEEP_MS', 30_000),
 			publicUrl,
 			unsubscribeSecret: config.secrets.sessionSecret,
-			feedTimeoutMs: 25_000
+			feedTimeoutMs: 25_000,
+			numberWaitMs: positive(env, 'NOTIFY_NUMBER_WAIT_MS', 10_000)
 		},
 		push,
 		outbox,

@@ -17,6 +17,29 @@ export const FORM_LIMITS = {
 } as const;
 
 type LimitDoc = { type: 'formlimit'; count: number; since: number };
+
+/**
+ * Counts one use against `max` per window in the shared counter `id`.
+ * @returns 0 when counted, else how long (ms) until the window frees a place.
+ */
+export function countOne(
+	db: Db,
+	id: string,
+	limit: { readonly max: number; readonly windowMs: number },
+	now: number
+): Promise<number> {
+	return update<LimitDoc, number>(db, id, (doc) => {
+		const fresh = !doc || now - doc.since >= limit.windowMs;
+		if (!fresh && doc.count >= limit.max)
+			return { doc: undefined, result: doc.since + limit.windowMs - now };
+		return {
+			doc: fresh
+				? { type: 'formlimit', count: 1, since: now }
+				: { type: 'formlimit', count: doc.count + 1, since: doc.since },
+			result: 0
+		};
+	});
+}
 type Kind = keyof typeof FORM_LIMITS;
 
 export function formLimitId(kind: Kind, value: string): string {
@@ -46,18 +69,7 @@ export class FormLimits {
 			['address', address],
 			['recipient', recipientKey(email)]
 		] as Array<[Kind, string]>) {
-			const { max, windowMs } = FORM_LIMITS[kind];
-			const wait = await update<LimitDoc, number>(this.#db, formLimitId(kind, value), (doc) => {
-				const fresh = !doc || now - doc.since >= windowMs;
-				if (!fresh && doc.count >= max)
-					return { doc: undefined, result: doc.since + windowMs - now };
-				return {
-					doc: fresh
-						? { type: 'formlimit', count: 1, since: now }
-						: { type: 'formlimit', count: doc.count + 1, since: doc.since },
-					result: 0
-				};
-			});
+			const wait = await countOne(this.#db, formLimitId(kind, value), FORM_LIMITS[kind], now);
 			if (wait > 0) {
 				await this.giveBack(counted, now);
 				return { kind, waitMs: wait };

@@ -127,7 +127,8 @@ function gather(doc: Doc, facts: FactSource): Gathered {
 			};
 		}
 		case 'mission':
-		case 'report': {
+		case 'report':
+		case 'survey': {
 			const ticket = facts.ticket(doc.ticketId);
 			return {
 				context: { windowDays, ticket: ticket ?? { group: undefined, endedAt: undefined } },

@@ -20,6 +20,7 @@ import {
 	anApprovedGrant,
 	anEvent,
 	aReport,
+	aSurvey,
 	aTechfile,
 	aTicket,
 	aUser,
@@ -222,6 +223,17 @@ describe('principalsFor', () => {
 			docs.filter((d) => visibleTo(principalsFor(d, { now }), billing)).map((d) => d.type)
 		).toEqual(['client', 'report', 'config', 'billing']);
 		expect(visibleTo(principalsFor(aTechfile(), { now }), tom)).toBe(false);
+	});
+});
+
+describe('satisfaction answers', () => {
+	it('are read by the desk (dispatchers, admins, the ticket’s group), not by technicians', () => {
+		const readers = principalsFor(aSurvey(), { now, ticket: { group: 'network' } });
+		expect(readers).toEqual(['group:network', 'role:admin', 'role:dispatcher']);
+		expect(visibleTo(readers, dina)).toBe(true);
+		expect(visibleTo(readers, eric)).toBe(true);
+		expect(visibleTo(readers, theo)).toBe(false);
+		expect(visibleTo(readers, people.billing())).toBe(false);
 	});
 });
 

@@ -17,6 +17,7 @@
  * - Events are read by whoever reads their subject, except credential reveals (an audit
  *   trail): the admin and the person who revealed.
  * - Referentials (`config:`) are read by everyone signed in (`role:everyone`).
+ * - Satisfaction answers (`survey:`) are read by dispatchers, admins and the ticket's group.
  * - `role:admin` is on every document.
  * Missing facts never widen access: without grants or missions in the context, nobody gets in
  * through them.
@@ -63,7 +64,7 @@ export interface TicketFact {
  * What `principalsFor` needs besides the document, gathered by the caller (no I/O here):
  * - ticket: `missions` of the ticket;
  * - client, techfile: `missions` at that client, `grants` on that client;
- * - mission, report: `ticket`, the facts of its ticket (absent: taken as open, no group);
+ * - mission, report, survey: `ticket`, the facts of its ticket (absent: taken as open, no group);
  * - event: `subjectPrincipals`, the readers of the document it is about.
  */
 export interface AccessContext {
@@ -183,6 +184,9 @@ export function principalsFor(doc: Doc, context: AccessContext): string[] {
 			return principals([ADMIN, EVERYONE]);
 		case 'billing':
 			return principals([ADMIN, BILLING]);
+		case 'survey':
+			// The desk follows satisfaction (seed 003): dispatchers, admins, the ticket's group.
+			return principals([ADMIN, DISPATCHER, group]);
 	}
 }
 

@@ -17,7 +17,8 @@ export const DOC_TYPES = [
 	'user',
 	'grant',
 	'config',
-	'billing'
+	'billing',
+	'survey'
 ] as const;
 export type DocType = (typeof DOC_TYPES)[number];
 

@@ -12,6 +12,7 @@ import {
 	anEvent,
 	aReport,
 	aSignedReport,
+	aSurvey,
 	aTechfile,
 	aTicket,
 	aUser,
@@ -111,6 +112,15 @@ describe('mayWrite: the rules named in the issue', () => {
 		expect(reason(mayWrite(ada, aBillingItem(), del(aBillingItem())))).toBe(
 			'billing items are written by the server only'
 		);
+	});
+
+	it('satisfaction answers are the requester’s, through the server: no device writes one', () => {
+		const said = 'satisfaction answers are written by the server only, from the requester’s page';
+		for (const user of [dina, ada, eric, theo]) {
+			expect(reason(mayWrite(user, null, aSurvey()))).toBe(said);
+			expect(reason(mayWrite(user, aSurvey(), aSurvey({ rating: 5 })))).toBe(said);
+			expect(reason(mayWrite(user, aSurvey(), del(aSurvey())))).toBe(said);
+		}
 	});
 });
 

@@ -92,6 +92,8 @@ function deletion(user: WriteSubject, before: Doc | null): Verdict {
 			return err('events are never deleted: add a follow-up instead');
 		case 'billing':
 			return err('billing items are written by the server only');
+		case 'survey':
+			return err(SURVEY_REFUSAL);
 		case 'ticket':
 			return err('tickets are never deleted: cancel the ticket instead');
 		case 'report':
@@ -303,6 +305,10 @@ function techfileWrite(
 	return stamped(before, after);
 }
 
+/** Only the requester answers, through their page; the server writes what they said. */
+const SURVEY_REFUSAL =
+	'satisfaction answers are written by the server only, from the requester’s page';
+
 /** Kinds only the server writes (numbering, notices, SLA jobs); a device's are refused. */
 const SERVER_KINDS = new Set(['notice_sent', 'sla_warning', 'ticket_numbered']);
 
@@ -430,5 +436,7 @@ export function mayWrite(
 			return has(user, 'admin') ? allow : err('only an admin may change the referentials');
 		case 'billing':
 			return err('billing items are written by the server only');
+		case 'survey':
+			return err(SURVEY_REFUSAL);
 	}
 }

@@ -3,9 +3,18 @@
  * in `config:notice_templates`. The defaults follow the seed's annex C wording.
  */
 import type { NoticeKey, NoticePlaceholder, NoticeTemplate } from './schemas/config.ts';
+import type { ClosureHow } from './schemas/ticket.ts';
+
+/** How a ticket was closed, as the `{{closure}}` of a notice says it to the requester. */
+export const CLOSURE_WORDS: Readonly<Record<ClosureHow, string>> = {
+	requester: 'à votre confirmation',
+	level1: 'par l’équipe d’assistance',
+	level2: 'par l’intervenant en charge',
+	timeout: 'sans retour de votre part dans le délai prévu'
+};
 
 const SIGN_OFF =
-	"Vous pouvez suivre l'avancement de votre demande à l'adresse : {{url}}\n\nCordialement.";
+	'Suivez votre demande, écrivez-nous, confirmez sa résolution ou donnez votre avis sur votre page de suivi : {{url}}\n\nCordialement.';
 
 export const DEFAULT_NOTICE_TEMPLATES: Readonly<Record<NoticeKey, NoticeTemplate>> = {
 	ticket_created: {
@@ -30,7 +39,7 @@ export const DEFAULT_NOTICE_TEMPLATES: Readonly<Record<NoticeKey, NoticeTemplate
 	},
 	ticket_closed: {
 		subject: 'Demande n° {{number}} clôturée',
-		body: `Bonjour,\n\nVotre demande n° {{number}} est maintenant clôturée.\nRésumé de votre demande : {{title}}\nRéponse : {{solution}}\n\n${SIGN_OFF}\n{{operator}}`
+		body: `Bonjour,\n\nVotre demande n° {{number}} est maintenant clôturée ({{closure}}).\nRésumé de votre demande : {{title}}\nRéponse : {{solution}}\n\n${SIGN_OFF}\n{{operator}}`
 	},
 	ticket_reopened: {
 		subject: 'Demande n° {{number}} rouverte',
@@ -42,19 +51,26 @@ export const DEFAULT_NOTICE_TEMPLATES: Readonly<Record<NoticeKey, NoticeTemplate
 	}
 };
 
+/** "n° {{number}}" (or a bare "{{number}}") with the space before it. */
+const NUMBER_PHRASE = /\s*(?:n°\s*)?\{\{\s*number\s*\}\}/g;
+
 /**
  * Fills `{{placeholders}}`. A placeholder without a value is left visible rather than blanked,
  * so a missing value shows in the preview instead of leaving a silent hole in the e-mail.
+ * The number is the exception: given as '' (the server has not numbered the ticket yet), the
+ * phrase "n° {{number}}" goes, so the notice names no number rather than a provisional one.
  */
 export function renderNotice(
 	template: NoticeTemplate,
 	values: Partial<Record<NoticePlaceholder, string>>
 ): NoticeTemplate {
-	const fill = (text: string) =>
-		text.replace(
+	const fill = (raw: string) => {
+		const text = values.number === '' ? raw.replace(NUMBER_PHRASE, '') : raw;
+		return text.replace(
 			/\{\{\s*([a-z]+)\s*\}\}/g,
 			(whole, name: string) => values[name as NoticePlaceholder] ?? whole
 		);
+	};
 	return { subject: fill(template.subject), body: fill(template.body) };
 }
 

@@ -16,6 +16,7 @@ import { EventSchema } from './schemas/event.ts';
 import { MissionSchema } from './schemas/mission.ts';
 import { CalendarSchema, GrantSchema, UserSchema } from './schemas/people.ts';
 import { ReportSchema } from './schemas/report.ts';
+import { SurveySchema } from './schemas/survey.ts';
 import { TechfileSchema } from './schemas/techfile.ts';
 import { TicketSchema } from './schemas/ticket.ts';
 
@@ -28,6 +29,7 @@ export * from './schemas/event.ts';
 export * from './schemas/mission.ts';
 export * from './schemas/people.ts';
 export * from './schemas/report.ts';
+export * from './schemas/survey.ts';
 export * from './schemas/techfile.ts';
 export * from './schemas/ticket.ts';
 
@@ -42,7 +44,8 @@ export const DOC_SCHEMAS = {
 	user: UserSchema,
 	grant: GrantSchema,
 	config: ConfigSchema,
-	billing: BillingSchema
+	billing: BillingSchema,
+	survey: SurveySchema
 } as const;
 
 export type DocOf<T extends DocType> = v.InferOutput<(typeof DOC_SCHEMAS)[T]>;
@@ -190,3 +193,4 @@ export const parseUser = (raw: unknown) => parseAs('user', raw);
 export const parseGrant = (raw: unknown) => parseAs('grant', raw);
 export const parseConfig = (raw: unknown) => parseAs('config', raw);
 export const parseBilling = (raw: unknown) => parseAs('billing', raw);
+export const parseSurvey = (raw: unknown) => parseAs('survey', raw);

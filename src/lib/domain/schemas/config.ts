@@ -15,7 +15,8 @@ export const CONFIG_KINDS = [
 	'sla',
 	'notice_templates',
 	'access',
-	'billing_rates'
+	'billing_rates',
+	'requester'
 ] as const;
 export type ConfigKind = (typeof CONFIG_KINDS)[number];
 
@@ -63,6 +64,7 @@ export const NOTICE_PLACEHOLDERS = [
 	'operator',
 	'status',
 	'solution',
+	'closure',
 	'reason',
 	'technician',
 	'date',
@@ -138,6 +140,20 @@ export const BillingRatesConfigSchema = v.object({
 	rates: BillingRatesSchema
 });
 
+/** Days after resolution or closure during which the requester may say it is not solved. */
+export const DEFAULT_REOPEN_DAYS = 14;
+
+export const RequesterConfigSchema = v.object({
+	...base,
+	kind: v.literal('requester'),
+	reopenDays: v.pipe(
+		v.number(),
+		v.integer('must be a whole number of days'),
+		v.minValue(0, 'must not be negative'),
+		v.maxValue(365, 'must be at most 365 days')
+	)
+});
+
 export const ConfigSchema = v.pipe(
 	v.variant('kind', [
 		TaxonomyConfigSchema,
@@ -145,7 +161,8 @@ export const ConfigSchema = v.pipe(
 		SlaConfigSchema,
 		NoticeTemplatesConfigSchema,
 		AccessConfigSchema,
-		BillingRatesConfigSchema
+		BillingRatesConfigSchema,
+		RequesterConfigSchema
 	]),
 	v.forward(
 		v.partialCheck(
@@ -168,3 +185,4 @@ export type SlaConfig = v.InferOutput<typeof SlaConfigSchema>;
 export type NoticeTemplatesConfig = v.InferOutput<typeof NoticeTemplatesConfigSchema>;
 export type AccessConfig = v.InferOutput<typeof AccessConfigSchema>;
 export type BillingRatesConfig = v.InferOutput<typeof BillingRatesConfigSchema>;
+export type RequesterConfig = v.InferOutput<typeof RequesterConfigSchema>;

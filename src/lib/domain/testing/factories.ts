@@ -12,6 +12,7 @@ import type {
 	MissionDoc,
 	ReportDoc,
 	Role,
+	SurveyDoc,
 	Taxonomy,
 	TechfileDoc,
 	TicketDoc,
@@ -333,7 +334,21 @@ export function aConfig(kind: ConfigDoc['kind']): ConfigDoc {
 			return { ...base, kind, windowDays: 7, docCap: 10_000 };
 		case 'billing_rates':
 			return { ...base, kind, rates: { hourlyRateCents: 7500 } } as ConfigDoc;
+		case 'requester':
+			return { ...base, kind, reopenDays: 14 };
 	}
+}
+
+export function aSurvey(overrides: Partial<SurveyDoc> = {}): SurveyDoc {
+	return {
+		_id: 'survey:K1',
+		type: 'survey',
+		ticketId: 'ticket:K1',
+		rating: 4,
+		comment: 'Rapide et clair.',
+		answeredAt: at(3 * 24 * 60),
+		...overrides
+	};
 }
 
 export function aBillingItem(overrides: Partial<BillingDoc> = {}): BillingDoc {

@@ -58,6 +58,47 @@ describe('checkpoint of the access model: chunks', () => {
 		expect(dumpModel(restored)).toEqual(dumpModel(model));
 	});
 
+	it('changes after a restore leave it equal to the model it came from, changed the same way', async () => {
+		// The restored model derives its dependents and deadlines, and turns each principal's
+		// list into a set, only when first needed: every path must end where the original does.
+		const model = await demoModel();
+		const reader = new ChunkReader();
+		for (const c of encodeChunks({
+			seq: '1',
+			model: model.snapshot(),
+			conflicted: [],
+			unnumbered: []
+		}))
+			reader.add(c.data);
+		const restored = reader.model(model.windowDays());
+		const docs = model.snapshot().docs;
+		const timed = docs.find(([, s]) => s.acl.entries.some((e) => e[1] !== null || e[2] !== null));
+		const sourced = docs.find(([, s]) => s.acl.sources.length > 0);
+		const [a, b] = [docs[0]!, docs[1]!];
+		expect(timed && sourced).toBeTruthy();
+		for (const m of [model, restored]) {
+			// First a new document whose access starts at an instant of its own, then gone.
+			const own = {
+				rev: '1-n',
+				acl: { entries: [['user:zz', 12_345, null] as const], sources: [] }
+			};
+			m.set('event:own', own as never);
+			expect([...m.deadlinesBetween(12_344, 12_345)]).toEqual(['user:zz']);
+			m.set('event:own', null);
+			expect([...m.deadlinesBetween(12_344, 12_345)]).toEqual([]);
+			m.set('event:new', timed![1]); // a new document, with deadlines
+			m.set('event:new2', sourced![1]); // a new document sharing another's sources
+			m.set(timed![0], null); // gone: its deadlines and principals go with it
+			m.set(a[0], b[1]); // readers changed
+			m.set(sourced![0], {
+				rev: '9-z',
+				acl: { entries: [['role:admin', null, null]], sources: [] }
+			});
+		}
+		expect(dumpModel(restored)).toEqual(dumpModel(model));
+		expect(restored.deadlinesBetween(-8.64e15, 8.64e15).size).toBeGreaterThan(0);
+	});
+
 	it('refuses what is not a chunk of this format', () => {
 		const reader = new ChunkReader();
 		for (const data of [

@@ -48,9 +48,14 @@ export class AccessModel implements FactSource {
 	readonly #tickets = new Map<string, TicketFact>();
 	readonly #users = new Map<string, UserLike>();
 	readonly #docs = new Map<string, DocState>();
-	readonly #byPrincipal = new Map<string, Set<string>>();
-	readonly #dependents = new Map<string, Set<string>>();
-	readonly #deadlines = new Deadlines();
+	/**
+	 * The ids each principal may read. After `restore`, a principal's ids stay the plain list
+	 * the checkpoint gave (no duplicates) until a change to that principal makes it a set.
+	 */
+	readonly #byPrincipal = new Map<string, Set<string> | string[]>();
+	// Derived from #docs when first needed (null until then): a restart answers sooner.
+	#dependentsIndex: Map<string, Set<string>> | null = new Map();
+	#deadlinesIndex: Deadlines | null = new Deadlines();
 
 	constructor(windowDays?: number) {
 		this.#window = windowDays;
@@ -87,11 +92,13 @@ export class AccessModel implements FactSource {
 		for (const [id, fact] of snapshot.tickets) model.#tickets.set(id, fact);
 		for (const user of snapshot.users) model.#users.set(user._id, user);
 		// As `set` does, for documents not yet in the model; documents often share one list of
-		// entries (the events of a subject), whose principals are then listed once.
-		// The ids of each principal are gathered first, then each set made at once: about twice
-		// as fast as adding them one by one to sets that keep growing.
+		// entries (the events of a subject), whose principals are then listed once. Each
+		// principal's ids are kept as the list gathered here; dependents and deadlines are
+		// derived later, when first asked for (the first change, the first wake-up sweep).
 		const principalsOf = new Map<readonly AclEntry[], string[]>();
-		const byPrincipal = new Map<string, string[]>();
+		const byPrincipal = model.#byPrincipal as Map<string, string[]>;
+		model.#dependentsIndex = null;
+		model.#deadlinesIndex = null;
 		for (const [id, state] of snapshot.docs) {
 			const entries = state.acl.entries;
 			let principals = principalsOf.get(entries);
@@ -103,11 +110,31 @@ export class AccessModel implements FactSource {
 				if (ids) ids.push(id);
 				else byPrincipal.set(p, [id]);
 			}
-			for (const s of state.acl.sources) add(model.#dependents, s, id);
-			model.#deadlines.add(entries);
 		}
-		for (const [p, ids] of byPrincipal) model.#byPrincipal.set(p, new Set(ids));
 		return model;
+	}
+
+	get #dependents(): Map<string, Set<string>> {
+		if (this.#dependentsIndex) return this.#dependentsIndex;
+		const index = new Map<string, Set<string>>();
+		for (const [id, state] of this.#docs) for (const s of state.acl.sources) add(index, s, id);
+		return (this.#dependentsIndex = index);
+	}
+
+	get #deadlines(): Deadlines {
+		if (this.#deadlinesIndex) return this.#deadlinesIndex;
+		const index = new Deadlines();
+		for (const state of this.#docs.values()) index.add(state.acl.entries);
+		return (this.#deadlinesIndex = index);
+	}
+
+	/** The principal's ids as a set, made one from the restored list on its first change. */
+	#idsOf(principal: string): Set<string> | undefined {
+		const ids = this.#byPrincipal.get(principal);
+		if (!Array.isArray(ids)) return ids;
+		const set = new Set(ids);
+		this.#byPrincipal.set(principal, set);
+		return set;
 	}
 
 	setWindowDays(days: number | undefined): void {
@@ -198,18 +225,29 @@ export class AccessModel implements FactSource {
 
 	/** Stores a document's state (null: gone); returns the previous one. */
 	set(id: string, state: DocState | null): DocState | undefined {
+		// Derived before any change, so that they are derived from the model as it was.
+		const dependents = this.#dependents;
+		const deadlines = this.#deadlines;
 		const before = this.#docs.get(id);
 		if (before) {
-			for (const p of everyPrincipal(before.acl.entries)) remove(this.#byPrincipal, p, id);
-			for (const s of before.acl.sources) remove(this.#dependents, s, id);
-			this.#deadlines.remove(before.acl.entries);
+			for (const p of everyPrincipal(before.acl.entries)) {
+				const ids = this.#idsOf(p);
+				ids?.delete(id);
+				if (ids?.size === 0) this.#byPrincipal.delete(p);
+			}
+			for (const s of before.acl.sources) remove(dependents, s, id);
+			deadlines.remove(before.acl.entries);
 			this.#docs.delete(id);
 		}
 		if (state) {
 			this.#docs.set(id, state);
-			for (const p of everyPrincipal(state.acl.entries)) add(this.#byPrincipal, p, id);
-			for (const s of state.acl.sources) add(this.#dependents, s, id);
-			this.#deadlines.add(state.acl.entries);
+			for (const p of everyPrincipal(state.acl.entries)) {
+				const ids = this.#idsOf(p);
+				if (ids) ids.add(id);
+				else this.#byPrincipal.set(p, new Set([id]));
+			}
+			for (const s of state.acl.sources) add(dependents, s, id);
+			deadlines.add(state.acl.entries);
 		}
 		return before;
 	}

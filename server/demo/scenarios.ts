@@ -3,7 +3,7 @@
 // planned, goes on site, has the report signed and closes the ticket).
 import { ITIL_PRIORITY_MATRIX, priorityOf } from '../../src/lib/domain/priority.ts';
 import { openTicket, type TicketRules } from '../../src/lib/domain/ticket.ts';
-import type { PendingReason, TicketSource } from '../../src/lib/domain/schemas/ticket.ts';
+import type { PendingReason } from '../../src/lib/domain/schemas/ticket.ts';
 import { HOTLINE_GROUP } from './catalogue.ts';
 import type { DemoContext } from './context.ts';
 import type { Staff } from './people.ts';
@@ -138,18 +138,8 @@ function priorityLabel(plan: TicketPlan): string {
 function close(story: TicketStory, plan: TicketPlan, handler: Staff, clock: Clock, rng: Rng): void {
 	const solution = plan.template.solution;
 	const roll = rng.next();
-	if (roll < 0.4)
-		story.act(
-			{ type: 'close' },
-			'requester',
-			clock.business(30, 900)
-		);
-	else if (roll < 0.65)
-		story.act(
-			{ type: 'close' },
-			'system',
-			clock.business(2400, 2500)
-		);
+	if (roll < 0.4) story.act({ type: 'close' }, 'requester', clock.business(30, 900));
+	else if (roll < 0.65) story.act({ type: 'close' }, 'system', clock.business(2400, 2500));
 	else story.act({ type: 'close', solution }, handler, clock.business(20, 600));
 	story.notice('ticket_closed', clock.t + 1000, { operator: handler.displayName, solution });
 }
@@ -211,11 +201,7 @@ function deskStory(
 		const at = clock.business(3, 25);
 		if (target === 'resolved') resolve(story, plan, dispatcher, at);
 		else {
-			story.act(
-				{ type: 'close', solution: plan.template.solution },
-				dispatcher,
-				at
-			);
+			story.act({ type: 'close', solution: plan.template.solution }, dispatcher, at);
 			story.notice('ticket_closed', at + 1000, {
 				operator: dispatcher.displayName,
 				solution: plan.template.solution
@@ -230,41 +216,25 @@ function deskStory(
 			dispatcher,
 			clock.business(2, 20)
 		);
-	story.act(
-		{ type: 'assign', assignees: [handler.id] },
-		handler,
-		clock.business(10, 120),
-		'',
-		[handler.displayName]
-	);
+	story.act({ type: 'assign', assignees: [handler.id] }, handler, clock.business(10, 120), '', [
+		handler.displayName
+	]);
 	if (target === 'assigned') return;
 	for (let i = rng.int(0, 2); i > 0; i--)
 		story.event('follow_up', clock.business(30, 600), handler, rng.pick(NOTES));
 	if (!level1 && rng.chance(0.08))
-		story.act(
-			{ type: 'escalate' },
-			'system',
-			clock.business(60, 480)
-		);
+		story.act({ type: 'escalate' }, 'system', clock.business(60, 480));
 	story.act({ type: 'start' }, handler, clock.business(5, 240));
 	if (target === 'in_progress') return;
 	if (target === 'pending') return wait(story, handler, clock.business(30, 600), rng);
 	if (rng.chance(0.2)) {
 		wait(story, handler, clock.business(30, 600), rng, 'requester');
-		story.act(
-			{ type: 'resume' },
-			'requester',
-			clock.business(60, 1200)
-		);
+		story.act({ type: 'resume' }, 'requester', clock.business(60, 1200));
 	}
 	resolve(story, plan, handler, clock.business(30, 1500));
 	if (target === 'resolved') return;
 	if (rng.chance(0.04)) {
-		story.act(
-			{ type: 'reopen' },
-			'requester',
-			clock.business(60, 900)
-		);
+		story.act({ type: 'reopen' }, 'requester', clock.business(60, 900));
 		resolve(story, plan, handler, clock.business(60, 600));
 	}
 	close(story, plan, handler, clock, rng);
@@ -325,7 +295,14 @@ function fieldStory(
 	);
 	const outcome = target === 'pending' ? 'follow_up' : 'resolved';
 	const signedAt = clock.at(end + rng.int(1, 2) * MINUTE);
-	const report = finishVisit(env, story, plan, mission, { start: started, end, signedAt, outcome }, rng);
+	const report = finishVisit(
+		env,
+		story,
+		plan,
+		mission,
+		{ start: started, end, signedAt, outcome },
+		rng
+	);
 	const after = clock.minutes(1, 2);
 	if (target === 'pending') return wait(story, technician, after, rng, 'third_party');
 	if (target === 'resolved' || rng.chance(0.25)) {

@@ -248,33 +248,21 @@ export function finishVisit(
 		times.signedAt,
 		tech
 	);
-	story.event(
-		'report_signed',
-		times.signedAt,
-		tech,
-		'',
-		{
-			subjectId: report._id,
-			data: {
-				reportId: report._id,
-				missionId: mission._id,
-				hash: report.hash,
-				technician: tech.displayName,
-				client: plan.contact.name
-			}
+	story.event('report_signed', times.signedAt, tech, '', {
+		subjectId: report._id,
+		data: {
+			reportId: report._id,
+			missionId: mission._id,
+			hash: report.hash,
+			technician: tech.displayName,
+			client: plan.contact.name
 		}
-	);
+	});
 	for (const change of report.techfileChanges) {
-		story.event(
-			'follow_up',
-			times.signedAt + 1000,
-			tech,
-			change.summary,
-			{
-				subjectId: plan.client.techfile._id,
-				data: { reportId: report._id, ...change }
-			}
-		);
+		story.event('follow_up', times.signedAt + 1000, tech, change.summary, {
+			subjectId: plan.client.techfile._id,
+			data: { reportId: report._id, ...change }
+		});
 	}
 	return report;
 }

@@ -333,7 +333,10 @@ describe('events tell the truth (point 3)', () => {
 		);
 		await expectRefused(
 			theoS,
-			follow({ kind: 'status_change', data: { action: 'confirm', from: 'resolved', to: 'closed' } }),
+			follow({
+				kind: 'status_change',
+				data: { action: 'confirm', from: 'resolved', to: 'closed' }
+			}),
 			'event.data.action: confirm is the requester’s'
 		);
 		const answer = await pushOne(

@@ -111,7 +111,8 @@ export function checkBooking(
 ): Result<true, Refusal> {
 	const start = Date.parse(slot.start);
 	const end = Date.parse(slot.end);
-	if (!(end > start)) return err(refusal('params', 'slot_order', 'the slot must end after it starts'));
+	if (!(end > start))
+		return err(refusal('params', 'slot_order', 'the slot must end after it starts'));
 	const clash = overlap(busyOf(technicianId, missions, calendar, ignoreMissionId), start, end);
 	if (!clash) return ok(true);
 	if (clash.why === 'mission')

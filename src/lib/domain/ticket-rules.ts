@@ -55,7 +55,8 @@ export type ActionAvailability =
 			readonly refusal: Refusal;
 	  };
 
-export type Who = 'dispatcher' | 'group_expert' | 'any_expert' | 'assignee' | 'requester' | 'system';
+export type Who =
+	'dispatcher' | 'group_expert' | 'any_expert' | 'assignee' | 'requester' | 'system';
 
 interface Rule {
 	readonly from: readonly TicketStatus[];
@@ -203,7 +204,11 @@ export function mayPerform(
 	}
 	if (action === 'resume' && actor.kind === 'requester' && ticket.pending?.reason !== 'requester') {
 		return err(
-			refusal('rule', 'waits_third_party', 'the ticket waits on a third party, not on the requester')
+			refusal(
+				'rule',
+				'waits_third_party',
+				'the ticket waits on a third party, not on the requester'
+			)
 		);
 	}
 	return ok(true);

@@ -93,11 +93,15 @@ function apply(
 			}
 			let group = action.group;
 			if (blank(group)) {
-				if (rules.taxonomy === undefined) return refuse('need_taxonomy', 'no taxonomy to route by: choose a group');
+				if (rules.taxonomy === undefined)
+					return refuse('need_taxonomy', 'no taxonomy to route by: choose a group');
 				const routed = routingGroup(rules.taxonomy, action.category, action.subcategory);
 				if (!routed.ok) {
 					const params = { category: action.category, subcategory: action.subcategory ?? '' };
-					const key = action.subcategory === undefined || routed.error.startsWith('unknown category') ? 'unknown_category' : 'unknown_subcategory';
+					const key =
+						action.subcategory === undefined || routed.error.startsWith('unknown category')
+							? 'unknown_category'
+							: 'unknown_subcategory';
 					return refuse(key, routed.error, params);
 				}
 				group = routed.value;
@@ -148,7 +152,10 @@ function apply(
 			return ok({ ...ticket, status: 'in_progress' });
 		case 'wait': {
 			if (!PENDING_REASONS.includes(action.reason))
-				return refuse('need_wait_reason', 'say whom the ticket waits on: the requester or a third party');
+				return refuse(
+					'need_wait_reason',
+					'say whom the ticket waits on: the requester or a third party'
+				);
 			const from = ticket.status;
 			if (
 				from !== 'qualified' &&
@@ -174,8 +181,14 @@ function apply(
 			});
 		case 'close': {
 			const solution = blank(action.solution) ? ticket.resolution?.solution : action.solution;
-			if (solution === undefined || blank(solution)) return refuse('need_solution', 'write the solution');
-			const closure: NonNullable<TicketDoc['closure']> = { by, how: closureHow(ticket, actor), at, solution };
+			if (solution === undefined || blank(solution))
+				return refuse('need_solution', 'write the solution');
+			const closure: NonNullable<TicketDoc['closure']> = {
+				by,
+				how: closureHow(ticket, actor),
+				at,
+				solution
+			};
 			if (action.reportId !== undefined) {
 				if (!action.reportId.startsWith('report:'))
 					return refuse('invalid_report', 'the report must be a report id ("report:…")');

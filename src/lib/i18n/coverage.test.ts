@@ -100,8 +100,14 @@ function samples(): Array<[string, EventDoc]> {
 			})
 		]);
 	for (const reason of MISSION_END_REASONS)
-		out.push([`mission_ended/${reason}`, event('mission_ended', { missionId: 'mission:M1', reason })]);
-	out.push(['status_change/close/timeout', event('status_change', { action: 'close', how: 'timeout' })]);
+		out.push([
+			`mission_ended/${reason}`,
+			event('mission_ended', { missionId: 'mission:M1', reason })
+		]);
+	out.push([
+		'status_change/close/timeout',
+		event('status_change', { action: 'close', how: 'timeout' })
+	]);
 	out.push([
 		'status_change/close/report',
 		event('status_change', { action: 'close', how: 'level2', reportId: 'report:R1' })

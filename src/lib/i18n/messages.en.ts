@@ -759,7 +759,8 @@ export const en: Record<MessageKey, string> = {
 	'field.subcategories': 'Sub-categories',
 	'missions.end': 'End without a report…',
 	'missions.endTitle': 'End the mission without a signed report',
-	'missions.endHelp': 'The ticket stays open: only the signed report closes it. The hotline sees the reason and plans again.',
+	'missions.endHelp':
+		'The ticket stays open: only the signed report closes it. The hotline sees the reason and plans again.',
 	'missions.endReason': 'Reason',
 	'missions.endNote': 'Details',
 	'missions.endConfirm': 'Confirm ending without a report',

@@ -761,12 +761,14 @@ export const fr = {
 	'field.subcategories': 'Sous-catégories',
 	'missions.end': 'Terminer sans rapport…',
 	'missions.endTitle': 'Terminer la mission sans rapport signé',
-	'missions.endHelp': 'Le ticket reste ouvert : il ne se clôt qu’avec le rapport signé. La hotline voit la raison et replanifie.',
+	'missions.endHelp':
+		'Le ticket reste ouvert : il ne se clôt qu’avec le rapport signé. La hotline voit la raison et replanifie.',
 	'missions.endReason': 'Raison',
 	'missions.endNote': 'Précisions',
 	'missions.endConfirm': 'Confirmer la fin sans rapport',
 	'missions.endCancel': 'Annuler',
-	'missions.endDone': 'Mission interrompue : la hotline en est informée à la prochaine synchronisation.',
+	'missions.endDone':
+		'Mission interrompue : la hotline en est informée à la prochaine synchronisation.',
 	'missions.endError': 'Mission non interrompue : {message}',
 	'ticket.assignees': 'Attribué à',
 	'ticket.actionFailed': 'Action non enregistrée : {message}',

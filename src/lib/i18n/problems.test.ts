@@ -25,7 +25,9 @@ describe('schema issues in French', () => {
 		expect(words).toContain('Titre : ne doit pas être vide');
 		expect(words).toContain('Demandeur › E-mail : doit être une adresse e-mail');
 		const user = { ...aUser('ada', ['admin']), roles: ['admin', 'admin'] };
-		expect(describeIssues(t, issues('user', user))).toEqual(['Rôles : ne doit pas contenir de doublon']);
+		expect(describeIssues(t, issues('user', user))).toEqual([
+			'Rôles : ne doit pas contenir de doublon'
+		]);
 	});
 
 	it('never lets an English rule through: an unknown one says "is not valid"', () => {

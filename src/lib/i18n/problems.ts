@@ -121,7 +121,11 @@ const RULES: readonly Rule[] = [
 	[/^must hold the codes of the event kind$/, 'val.eventData'],
 	[/^must (have at most|not have a field|be valid Unicode)/, 'val.tooBig'],
 	[/(id|ids|login|principal|"config:"|"user:"|technical file of its client)/, 'val.id'],
-	[/^must be (.+)$/, 'val.choice', (m) => ({ choices: (m[1] ?? '').replace(/ or /g, ', ').replace(/"/g, '') })]
+	[
+		/^must be (.+)$/,
+		'val.choice',
+		(m) => ({ choices: (m[1] ?? '').replace(/ or /g, ', ').replace(/"/g, '') })
+	]
 ];
 
 /** One schema issue in words; an issue this table does not know says "is not valid". */

@@ -71,14 +71,17 @@ function statusText(w: TimelineWords, d: Record<string, unknown>, e: EventDoc): 
 function missionText(w: TimelineWords, d: Record<string, unknown>): string {
 	const technicianId = str(d.technicianId);
 	if (!technicianId) return '';
-	const technician = w.names.get(technicianId) ?? (str(d.technicianName) || personName(technicianId, w.names));
+	const technician =
+		w.names.get(technicianId) ?? (str(d.technicianName) || personName(technicianId, w.names));
 	const when = slot(w, str(d.start), str(d.end));
 	if (str(d.action) === 'move' || (typeof d.from === 'object' && d.from !== null)) {
 		const prev = (d.previous ?? d.from) as Record<string, unknown>;
 		return t2(w, 'tl.move', {
 			date: when,
 			technician,
-			previous: str(prev.start) ? w.dateTime(str(prev.start), { dateStyle: 'short', timeStyle: 'short' }) : ''
+			previous: str(prev.start)
+				? w.dateTime(str(prev.start), { dateStyle: 'short', timeStyle: 'short' })
+				: ''
 		});
 	}
 	return when ? t2(w, 'tl.plan', { date: when, technician }) : '';

@@ -106,7 +106,9 @@ export const EVENT_DATA = {
 		start: opt(timestamp),
 		end: opt(timestamp),
 		// The ticket's status before planning; a move's previous slot (older events: `from`).
-		from: opt(v.union([status, v.looseObject({ start: opt(timestamp), technicianId: opt(ref('user')) })])),
+		from: opt(
+			v.union([status, v.looseObject({ start: opt(timestamp), technicianId: opt(ref('user')) })])
+		),
 		to: opt(status),
 		previous: opt(
 			v.looseObject({

@@ -2,7 +2,13 @@ import * as v from 'valibot';
 import { after, docBase, edited, positiveInt, ref, required, text, timestamp } from './common.ts';
 
 /** `unfinished`: the technician left without a signed report (the reason is in the timeline). */
-export const MISSION_STATUSES = ['planned', 'in_progress', 'done', 'unfinished', 'cancelled'] as const;
+export const MISSION_STATUSES = [
+	'planned',
+	'in_progress',
+	'done',
+	'unfinished',
+	'cancelled'
+] as const;
 export type MissionStatus = (typeof MISSION_STATUSES)[number];
 
 /** An on-site intervention (fiche d'intervention): what the technician must know before going. */

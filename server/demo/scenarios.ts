@@ -3,7 +3,7 @@
 // planned, goes on site, has the report signed and closes the ticket).
 import { ITIL_PRIORITY_MATRIX, priorityOf } from '../../src/lib/domain/priority.ts';
 import { openTicket, type TicketRules } from '../../src/lib/domain/ticket.ts';
-import type { PendingReason, TicketSource } from '../../src/lib/domain/schemas/ticket.ts';
+import type { PendingReason } from '../../src/lib/domain/schemas/ticket.ts';
 import { HOTLINE_GROUP } from './catalogue.ts';
 import type { DemoContext } from './context.ts';
 import type { Staff } from './people.ts';
@@ -32,14 +32,6 @@ const WAITING: Readonly<Record<PendingReason, readonly string[]>> = {
 
 // prettier-ignore
 const CANCEL_REASONS = ['Doublon d’une demande déjà ouverte.', 'Le client a résolu le problème de son côté.', 'Demande hors périmètre du contrat, réorientée vers le fournisseur.', 'Annulée à la demande du client.'];
-
-const SOURCE_LABELS: Readonly<Record<TicketSource, string>> = {
-	phone: 'appel téléphonique',
-	email: 'courriel',
-	form: 'formulaire web',
-	walk_in: 'accueil',
-	technician: 'technicien'
-};
 
 /** Moves forward in time without ever passing `now`. */
 class Clock {
@@ -106,19 +98,14 @@ function open(env: StoryEnv, plan: TicketPlan, number: number, rng: Rng): Ticket
 	const story = new TicketStory(env.ctx, { ...ticket, number }, env.rules);
 	const t = plan.createdAt;
 	const opener: Who = plan.source === 'form' ? 'requester' : plan.dispatcher;
-	story.event(
-		'status_change',
-		t,
-		opener,
-		plan.source === 'form'
-			? 'Pré-ticket créé depuis le formulaire web'
-			: `Ticket créé (${SOURCE_LABELS[plan.source]})`,
-		{ data: { to: 'new' } }
-	);
+	story.event('status_change', t, opener, '', {
+		visibility: 'requester',
+		data: { action: 'open', to: 'new', source: plan.source }
+	});
 	if (plan.source === 'phone')
 		story.event(
 			'call',
-			t,
+			t + 1, // after the opening, whatever the ids' random part
 			plan.dispatcher,
 			`Appel de ${plan.contact.name}${plan.contact.phone ? ` (${plan.contact.phone})` : ''} : ${plan.template.description}`
 		);
@@ -151,20 +138,8 @@ function priorityLabel(plan: TicketPlan): string {
 function close(story: TicketStory, plan: TicketPlan, handler: Staff, clock: Clock, rng: Rng): void {
 	const solution = plan.template.solution;
 	const roll = rng.next();
-	if (roll < 0.4)
-		story.act(
-			{ type: 'close' },
-			'requester',
-			clock.business(30, 900),
-			'Solution validée par l’usager'
-		);
-	else if (roll < 0.65)
-		story.act(
-			{ type: 'close' },
-			'system',
-			clock.business(2400, 2500),
-			'Clôture automatique : pas de réponse de l’usager sous 5 jours ouvrés'
-		);
+	if (roll < 0.4) story.act({ type: 'close' }, 'requester', clock.business(30, 900));
+	else if (roll < 0.65) story.act({ type: 'close' }, 'system', clock.business(2400, 2500));
 	else story.act({ type: 'close', solution }, handler, clock.business(20, 600));
 	story.notice('ticket_closed', clock.t + 1000, { operator: handler.displayName, solution });
 }
@@ -182,7 +157,7 @@ function wait(
 	reason: PendingReason = rng.chance(0.6) ? 'requester' : 'third_party'
 ): void {
 	const text = rng.pick(WAITING[reason]);
-	story.act({ type: 'wait', reason }, who, at, `En attente : ${text}`);
+	story.act({ type: 'wait', reason }, who, at, text);
 	story.notice('ticket_pending', at + 1000, { reason: text });
 }
 
@@ -209,8 +184,7 @@ function deskStory(
 			story.act(
 				{ type: 'route', group: plan.category.routingGroup },
 				dispatcher,
-				clock.business(2, 20),
-				`Transmis au groupe ${plan.category.routingGroup} (niveau 2)`
+				clock.business(2, 20)
 			);
 		return;
 	}
@@ -227,12 +201,7 @@ function deskStory(
 		const at = clock.business(3, 25);
 		if (target === 'resolved') resolve(story, plan, dispatcher, at);
 		else {
-			story.act(
-				{ type: 'close', solution: plan.template.solution },
-				dispatcher,
-				at,
-				'Résolu en ligne par la hotline'
-			);
+			story.act({ type: 'close', solution: plan.template.solution }, dispatcher, at);
 			story.notice('ticket_closed', at + 1000, {
 				operator: dispatcher.displayName,
 				solution: plan.template.solution
@@ -245,46 +214,27 @@ function deskStory(
 		story.act(
 			{ type: 'route', group: plan.category.routingGroup },
 			dispatcher,
-			clock.business(2, 20),
-			`Transmis au groupe ${plan.category.routingGroup} (niveau 2)`
+			clock.business(2, 20)
 		);
-	story.act(
-		{ type: 'assign', assignees: [handler.id] },
-		handler,
-		clock.business(10, 120),
-		`Pris en charge par ${handler.displayName}`
-	);
+	story.act({ type: 'assign', assignees: [handler.id] }, handler, clock.business(10, 120), '', [
+		handler.displayName
+	]);
 	if (target === 'assigned') return;
 	for (let i = rng.int(0, 2); i > 0; i--)
 		story.event('follow_up', clock.business(30, 600), handler, rng.pick(NOTES));
 	if (!level1 && rng.chance(0.08))
-		story.act(
-			{ type: 'escalate' },
-			'system',
-			clock.business(60, 480),
-			'Délai de résolution dépassé : escalade au niveau supérieur'
-		);
+		story.act({ type: 'escalate' }, 'system', clock.business(60, 480));
 	story.act({ type: 'start' }, handler, clock.business(5, 240));
 	if (target === 'in_progress') return;
 	if (target === 'pending') return wait(story, handler, clock.business(30, 600), rng);
 	if (rng.chance(0.2)) {
 		wait(story, handler, clock.business(30, 600), rng, 'requester');
-		story.act(
-			{ type: 'resume' },
-			'requester',
-			clock.business(60, 1200),
-			'Reprise : l’usager a répondu'
-		);
+		story.act({ type: 'resume' }, 'requester', clock.business(60, 1200));
 	}
 	resolve(story, plan, handler, clock.business(30, 1500));
 	if (target === 'resolved') return;
 	if (rng.chance(0.04)) {
-		story.act(
-			{ type: 'reopen' },
-			'requester',
-			clock.business(60, 900),
-			'Rouvert par l’usager : le problème est réapparu'
-		);
+		story.act({ type: 'reopen' }, 'requester', clock.business(60, 900));
 		resolve(story, plan, handler, clock.business(60, 600));
 	}
 	close(story, plan, handler, clock, rng);
@@ -306,7 +256,8 @@ function fieldStory(
 			{ type: 'assign', assignees: [technician.id] },
 			dispatcher,
 			clock.business(10, 240),
-			`Attribué à ${technician.displayName} (intervention à planifier)`
+			'',
+			[technician.displayName]
 		);
 		return;
 	}
@@ -335,7 +286,7 @@ function fieldStory(
 	}
 	if (target === 'planned') return;
 	const started = clock.at(Math.min(visit.start + rng.int(-10, 15) * MINUTE, now - MINUTE));
-	story.act({ type: 'start' }, technician, started, 'Intervention commencée sur site');
+	story.act({ type: 'start' }, technician, started);
 	startMission(story, mission, technician, started);
 	if (target === 'in_progress') return;
 	const end = Math.max(
@@ -344,7 +295,14 @@ function fieldStory(
 	);
 	const outcome = target === 'pending' ? 'follow_up' : 'resolved';
 	const signedAt = clock.at(end + rng.int(1, 2) * MINUTE);
-	finishVisit(env, story, plan, mission, { start: started, end, signedAt, outcome }, rng);
+	const report = finishVisit(
+		env,
+		story,
+		plan,
+		mission,
+		{ start: started, end, signedAt, outcome },
+		rng
+	);
 	const after = clock.minutes(1, 2);
 	if (target === 'pending') return wait(story, technician, after, rng, 'third_party');
 	if (target === 'resolved' || rng.chance(0.25)) {
@@ -353,10 +311,9 @@ function fieldStory(
 		return;
 	}
 	story.act(
-		{ type: 'close', solution: plan.template.solution },
+		{ type: 'close', solution: plan.template.solution, reportId: report._id },
 		technician,
-		after,
-		'Rapport signé : ticket clos sur site'
+		after
 	);
 	story.notice('ticket_closed', after + 1000, {
 		operator: technician.displayName,

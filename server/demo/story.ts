@@ -26,6 +26,7 @@ import { iso } from './time.ts';
 
 export type Who = Staff | 'requester' | 'system';
 
+/** Ticket statuses in French, for the demo's mail bodies (notices are rendered as sent). */
 export const STATUS_LABELS: Readonly<Record<TicketDoc['status'], string>> = {
 	new: 'Nouveau',
 	qualified: 'Qualifié',
@@ -79,11 +80,13 @@ export class TicketStory {
 	}
 
 	/**
-	 * Applies `action` through the domain's `transition` and records it in the timeline
-	 * (`plan` is recorded by the mission it creates). A refusal is a bug in the generator,
-	 * so it throws.
+	 * Applies `action` through the domain's `transition` and records it in the timeline with
+	 * the codes the app writes (data/ticket-actions.ts): `plan` is recorded by the mission it
+	 * creates. `note` is what the person wrote (a reason); solutions come from the action;
+	 * `names` are the assignees' display names. A
+	 * refusal is a bug in the generator, so it throws.
 	 */
-	act(action: TicketAction, who: Who, at: number, body?: string): void {
+	act(action: TicketAction, who: Who, at: number, note = '', names: readonly string[] = []): void {
 		const before = this.ticket;
 		const result = transition(
 			before,
@@ -99,19 +102,40 @@ export class TicketStory {
 		}
 		this.ticket = result.value;
 		const after = this.ticket;
-		const data = { action: action.type, from: before.status, to: after.status };
-		if (action.type === 'assign' || action.type === 'route') {
-			this.event('assignment', at, who, body ?? `Transmis au groupe ${after.group ?? ''}`, {
-				data: { ...data, assignees: after.assignees, group: after.group, level: after.level }
+		const data: Record<string, unknown> = {
+			action: action.type,
+			from: before.status,
+			to: after.status
+		};
+		const written =
+			action.type === 'resolve'
+				? action.solution
+				: action.type === 'close'
+					? (action.solution ?? '')
+					: action.type === 'cancel'
+						? action.reason
+						: note;
+		const publicly = ['resolve', 'close', 'reopen', 'cancel'].includes(action.type);
+		const options = { visibility: publicly ? ('requester' as const) : ('internal' as const) };
+		if (action.type === 'assign') {
+			this.event('assignment', at, who, written, {
+				data: { ...data, assignees: after.assignees, assigneeNames: names }
+			});
+		} else if (action.type === 'route') {
+			this.event('assignment', at, who, written, {
+				data: { ...data, group: after.group ?? '', level: after.level }
 			});
 		} else if (action.type === 'escalate') {
-			this.event('escalation', at, who, body ?? `Escalade au niveau ${after.level}`, {
-				data: { ...data, level: after.level }
+			this.event('escalation', at, who, written, {
+				data: { ...data, level: after.level, ...(after.group ? { group: after.group } : {}) }
 			});
 		} else if (action.type !== 'plan') {
-			const text =
-				body ?? `Statut : ${STATUS_LABELS[before.status]} → ${STATUS_LABELS[after.status]}`;
-			this.event('status_change', at, who, text, { data });
+			if (action.type === 'wait') data.reason = action.reason;
+			if (action.type === 'close' && after.closure) {
+				data.how = after.closure.how;
+				if (after.closure.reportId) data.reportId = after.closure.reportId;
+			}
+			this.event('status_change', at, who, written, { ...options, data });
 		}
 	}
 
@@ -162,7 +186,7 @@ export class TicketStory {
 			...(this.ticket.closure ? { closure: CLOSURE_WORDS[this.ticket.closure.how] } : {}),
 			...values
 		});
-		this.event('notice_sent', at, 'system', rendered.subject, {
+		this.event('notice_sent', at, 'system', '', {
 			visibility: 'requester',
 			data: { template: key, to: email, subject: rendered.subject, body: rendered.body }
 		});

@@ -85,6 +85,7 @@ export function planMission(
 ): MissionDoc {
 	const { site, contact, dispatcher } = plan;
 	const tech = visit.technician;
+	const before = story.ticket.status;
 	story.act({ type: 'plan', technicianId: tech.id }, dispatcher, at);
 	const toBring = PARTS_BY_CATEGORY[plan.category.id];
 	const mission: MissionDoc = {
@@ -112,16 +113,20 @@ export function planMission(
 	};
 	story.missions.push(mission);
 	const date = DATE_FORMAT.format(visit.start);
-	story.event(
-		'mission_planned',
-		at,
-		dispatcher,
-		`Intervention planifiée le ${date} avec ${tech.displayName}`,
-		{
-			subjectId: mission._id,
-			data: { missionId: mission._id, technicianId: tech.id, start: mission.start }
+	story.event('mission_planned', at, dispatcher, '', {
+		subjectId: mission._id,
+		visibility: 'requester',
+		data: {
+			action: 'plan',
+			missionId: mission._id,
+			technicianId: tech.id,
+			technicianName: tech.displayName,
+			start: mission.start,
+			end: mission.end,
+			from: before,
+			to: story.ticket.status
 		}
-	);
+	});
 	story.notice('mission_planned', at + 1000, { technician: tech.displayName, date });
 	return mission;
 }
@@ -243,27 +248,21 @@ export function finishVisit(
 		times.signedAt,
 		tech
 	);
-	story.event(
-		'report_signed',
-		times.signedAt,
-		tech,
-		`Rapport d’intervention signé par ${tech.displayName} et ${plan.contact.name}`,
-		{
-			subjectId: report._id,
-			data: { reportId: report._id, missionId: mission._id, hash: report.hash }
+	story.event('report_signed', times.signedAt, tech, '', {
+		subjectId: report._id,
+		data: {
+			reportId: report._id,
+			missionId: mission._id,
+			hash: report.hash,
+			technician: tech.displayName,
+			client: plan.contact.name
 		}
-	);
+	});
 	for (const change of report.techfileChanges) {
-		story.event(
-			'follow_up',
-			times.signedAt + 1000,
-			tech,
-			`Dossier technique mis à jour : ${change.summary}`,
-			{
-				subjectId: plan.client.techfile._id,
-				data: { reportId: report._id, ...change }
-			}
-		);
+		story.event('follow_up', times.signedAt + 1000, tech, change.summary, {
+			subjectId: plan.client.techfile._id,
+			data: { reportId: report._id, ...change }
+		});
 	}
 	return report;
 }

@@ -115,7 +115,8 @@ export function publicRoutes(ctx: AppContext): Router {
 			visibility: 'requester',
 			author: 'system',
 			at: now.toISOString(),
-			body: `Accusé de réception : demande n° ${number} enregistrée.`
+			body: '',
+			data: { template: 'ticket_created', number, to: body.email }
 		};
 		await ctx.couch.db.bulk({ docs: [ticket, event] });
 		res.status(201).json({

@@ -100,7 +100,7 @@ export class Numberer {
 			author: 'system',
 			authorName: 'Terrain',
 			at: this.#now().toISOString(),
-			body: `Ticket n° ${number}`,
+			body: '',
 			data: { number }
 		};
 		try {

@@ -164,7 +164,6 @@ function setAsideEvent(id: string, loser: Raw, keep: Raw, now: Date): EventDoc {
 	const at = stamp ? toIso(stamp) : toIso(now);
 	const value: Raw = {};
 	for (const [k, v] of Object.entries(loser)) if (!k.startsWith('_')) value[k] = v;
-	const shown = JSON.stringify(value);
 	const ticketId =
 		typeof loser.ticketId === 'string' && isId(loser.ticketId, 'ticket')
 			? loser.ticketId
@@ -179,7 +178,8 @@ function setAsideEvent(id: string, loser: Raw, keep: Raw, now: Date): EventDoc {
 		visibility: 'internal',
 		author: 'system',
 		at,
-		body: `version ${String(loser._rev)}: ${shown.length > 500 ? `${shown.slice(0, 500)}…` : shown}`,
+		// The set-aside version is in `data`; the timeline says it in words (i18n/timeline.ts).
+		body: '',
 		data: { rev: loser._rev ?? null, value }
 	};
 	if (ticketId !== undefined) event.ticketId = ticketId;

@@ -112,6 +112,12 @@ test('from a call: find the client, see the contract, open a ticket with its pri
 		timeout: 30_000
 	});
 	await expect(page.getByText('Clos', { exact: true })).toBeVisible();
+	// How it closed, and the solution, on the ticket page.
+	const closure = page.getByRole('region', { name: 'Clôture' });
+	await expect(closure).toContainText('Clos au niveau 1');
+	await expect(closure).toContainText('Profil Outlook recréé avec l’usager au téléphone.');
+	if (process.env.SCREENSHOTS)
+		await page.screenshot({ path: process.env.SCREENSHOTS, fullPage: true });
 });
 
 test('a call about a known incident is attached to its parent ticket, which lists it', async ({
@@ -209,6 +215,13 @@ test('from a phone call to a planned mission on the technician’s phone', async
 	await desk.describeTicket(title, 'Paul Appelant');
 	await desk.createTicket(title);
 
+	// Assigned first, to a technician by login (the field takes a login for now).
+	const assignee = DEMO_SIGN_INS.find((s) => s.role === 'technician');
+	expect(assignee).toBeTruthy();
+	await page.getByLabel('Attribuer à (identifiant)').fill(assignee!.login);
+	await page.getByRole('button', { name: 'Attribuer', exact: true }).click();
+	await expect(page.getByText('Attribué à', { exact: false }).first()).toBeVisible();
+
 	// Mission sheet: any skill, the coming week; the best-ranked technician gets it.
 	await page.getByLabel('Compétences (séparées par des virgules)').fill('');
 	await page.getByRole('button', { name: 'Trouver un technicien' }).click();
@@ -222,6 +235,21 @@ test('from a phone call to a planned mission on the technician’s phone', async
 	expect(technician, `a demo technician named ${displayName}`).toBeTruthy();
 	await choose.click();
 	await expect(page.getByRole('status').filter({ hasText: 'Mission planifiée' })).toBeVisible();
+	// The timeline reads as French sentences with people's names: one entry per change, in order.
+	const timeline = page.getByRole('region', { name: 'Suivi' }).getByRole('list').first();
+	await expect(timeline.getByRole('listitem')).toHaveCount(4);
+	const entries = await timeline.getByRole('listitem').allTextContents();
+	expect(entries[0]).toContain('Ticket ouvert (source : Téléphone)');
+	expect(entries[1]).toContain('Ticket qualifié');
+	expect(entries[2]).toContain(`Attribué à ${assignee!.displayName}`);
+	expect(entries[3]).toContain(`Intervention planifiée le`);
+	expect(entries[3]).toContain(`avec ${displayName}`);
+	const shown = `${entries.join('\n')}\n${(await page.locator('header.head').textContent()) ?? ''}`;
+	expect(shown).not.toMatch(/\d{4}-\d{2}-\d{2}T\d{2}:\d{2}/); // no ISO timestamp
+	expect(shown).not.toContain('→');
+	expect(shown).not.toMatch(/user:|tech\./);
+	for (const word of ['qualify', 'assign', 'cannot', 'status', 'planned', 'new', 'qualified'])
+		expect(shown, word).not.toMatch(new RegExp(`\\b${word}\\b`, 'i'));
 	// The desk sends it: nothing left unsent, nothing refused.
 	const deskSync = page.getByRole('banner').getByRole('status');
 	await expect(deskSync).toContainText('Dernière synchro', { timeout: 30_000 });
@@ -260,7 +288,10 @@ test('an admin edits a referential: a wrong value is refused with the field and 
 	const json = await editor.inputValue();
 	await editor.fill(json.replace('"P1"', '"P9"'));
 	await page.getByRole('button', { name: 'Enregistrer' }).click();
-	await expect(page.getByRole('alert')).toContainText('config.matrix');
+	// The field and the rule in words, never the schema's path or its English.
+	const alert = page.getByRole('alert');
+	await expect(alert).toContainText('Matrice de priorité › n° 1 › n° 1 : doit valoir');
+	await expect(alert).not.toContainText(/config\.|must/);
 	await editor.fill(json);
 	await page.getByRole('button', { name: 'Enregistrer' }).click();
 	await expect(page.getByRole('status').filter({ hasText: 'Enregistré' })).toBeVisible();

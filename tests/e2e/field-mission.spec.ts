@@ -151,7 +151,55 @@ test('a whole mission offline: report signed on the phone, ticket closed, synced
 	await expect
 		.poll(async () => (await admin.doc(report.ticketId))?.status, { timeout: 30_000 })
 		.toBe('closed');
+	// Closed through the signed report, and the closure says so.
+	expect((await admin.doc(report.ticketId))?.closure).toMatchObject({
+		reportId: report._id,
+		how: 'level2'
+	});
 	const mission = await admin.doc(missionId);
 	expect(mission?.status).toBe('done');
+	await context.close();
+});
+
+test('no one-tap close: a mission ended without a report needs a reason and leaves the ticket open', async ({
+	browser
+}) => {
+	test.setTimeout(180_000);
+	const context = await phoneContext(browser);
+	const page = await context.newPage();
+	await signInOnPhone(page, server.url);
+	// The cards of "Mes missions" offer no way to finish or close anything in one tap.
+	await expect(page.getByRole('tabpanel').getByRole('article').first()).toBeVisible();
+	await expect(page.getByRole('button', { name: /Terminer|Clôturer|Clore/ })).toHaveCount(0);
+
+	const missionId = `mission:${await openOpenMission(page)}`;
+	await page.getByRole('button', { name: 'Terminer sans rapport…' }).click();
+	const form = page.getByRole('region', { name: 'Terminer la mission sans rapport signé' });
+	await expect(form).toContainText('Le ticket reste ouvert');
+	// No reason picked: nothing happens but the browser's own "required" (the select is empty).
+	await form.getByRole('button', { name: 'Confirmer la fin sans rapport' }).click();
+	await expect(page.getByText('Mission : Interrompue sans rapport')).toHaveCount(0);
+	// "Other reason" must be written out.
+	await form.getByLabel('Raison').selectOption({ label: 'Autre raison' });
+	await form.getByRole('button', { name: 'Confirmer la fin sans rapport' }).click();
+	await expect(page.getByText('Mission : Interrompue sans rapport')).toHaveCount(0);
+	await form.getByLabel('Raison').selectOption({ label: 'Client absent' });
+	await form.getByLabel('Précisions').fill('Personne à l’accueil, bureau fermé.');
+	await form.getByRole('button', { name: 'Confirmer la fin sans rapport' }).click();
+	await expect(page.getByText('Mission : Interrompue sans rapport')).toBeVisible();
+	const timeline = page.getByRole('region', { name: 'Historique du ticket' });
+	await expect(timeline).toContainText('Intervention interrompue sans rapport : Client absent');
+	await expect(timeline).toContainText('Personne à l’accueil, bureau fermé.');
+
+	// On the server: the mission is unfinished, the ticket still open, the reason recorded.
+	const admin = new AdminReader(server.url);
+	await admin.signIn();
+	await expect
+		.poll(async () => (await admin.doc(missionId))?.status, { timeout: 60_000 })
+		.toBe('unfinished');
+	const mission = await admin.doc(missionId);
+	const ticket = await admin.doc(String(mission?.ticketId));
+	expect(ticket?.status).not.toBe('closed');
+	expect(ticket?.closure).toBeUndefined();
 	await context.close();
 });

@@ -1,4 +1,11 @@
-import { expect, test, type Browser, type BrowserContext, type Page } from 'playwright/test';
+import {
+	expect,
+	test,
+	type Browser,
+	type BrowserContext,
+	type Locator,
+	type Page
+} from 'playwright/test';
 import { startServerProcess, type ServerProcess } from '../support/server-process.ts';
 import { DEMO_PASSWORD, demoLogin } from '../support/demo.ts';
 import { SignInPage } from './pages.ts';
@@ -35,7 +42,7 @@ test.afterAll(async () => {
 
 /** A first sync brings a few thousand documents: allow for a slow machine. */
 const FIRST_SYNC = { timeout: 60_000 };
-const FINISH = 'Terminer la mission';
+const ENDED = 'Interrompue sans rapport';
 
 async function phone(browser: Browser): Promise<{ context: BrowserContext; page: Page }> {
 	const context = await browser.newContext({
@@ -55,17 +62,31 @@ async function signIn(page: Page, role: string): Promise<void> {
 /** The sync status, as every screen shows it. */
 const status = (page: Page) => page.getByRole('status').filter({ hasText: /synchro|ligne|envoy/i });
 
-/** A mission card the technician can still finish, on the first tab that has one. */
+/** A mission card the technician can still work on, on the first tab that has one. */
 async function finishableMission(page: Page) {
 	for (const tab of ['Aujourd’hui', 'À venir']) {
 		await page.getByRole('tab', { name: new RegExp(tab) }).click();
 		const cards = page
 			.getByRole('tabpanel')
 			.getByRole('article')
-			.filter({ has: page.getByRole('button', { name: FINISH }) });
+			.filter({ hasText: /Planifiée|En cours/ });
 		if ((await cards.count()) > 0) return cards.first();
 	}
-	throw new Error('no mission left to finish in the demo data');
+	throw new Error('no mission left to work on in the demo data');
+}
+
+/**
+ * Ends the card's mission without a report, from its page (the card has no one-tap close):
+ * a reason picked, then back to the list. Two changes: the mission and its timeline entry.
+ */
+async function endWithoutReport(page: Page, card: Locator): Promise<void> {
+	await card.getByRole('link').first().click();
+	await page.getByRole('button', { name: 'Terminer sans rapport…' }).click();
+	await page.getByLabel('Raison').selectOption({ label: 'Client absent' });
+	await page.getByRole('button', { name: 'Confirmer la fin sans rapport' }).click();
+	await expect(page.getByText(`Mission : ${ENDED}`)).toBeVisible();
+	await page.getByRole('link', { name: '← Mes missions' }).click();
+	await expect(page.getByRole('heading', { name: 'Mes missions' })).toBeVisible();
 }
 
 /** The ticket of a mission, as the server has it (read through the technician's session). */
@@ -104,7 +125,7 @@ async function signedInTechnician(browser: Browser) {
 	return { context, page };
 }
 
-test('a technician finishes a mission offline, reopens the app offline, and the dispatcher sees the ticket closed live', async ({
+test('a technician ends a mission offline (with its reason), reopens the app offline, and the dispatcher sees it live, the ticket still open', async ({
 	browser
 }) => {
 	test.setTimeout(240_000);
@@ -127,14 +148,18 @@ test('a technician finishes a mission offline, reopens the app offline, and the 
 	await expect(dispatcher.getByRole('heading', { level: 1 })).toContainText(title);
 	const closed = dispatcher.getByText('Clos', { exact: true });
 	await expect(closed).toHaveCount(0);
+	const ended = dispatcher
+		.getByRole('region', { name: 'Suivi' })
+		.getByText('Intervention interrompue sans rapport : Client absent');
+	await expect(ended).toHaveCount(0);
 
-	// Offline: finish the mission (the ticket closes with it).
+	// Offline: end the mission without a report (the ticket stays open: no report, no closure).
 	await tech.context.setOffline(true);
 	await expect(status(tech.page)).toContainText('Hors ligne');
-	await card.getByRole('button', { name: FINISH }).click();
+	await endWithoutReport(tech.page, card);
 	await expect(status(tech.page)).toContainText('non envoyée');
 	const finished = await cardOnAnyTab(tech.page, label);
-	await expect(finished.getByText('Terminée', { exact: true })).toBeVisible();
+	await expect(finished.getByText(ENDED, { exact: true })).toBeVisible();
 	await expect(status(tech.page)).toContainText('2 modifications non envoyées');
 
 	// Still offline, the app opens again from the service worker, with the change.
@@ -142,8 +167,8 @@ test('a technician finishes a mission offline, reopens the app offline, and the 
 	await expect(tech.page.getByRole('heading', { name: 'Mes missions' })).toBeVisible();
 	await expect(status(tech.page)).toContainText('Hors ligne');
 	const reopened = await cardOnAnyTab(tech.page, label);
-	await expect(reopened.getByText('Terminée', { exact: true })).toBeVisible();
-	await expect(reopened.getByRole('button', { name: FINISH })).toHaveCount(0);
+	await expect(reopened.getByText(ENDED, { exact: true })).toBeVisible();
+	await expect(reopened.getByRole('button')).toHaveCount(0);
 	await expect(status(tech.page)).toContainText('2 modifications non envoyées');
 
 	// Back online: the change goes up, and the dispatcher's page shows it without a reload.
@@ -151,7 +176,8 @@ test('a technician finishes a mission offline, reopens the app offline, and the 
 	await expect(status(tech.page)).toContainText('Dernière synchro', { timeout: 30_000 });
 	await expect(status(tech.page)).not.toContainText('non envoyée');
 	await expect(status(tech.page)).not.toContainText('Refusé');
-	await expect(closed).toBeVisible({ timeout: 30_000 });
+	await expect(ended).toBeVisible({ timeout: 30_000 });
+	await expect(closed).toHaveCount(0);
 
 	await tech.context.close();
 	await desk.close();
@@ -165,7 +191,7 @@ test('sign-out warns about the unsynced changes by name, and erases the device',
 	const page = tech.page;
 	const card = await finishableMission(page);
 	await tech.context.setOffline(true);
-	await card.getByRole('button', { name: FINISH }).click();
+	await endWithoutReport(page, card);
 	await expect(status(page)).toContainText('2 modifications non envoyées');
 
 	const signOut = page.getByRole('button', { name: 'Se déconnecter' });
@@ -173,7 +199,7 @@ test('sign-out warns about the unsynced changes by name, and erases the device',
 	const dialog = page.getByRole('dialog', { name: 'Se déconnecter de cet appareil ?' });
 	await expect(dialog).toBeVisible();
 	await expect(dialog).toContainText(
-		/2 modifications non synchronisées : (mission du ticket n° \d+, ticket n° \d+|ticket n° \d+, mission du ticket n° \d+)/
+		/2 modifications non synchronisées : (mission du ticket n° \d+, suivi du ticket n° \d+|suivi du ticket n° \d+, mission du ticket n° \d+)/
 	);
 	await expect(dialog).toContainText('Hors ligne : ces modifications seront perdues');
 	// Offline, there is nothing to sync first with.

@@ -8,7 +8,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { appendEvent } from '../../src/lib/data/events.ts';
-import { authorOf } from '../../src/lib/data/tickets-field.ts';
+import { authorOf } from '../../src/lib/data/me.ts';
 import type { UserDoc } from '../../src/lib/domain/schemas.ts';
 import {
 	aClient,

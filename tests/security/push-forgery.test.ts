@@ -308,6 +308,49 @@ describe('events tell the truth (point 3)', () => {
 		);
 	});
 
+	it('coded events (issue #13): vague, forged or another mission’s are refused', async () => {
+		const theoS = await as(theo);
+		// Structure: the schema (same on device, server and CouchDB) wants the kind's codes.
+		await expectRefused(
+			theoS,
+			follow({ kind: 'mission_ended', subjectId: 'mission:M1', body: 'Fini' }),
+			/event\.data: must hold the codes of the event kind/
+		);
+		await expectRefused(
+			theoS,
+			follow({ kind: 'status_change', data: { action: 'frobnicate', to: 'closed' } }),
+			/event\.data: must hold the codes of the event kind/
+		);
+		// Authority: the end of his mission is about that mission; confirming is the requester's.
+		await expectRefused(
+			theoS,
+			follow({
+				kind: 'mission_ended',
+				subjectId: 'mission:M1',
+				data: { missionId: 'mission:M3', reason: 'client_absent' }
+			}),
+			'event.subjectId: a mission ended is about that mission'
+		);
+		await expectRefused(
+			theoS,
+			follow({
+				kind: 'status_change',
+				data: { action: 'confirm', from: 'resolved', to: 'closed' }
+			}),
+			'event.data.action: confirm is the requester’s'
+		);
+		const answer = await pushOne(
+			theoS,
+			follow({
+				kind: 'mission_ended',
+				subjectId: 'mission:M1',
+				body: 'Client absent, personne à l’accueil.',
+				data: { missionId: 'mission:M1', reason: 'client_absent' }
+			})
+		);
+		expect(answer).toMatchObject({ ok: true });
+	});
+
 	it('his own follow-up on his ticket is accepted', async () => {
 		const answer = await pushOne(await as(theo), follow({ body: 'Sur place.' }));
 		expect(answer).toMatchObject({ ok: true });

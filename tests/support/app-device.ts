@@ -13,14 +13,10 @@ import { touch } from '../../src/lib/domain/stamps.ts';
 import { newEvent } from '../../src/lib/data/events.ts';
 import type { LocalDb } from '../../src/lib/data/local-db.ts';
 import { newDraft, sealDraft } from '../../src/lib/data/reports.ts';
-import {
-	applyTicketAction,
-	authorOf,
-	missionWithStatus,
-	readDoc,
-	writeAll,
-	type FieldUser
-} from '../../src/lib/data/tickets-field.ts';
+import { readDoc, writeAll } from '../../src/lib/data/docs.ts';
+import { authorOf, type Me } from '../../src/lib/data/me.ts';
+import { missionWithStatus } from '../../src/lib/data/missions.ts';
+import { applyAction } from '../../src/lib/data/ticket-actions.ts';
 import { resolveConflicts } from '../../src/lib/sync/conflicts.ts';
 import { Ledger } from '../../src/lib/sync/ledger.ts';
 import { pendingChanges, pendingIds } from '../../src/lib/sync/local.ts';
@@ -61,7 +57,7 @@ export interface SyncRun {
 }
 
 export class AppDevice {
-	readonly user: FieldUser;
+	readonly user: Me;
 	readonly db: LocalDb;
 	readonly ledger = new Ledger();
 	/** The server (or the proxy in front of it). */
@@ -70,7 +66,7 @@ export class AppDevice {
 	#mergedOnce = false;
 	readonly refusals: Array<{ id: string; reason: string }> = [];
 
-	constructor(base: string, user: FieldUser) {
+	constructor(base: string, user: Me) {
 		this.base = base;
 		this.user = user;
 		this.db = new (devicePouch())<Record<string, unknown>>(
@@ -188,15 +184,8 @@ export class AppDevice {
 		const mission = await readDoc(this.db, 'mission', missionId);
 		if (!mission) throw new Error(`${missionId} is not on ${user.name}'s device`);
 		const ticket = await this.#ticket(mission);
-		const started = await applyTicketAction(
-			this.db,
-			ticket,
-			{ type: 'start' },
-			user,
-			new Date(),
-			'Sur place'
-		);
-		if (!started.ok) throw new Error(`start ${ticket._id}: ${started.error}`);
+		const started = await applyAction(this.db, ticket, { type: 'start' }, user, new Date());
+		if (!started.ok) throw new Error(`start ${ticket._id}: ${started.error.message}`);
 		await writeAll(this.db, [missionWithStatus(mission, 'in_progress', new Date(), user)]);
 
 		const now = new Date();
@@ -230,8 +219,13 @@ export class AppDevice {
 			kind: 'report_signed',
 			author: authorOf(user),
 			at: now,
-			body: `Rapport signé par ${user.displayName} et Marie Durand`,
-			data: { reportId: report._id, missionId, hash: report.hash }
+			data: {
+				reportId: report._id,
+				missionId,
+				hash: report.hash,
+				technician: user.displayName,
+				client: 'Marie Durand'
+			}
 		});
 		await writeAll(this.db, [
 			{ ...report, _attachments: attachments },
@@ -239,15 +233,14 @@ export class AppDevice {
 			event
 		]);
 
-		const closed = await applyTicketAction(
+		const closed = await applyAction(
 			this.db,
 			await this.#ticket(current),
-			{ type: 'close', solution: 'Réparé sur place' },
+			{ type: 'close', solution: 'Réparé sur place', reportId: report._id },
 			user,
-			new Date(),
-			'Clôturé après intervention'
+			new Date()
 		);
-		if (!closed.ok) throw new Error(`close ${ticket._id}: ${closed.error}`);
+		if (!closed.ok) throw new Error(`close ${ticket._id}: ${closed.error.message}`);
 	}
 
 	/** A desk edit made offline: the ticket's title, stamped as the app stamps edits. */

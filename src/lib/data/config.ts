@@ -2,7 +2,7 @@ import { DEFAULT_BUSINESS_HOURS, type BusinessHours } from '../domain/business-h
 import { ITIL_PRIORITY_MATRIX } from '../domain/priority.ts';
 import type { PriorityMatrix, Taxonomy } from '../domain/schemas.ts';
 import { DEFAULT_SLA_POLICY, type SlaPolicy } from '../domain/sla.ts';
-import { getTyped } from './docs.ts';
+import { readDoc } from './docs.ts';
 import type { LocalDb } from './local-db.ts';
 
 export interface Referentials {
@@ -14,10 +14,12 @@ export interface Referentials {
 
 /** The referentials from the synced `config:` documents, with the domain defaults when absent. */
 export async function referentials(db: LocalDb): Promise<Referentials> {
+	// A referential the device cannot read must not hide the screen: the defaults then.
+	const read = (id: string) => readDoc(db, 'config', id).catch(() => null);
 	const [taxonomy, matrix, sla] = await Promise.all([
-		getTyped(db, 'config', 'config:taxonomy'),
-		getTyped(db, 'config', 'config:priority_matrix'),
-		getTyped(db, 'config', 'config:sla')
+		read('config:taxonomy'),
+		read('config:priority_matrix'),
+		read('config:sla')
 	]);
 	return {
 		taxonomy: taxonomy?.kind === 'taxonomy' ? taxonomy.categories : [],

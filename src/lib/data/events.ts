@@ -1,11 +1,13 @@
 /**
  * Timeline events on the device: read a ticket's timeline, append new entries. Events are
- * never edited, so they are written with a fresh id and never conflict.
+ * never edited, so they are written with a fresh id and never conflict. Every id comes from
+ * one monotonic factory, so the entries of one burst keep the order they were written in.
  */
 import { createIdFactory, toIso } from '#lib/domain/ids.ts';
 import { parseEvent, type EventDoc, type EventKind } from '#lib/domain/schemas.ts';
+import { timelineOf as ordered } from '#lib/domain/timeline.ts';
+import { readAll, writeAll } from './docs.ts';
 import type { LocalDb } from './local-db.ts';
-import { readAll, writeAll } from './tickets-field.ts';
 
 export interface Author {
 	readonly id: string;
@@ -18,7 +20,8 @@ export interface NewEvent {
 	kind: EventKind;
 	author: Author;
 	at: Date;
-	body: string;
+	/** Only what a person wrote (a follow-up, a solution, a reason); codes go in `data`. */
+	body?: string;
 	visibility?: 'internal' | 'requester';
 	data?: Record<string, unknown>;
 }
@@ -26,7 +29,10 @@ export interface NewEvent {
 // Ids strictly increase even within one millisecond, so a burst keeps its order.
 const nextId = createIdFactory();
 
-/** A new event document, checked against the schema. */
+/**
+ * A new event document, checked against the schema.
+ * @throws {Error} when the event breaks the schema (a programming error).
+ */
 export function newEvent(input: NewEvent): EventDoc {
 	const doc: EventDoc = {
 		_id: nextId('event', input.at),
@@ -37,7 +43,7 @@ export function newEvent(input: NewEvent): EventDoc {
 		author: input.author.id,
 		authorName: input.author.name,
 		at: toIso(input.at),
-		body: input.body
+		body: input.body ?? ''
 	};
 	if (input.ticketId !== undefined) doc.ticketId = input.ticketId;
 	if (input.data !== undefined) doc.data = input.data;
@@ -48,7 +54,7 @@ export function newEvent(input: NewEvent): EventDoc {
 
 /**
  * Writes one event to the local database (works offline; sync pushes it later).
- * @throws {Error} when the database refuses it.
+ * @throws {WriteError} when the database refuses it.
  */
 export async function appendEvent(db: LocalDb, input: NewEvent): Promise<EventDoc> {
 	const event = newEvent(input);
@@ -56,8 +62,7 @@ export async function appendEvent(db: LocalDb, input: NewEvent): Promise<EventDo
 	return event;
 }
 
-/** A ticket's timeline, oldest first. */
+/** A ticket's timeline, oldest first (see domain/timeline.ts for the order). */
 export async function timelineOf(db: LocalDb, ticketId: string): Promise<EventDoc[]> {
-	const events = await readAll(db, 'event', (e) => e.ticketId === ticketId);
-	return events.sort((a, b) => (a.at === b.at ? (a._id < b._id ? -1 : 1) : a.at < b.at ? -1 : 1));
+	return ordered(await readAll(db, 'event'), ticketId);
 }

@@ -1,6 +1,6 @@
 import { givenNumbers, numbered } from './tickets.ts';
 import type { ClientDoc, TicketDoc } from '../domain/schemas.ts';
-import { typedOfType } from './docs.ts';
+import { readAll } from './docs.ts';
 import type { LocalDb } from './local-db.ts';
 
 /** What the hotline's one search field can find. */
@@ -78,7 +78,7 @@ export class IntakeIndex {
 }
 
 export async function intakeIndex(db: LocalDb): Promise<IntakeIndex> {
-	const [clients, tickets, numbers] = await Promise.all([typedOfType(db, 'client'), typedOfType(db, 'ticket'), givenNumbers(db)]);
+	const [clients, tickets, numbers] = await Promise.all([readAll(db, 'client'), readAll(db, 'ticket'), givenNumbers(db)]);
 	// Numbers shown and searched; these copies are for display and are never saved.
 	return new IntakeIndex(clients, tickets.map((t) => numbered(t, numbers)));
 }

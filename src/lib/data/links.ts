@@ -1,5 +1,5 @@
 import type { LinkKind, TicketDoc } from '../domain/schemas.ts';
-import { typedOfType } from './docs.ts';
+import { readAll } from './docs.ts';
 import { givenNumbers } from './tickets.ts';
 import type { LocalDb } from './local-db.ts';
 
@@ -20,7 +20,7 @@ export interface Linked {
 
 /** What this ticket is linked to and from, on this device. */
 export async function linkedTickets(db: LocalDb, ticket: TicketDoc): Promise<Linked> {
-	const [tickets, numbers] = await Promise.all([typedOfType(db, 'ticket'), givenNumbers(db)]);
+	const [tickets, numbers] = await Promise.all([readAll(db, 'ticket'), givenNumbers(db)]);
 	const numberOf = (t: TicketDoc) => t.number ?? numbers.get(t._id) ?? null;
 	const byId = new Map(tickets.map((t) => [t._id, t]));
 	const byNumber = new Map<number, string>();

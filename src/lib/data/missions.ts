@@ -1,12 +1,14 @@
 import { localDay } from '../domain/business-hours.ts';
-import { userIdFor } from '../domain/ids.ts';
-import { isDocOf, parseMission, parseTicket, type Role } from '../domain/schemas.ts';
-import { referentials } from './config.ts';
-import { slaOf, type SlaFlag } from './tickets.ts';
+import { refusal, type Refusal } from '../domain/refusals.ts';
+import { err, ok, type Result } from '../domain/result.ts';
+import { isDocOf, MISSION_END_REASONS, type MissionDoc, type MissionEndReason, type MissionStatus } from '../domain/schemas.ts';
 import { touch } from '../domain/stamps.ts';
-import { actorFromUser, isOpen, transition } from '../domain/ticket.ts';
-import { allOfType, str } from './docs.ts';
+import { referentials } from './config.ts';
+import { allOfType, readDoc, str, writeAll } from './docs.ts';
+import { newEvent } from './events.ts';
 import type { LocalDb } from './local-db.ts';
+import { authorOf, userId, type Me } from './me.ts';
+import { slaOf, type SlaFlag } from './tickets.ts';
 
 export interface MissionRow {
 	readonly id: string;
@@ -16,7 +18,7 @@ export interface MissionRow {
 	readonly address: string;
 	readonly start: string;
 	readonly end: string;
-	readonly status: string;
+	readonly status: MissionStatus | '';
 	/** The ticket's SLA clock that matters now, computed on the device (right offline too). */
 	readonly sla: SlaFlag;
 	readonly slaDueAt: string | null;
@@ -54,14 +56,14 @@ export async function missionsOf(db: LocalDb, technicianId: string, now: Date): 
 				address: site ? [str(site.address), str(site.postcode), str(site.city)].filter(Boolean).join(' ') : '',
 				start: str(m.start),
 				end: str(m.end),
-				status: str(m.status),
+				status: str(m.status) as MissionStatus | '',
 				sla: sla.flag,
 				slaDueAt: sla.dueAt
 			};
 		})
 		.sort((a, b) => (a.start < b.start ? -1 : 1));
 	const today = localDay(now);
-	const isDone = (m: MissionRow) => m.status === 'done' || m.status === 'cancelled';
+	const isDone = (m: MissionRow) => m.status === 'done' || m.status === 'unfinished' || m.status === 'cancelled';
 	// Today shows the whole day, finished missions included: it is the technician's schedule.
 	return {
 		// A mission of an earlier day not finished yet stays in sight, first, rather than vanish.
@@ -76,40 +78,43 @@ export async function missionsOf(db: LocalDb, technicianId: string, now: Date): 
 }
 
 
-export interface Finisher {
-	readonly name: string;
-	readonly roles: readonly string[];
-	readonly groups: readonly string[];
-}
-
 /**
- * Marks a mission done and closes its ticket (as its assignee, with `solution`), offline,
- * in one batch; the sync pushes both. The ticket is left as it is when the domain refuses
- * the closure (not assigned, already closed…): the reason is returned.
- * @throws {Error} when the mission is not on the device or the database refuses the write.
+ * Ends a mission without a signed report (client absent, parts missing…): the mission becomes
+ * `unfinished` and the timeline says why, in one checked batch. The ticket stays open — only
+ * the signed report, a written solution at the desk, the requester or the timeout close it —
+ * and goes back to the desk's "to plan" list.
+ * @returns the refusal when the reason is missing or the mission is no longer open.
+ * @throws {Error} when the mission is not on the device; {WriteError} when the database refuses.
  */
-export async function finishMission(
+export async function endMissionWithoutReport(
 	db: LocalDb,
 	missionId: string,
-	user: Finisher,
-	solution: string,
+	me: Me,
+	reason: MissionEndReason,
+	note: string,
 	now: Date = new Date()
-): Promise<{ ticketClosed: boolean; refusal: string | null }> {
-	const mission = parseMission(await db.get(missionId));
-	if (!mission.ok) throw new Error(mission.error.join('; '));
-	const by = userIdFor(user.name);
-	const docs: object[] = [touch(mission.value, { ...mission.value, status: 'done' }, now, by)];
-	let refusal: string | null = null;
-	const ticket = parseTicket(await db.get(mission.value.ticketId).catch(() => null));
-	if (ticket.ok && isOpen(ticket.value)) {
-		const actor = actorFromUser({ _id: by, roles: user.roles as Role[], groups: [...user.groups] });
-		const closed = transition(ticket.value, { type: 'close', solution }, actor, now);
-		if (closed.ok) docs.push(closed.value);
-		else refusal = closed.error.message;
-	}
-	const results = await db.bulkDocs(docs as never[]);
-	for (const r of results) {
-		if ('error' in r && r.error) throw new Error(`${r.id ?? '?'}: ${r.message ?? String(r.error)}`);
-	}
-	return { ticketClosed: docs.length > 1, refusal };
+): Promise<Result<MissionDoc, Refusal>> {
+	const mission = await readDoc(db, 'mission', missionId);
+	if (!mission) throw new Error(`${missionId} is not on this device`);
+	if (mission.status !== 'planned' && mission.status !== 'in_progress')
+		return err(refusal('status', 'mission_over', 'the mission is already over'));
+	if (!MISSION_END_REASONS.includes(reason) || (reason === 'other' && note.trim() === ''))
+		return err(refusal('params', 'need_end_reason', 'say why the mission ends without a report'));
+	const ended = touch(mission, { ...mission, status: 'unfinished' }, now, userId(me));
+	const event = newEvent({
+		subjectId: mission._id,
+		ticketId: mission.ticketId,
+		kind: 'mission_ended',
+		author: authorOf(me),
+		at: now,
+		body: note.trim(),
+		data: { missionId: mission._id, reason }
+	});
+	await writeAll(db, [ended, event]);
+	return ok(ended);
+}
+
+/** The mission with a new status, stamped; the only field a technician may change. */
+export function missionWithStatus(mission: MissionDoc, status: MissionStatus, now: Date, me: Me): MissionDoc {
+	return touch(mission, { ...mission, status }, now, userId(me));
 }

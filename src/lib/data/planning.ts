@@ -1,17 +1,25 @@
 import { newId } from '../domain/ids.ts';
 import { checkBooking, rankTechnicians, type Candidate, type PlanningRequest, type Slot } from '../domain/planning.ts';
+import { invalid, refusal, type Refusal } from '../domain/refusals.ts';
 import { err, ok, type Result } from '../domain/result.ts';
-import { parseMission, type CalendarDoc, type ClientDoc, type EventDoc, type MissionDoc, type TicketDoc, type UserDoc } from '../domain/schemas.ts';
+import { parseMission, type CalendarDoc, type ClientDoc, type MissionDoc, type TicketDoc, type UserDoc } from '../domain/schemas.ts';
 import { touch } from '../domain/stamps.ts';
-import { actorFromUser, transition } from '../domain/ticket.ts';
+import { transition } from '../domain/ticket.ts';
 import type { Referentials } from './config.ts';
-import { typedOfType } from './docs.ts';
+import { readAll, readDoc, writeAll } from './docs.ts';
+import { newEvent } from './events.ts';
 import type { LocalDb } from './local-db.ts';
-import type { Me } from './ticket-desk.ts';
+import { actorOf, authorOf, userId, type Me } from './me.ts';
+
+/** A technician's display name, from their user document on this device. */
+async function nameOf(db: LocalDb, id: string): Promise<string> {
+	const user = await readDoc(db, 'user', id).catch(() => null);
+	return user?.displayName ?? id.replace(/^user:/, '');
+}
 
 /** Technicians ranked for a mission, from what this device holds (the desk holds everyone). */
 export async function findTechnicians(db: LocalDb, request: Omit<PlanningRequest, 'hours'>, refs: Referentials): Promise<Candidate[]> {
-	const [users, missions, calendar, clients] = await Promise.all([typedOfType(db, 'user'), typedOfType(db, 'mission'), typedOfType(db, 'calendar'), typedOfType(db, 'client')]);
+	const [users, missions, calendar, clients] = await Promise.all([readAll(db, 'user'), readAll(db, 'mission'), readAll(db, 'calendar'), readAll(db, 'client')]);
 	const byId = new Map(clients.map((c) => [c._id, c]));
 	// Where a mission takes place, when its site has coordinates: travel from a previous mission.
 	const siteOf = (m: MissionDoc) => {
@@ -33,17 +41,19 @@ export interface MissionSheet {
 
 /**
  * Saves the mission sheet ("fiche d'intervention"): the mission, the ticket planned for that
- * technician, and the timeline entry. Refused, with the reason, on double booking, an
- * absence, or a ticket rule.
+ * technician, and its one timeline entry, in one checked batch. Refused, with the reason, on
+ * double booking, an absence, or a ticket rule.
  * @returns the mission id.
+ * @throws {WriteError} when the database refuses a document.
  */
-export async function planMission(db: LocalDb, sheet: MissionSheet, me: Me, refs: Referentials, now: Date): Promise<Result<string, string>> {
-	const [missions, calendar] = await Promise.all([typedOfType(db, 'mission'), typedOfType(db, 'calendar')]);
+export async function planMission(db: LocalDb, sheet: MissionSheet, me: Me, refs: Referentials, now: Date): Promise<Result<string, Refusal>> {
+	const [missions, calendar] = await Promise.all([readAll(db, 'mission'), readAll(db, 'calendar')]);
 	const free = checkBooking(sheet.technicianId, sheet.slot, missions, calendar);
 	if (!free.ok) return err(free.error);
-	const planned = transition(sheet.ticket, { type: 'plan', technicianId: sheet.technicianId }, actorFromUser(me), now, { taxonomy: refs.taxonomy, matrix: refs.matrix });
-	if (!planned.ok) return err(planned.error.message);
+	const planned = transition(sheet.ticket, { type: 'plan', technicianId: sheet.technicianId }, actorOf(me), now, { taxonomy: refs.taxonomy, matrix: refs.matrix });
+	if (!planned.ok) return err(planned.error);
 	const at = now.toISOString();
+	const by = userId(me);
 	const mission: MissionDoc = {
 		_id: newId('mission', now),
 		type: 'mission',
@@ -58,26 +68,31 @@ export async function planMission(db: LocalDb, sheet: MissionSheet, me: Me, refs
 		toBring: [...sheet.toBring],
 		status: 'planned',
 		createdAt: at,
-		createdBy: me._id,
+		createdBy: by,
 		updatedAt: at,
-		updatedBy: me._id
+		updatedBy: by
 	};
 	const checked = parseMission(mission);
-	if (!checked.ok) return err(checked.error.join('; '));
-	const event: EventDoc = {
-		_id: newId('event', now),
-		type: 'event',
+	if (!checked.ok) return err(invalid(checked.error));
+	const event = newEvent({
 		subjectId: sheet.ticket._id,
 		ticketId: sheet.ticket._id,
 		kind: 'mission_planned',
 		visibility: 'requester',
-		author: me._id,
-		authorName: me.displayName,
-		at,
-		body: `Intervention planifiée le ${sheet.slot.start} avec ${sheet.technicianId.replace(/^user:/, '')}.`,
-		data: { missionId: mission._id, technicianId: sheet.technicianId }
-	};
-	await db.bulkDocs([mission, touch(sheet.ticket, planned.value, now, me._id), event] as never);
+		author: authorOf(me),
+		at: now,
+		data: {
+			action: 'plan',
+			missionId: mission._id,
+			technicianId: sheet.technicianId,
+			technicianName: await nameOf(db, sheet.technicianId),
+			start: mission.start,
+			end: mission.end,
+			from: sheet.ticket.status,
+			to: planned.value.status
+		}
+	});
+	await writeAll(db, [mission, planned.value, event]);
 	return ok(mission._id);
 }
 
@@ -88,10 +103,11 @@ export interface ToPlan {
 
 /** Tickets waiting for an on-site visit: qualified or assigned, with a client, and no mission planned. */
 function ticketsToPlan(tickets: readonly TicketDoc[], missions: readonly MissionDoc[], byId: ReadonlyMap<string, ClientDoc>): ToPlan[] {
-	const planned = new Set(missions.filter((m) => m.status !== 'cancelled').map((m) => m.ticketId));
+	// A mission cancelled, or ended without a signed report, leaves its ticket to plan again.
+	const planned = new Set(missions.filter((m) => m.status !== 'cancelled' && m.status !== 'unfinished').map((m) => m.ticketId));
 	const out: ToPlan[] = [];
 	for (const ticket of tickets) {
-		if ((ticket.status !== 'qualified' && ticket.status !== 'assigned') || planned.has(ticket._id)) continue;
+		if ((ticket.status !== 'qualified' && ticket.status !== 'assigned' && ticket.status !== 'planned') || planned.has(ticket._id)) continue;
 		const client = byId.get(ticket.clientId ?? '');
 		if (client && client.sites.length > 0) out.push({ ticket, client });
 	}
@@ -110,7 +126,7 @@ export interface Board {
 
 /** What the planning board shows: technicians, their missions and calendar entries, and the tickets to plan. */
 export async function planningBoard(db: LocalDb): Promise<Board> {
-	const [users, missions, calendar, clients, tickets] = await Promise.all([typedOfType(db, 'user'), typedOfType(db, 'mission'), typedOfType(db, 'calendar'), typedOfType(db, 'client'), typedOfType(db, 'ticket')]);
+	const [users, missions, calendar, clients, tickets] = await Promise.all([readAll(db, 'user'), readAll(db, 'mission'), readAll(db, 'calendar'), readAll(db, 'client'), readAll(db, 'ticket')]);
 	const byId = new Map(clients.map((c) => [c._id, c]));
 	return {
 		technicians: users.filter((u) => u.roles.includes('technician') && !u.disabled).sort((a, b) => a.displayName.localeCompare(b.displayName, 'fr')),
@@ -122,30 +138,35 @@ export async function planningBoard(db: LocalDb): Promise<Board> {
 }
 
 /**
- * Moves a mission (drag on the board): new slot and/or technician. Refused, with the reason,
- * when it double-books or lands in an absence or training.
+ * Moves a mission (drag on the board): new slot and/or technician, with its one timeline
+ * entry. Refused, with the reason, when it double-books or lands in an absence or training.
+ * @throws {WriteError} when the database refuses a document.
  */
-export async function moveMission(db: LocalDb, missionId: string, technicianId: string, slot: Slot, me: Me, now: Date): Promise<Result<true, string>> {
-	const [missions, calendar] = await Promise.all([typedOfType(db, 'mission'), typedOfType(db, 'calendar')]);
+export async function moveMission(db: LocalDb, missionId: string, technicianId: string, slot: Slot, me: Me, now: Date): Promise<Result<true, Refusal>> {
+	const [missions, calendar] = await Promise.all([readAll(db, 'mission'), readAll(db, 'calendar')]);
 	const mission = missions.find((m) => m._id === missionId);
-	if (!mission) return err('mission introuvable sur cet appareil');
-	if (mission.status === 'done' || mission.status === 'cancelled') return err('une mission terminée ou annulée ne se déplace plus');
+	if (!mission) return err(refusal('params', 'mission_missing', 'the mission is not on this device'));
+	if (mission.status === 'done' || mission.status === 'unfinished' || mission.status === 'cancelled') return err(refusal('status', 'mission_over', 'a finished or cancelled mission does not move'));
 	const free = checkBooking(technicianId, slot, missions, calendar, missionId);
 	if (!free.ok) return free;
-	const moved = touch(mission, { ...mission, technicianId, start: slot.start, end: slot.end, updatedAt: now.toISOString(), updatedBy: me._id }, now, me._id);
-	const event: EventDoc = {
-		_id: newId('event', now),
-		type: 'event',
+	const moved = touch(mission, { ...mission, technicianId, start: slot.start, end: slot.end }, now, userId(me));
+	const event = newEvent({
 		subjectId: mission.ticketId,
 		ticketId: mission.ticketId,
 		kind: 'mission_planned',
 		visibility: 'internal',
-		author: me._id,
-		authorName: me.displayName,
-		at: now.toISOString(),
-		body: `Intervention replanifiée : ${slot.start} avec ${technicianId.replace(/^user:/, '')}.`,
-		data: { missionId, technicianId, from: { start: mission.start, technicianId: mission.technicianId } }
-	};
-	await db.bulkDocs([moved, event] as never);
+		author: authorOf(me),
+		at: now,
+		data: {
+			action: 'move',
+			missionId,
+			technicianId,
+			technicianName: await nameOf(db, technicianId),
+			start: slot.start,
+			end: slot.end,
+			previous: { start: mission.start, technicianId: mission.technicianId, technicianName: await nameOf(db, mission.technicianId) }
+		}
+	});
+	await writeAll(db, [moved, event]);
 	return ok(true);
 }

@@ -22,7 +22,7 @@ import {
 import type { LocalDb } from './local-db.ts';
 import type { TechfileEdit } from './techfiles.ts';
 import { changesOf } from './techfiles.ts';
-import { readAll, readDoc } from './tickets-field.ts';
+import { readAll, readDoc } from './docs.ts';
 
 export type Outcome = ReportDoc['outcome'];
 export type Span = ReportDoc['times'][number];

@@ -14,7 +14,7 @@ import {
 import { touch } from '#lib/domain/stamps.ts';
 import type * as v from 'valibot';
 import type { LocalDb } from './local-db.ts';
-import { readDoc } from './tickets-field.ts';
+import { readDoc } from './docs.ts';
 
 export type NetworkRange = TechfileDoc['network']['ranges'][number];
 export type TechfileChange = v.InferOutput<typeof TechfileChangeSchema>;

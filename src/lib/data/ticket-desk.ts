@@ -1,20 +1,16 @@
 import { ticketNumber } from '../domain/numbering.ts';
 import { newId } from '../domain/ids.ts';
-import { touch } from '../domain/stamps.ts';
-import { actorFromUser, openTicket, transition, type NewTicket, type TicketAction } from '../domain/ticket.ts';
-import { parseTicket, type ClientDoc, type EventDoc, type TicketDoc, type UserDoc } from '../domain/schemas.ts';
+import { invalid, refusal, type Refusal } from '../domain/refusals.ts';
+import { openTicket, transition, type NewTicket, type TicketAction } from '../domain/ticket.ts';
+import { timelineOf } from '../domain/timeline.ts';
+import { parseTicket, type ClientDoc, type EventDoc, type TicketDoc } from '../domain/schemas.ts';
 import { err, ok, type Result } from '../domain/result.ts';
 import type { Referentials } from './config.ts';
-import { getTyped, typedOfType } from './docs.ts';
+import { readAll, readDoc, writeAll } from './docs.ts';
+import { newEvent } from './events.ts';
 import type { LocalDb } from './local-db.ts';
-
-/** Who acts, as the domain sees them. */
-export type Me = Pick<UserDoc, '_id' | 'roles' | 'groups' | 'displayName'>;
-
-/** The signed-in user as an actor for the domain rules. */
-export function meOf(user: { name: string; roles: readonly string[]; groups: readonly string[]; displayName: string }): Me {
-	return { _id: `user:${user.name}`, roles: user.roles as Me['roles'], groups: [...user.groups], displayName: user.displayName };
-}
+import { actorOf, authorOf, userId, type Me } from './me.ts';
+import { actionEvent } from './ticket-actions.ts';
 
 export interface TicketView {
 	readonly ticket: TicketDoc;
@@ -22,68 +18,39 @@ export interface TicketView {
 	readonly events: EventDoc[];
 	/** From the ticket or its timeline (given by the server); null while provisional. */
 	readonly number: number | null;
-}
-
-/** A ticket with its client and timeline, oldest entry first; null when not on this device. */
-export async function ticketView(db: LocalDb, id: string): Promise<TicketView | null> {
-	const ticket = await getTyped(db, 'ticket', id);
-	if (!ticket) return null;
-	const [client, events] = await Promise.all([
-		ticket.clientId ? getTyped(db, 'client', ticket.clientId) : Promise.resolve(null),
-		typedOfType(db, 'event')
-	]);
-	const timeline = events.filter((e) => e.ticketId === id || e.subjectId === id).sort((a, b) => a.at.localeCompare(b.at));
-	return { ticket, client, events: timeline, number: ticketNumber(ticket, timeline) };
-}
-
-function event(ticket: TicketDoc, me: Me, now: Date, fields: Pick<EventDoc, 'kind' | 'visibility' | 'body'> & { data?: Record<string, unknown> }): EventDoc {
-	return {
-		_id: newId('event', now),
-		type: 'event',
-		subjectId: ticket._id,
-		ticketId: ticket._id,
-		author: me._id,
-		authorName: me.displayName,
-		at: now.toISOString(),
-		...fields
-	};
+	/** Display names of the people on this device, by user id (assignees, technicians). */
+	readonly names: ReadonlyMap<string, string>;
 }
 
 /**
- * Applies a ticket action through the domain (which decides whether this user may) and
- * records it in the timeline; both documents are written locally and sync later.
- * @returns the refusal's reason in words, or null when done.
+ * A ticket with its client and timeline, oldest entry first; null when not on this device.
+ * @throws {Error} when the stored ticket is not valid.
  */
-export async function applyAction(db: LocalDb, ticket: TicketDoc, action: TicketAction, me: Me, refs: Referentials, now: Date): Promise<string | null> {
-	const result = transition(ticket, action, actorFromUser(me), now, { taxonomy: refs.taxonomy, matrix: refs.matrix });
-	if (!result.ok) return result.error.message;
-	const next = touch(ticket, result.value, now, me._id);
-	const note = 'solution' in action && action.solution ? ` — ${action.solution}` : 'reason' in action && typeof action.reason === 'string' ? ` — ${action.reason}` : '';
-	await db.bulkDocs([
-		next as never,
-		event(
-			ticket,
-			me,
-			now,
-			action.type === 'link' || action.type === 'unlink'
-				? { kind: 'link', visibility: 'internal', body: `${action.type} ${action.link.kind} ${action.link.ticketId}`, data: { action: action.type, ...action.link } }
-				: {
-						kind: action.type === 'escalate' ? 'escalation' : action.type === 'assign' ? 'assignment' : 'status_change',
-						visibility: 'internal',
-						body: `${action.type}: ${ticket.status} → ${next.status}${note}`,
-						data: { action: action.type, from: ticket.status, to: next.status }
-					}
-		) as never
+export async function ticketView(db: LocalDb, id: string): Promise<TicketView | null> {
+	const ticket = await readDoc(db, 'ticket', id);
+	if (!ticket) return null;
+	const [client, events, users] = await Promise.all([
+		ticket.clientId ? readDoc(db, 'client', ticket.clientId).catch(() => null) : Promise.resolve(null),
+		readAll(db, 'event'),
+		readAll(db, 'user')
 	]);
-	return null;
+	const timeline = timelineOf(events, id);
+	return {
+		ticket,
+		client,
+		events: timeline,
+		number: ticketNumber(ticket, timeline),
+		names: new Map(users.map((u) => [u._id, u.displayName]))
+	};
 }
 
 /**
  * A follow-up is never edited: a correction is a new follow-up. `call` records a call about
  * the ticket (the hotline adding a caller's report to an existing ticket).
+ * @throws {WriteError} when the database refuses it.
  */
 export async function addFollowUp(db: LocalDb, ticket: TicketDoc, body: string, visibility: EventDoc['visibility'], me: Me, now: Date, kind: 'follow_up' | 'call' = 'follow_up'): Promise<void> {
-	await db.put(event(ticket, me, now, { kind, visibility, body }) as never);
+	await writeAll(db, [newEvent({ subjectId: ticket._id, ticketId: ticket._id, kind, visibility, body, author: authorOf(me), at: now })]);
 }
 
 export interface NewTicketInput {
@@ -99,15 +66,17 @@ export interface NewTicketInput {
 
 /**
  * Opens a ticket as the hotline does: created, qualified when a category is given, and
- * resolved then closed at once when a solution is given (seed 000 F3).
- * @returns the new ticket's id, or the domain's reason in words.
+ * resolved then closed at once when a solution is given (seed 000 F3). Each step writes its
+ * one event, in order.
+ * @returns the new ticket's id, or the domain's refusal.
+ * @throws {WriteError} when the database refuses a document.
  */
-export async function createTicket(db: LocalDb, input: NewTicketInput): Promise<Result<string, string>> {
+export async function createTicket(db: LocalDb, input: NewTicketInput): Promise<Result<string, Refusal>> {
 	const { me, refs, now } = input;
-	if (!input.ticket.title) return err('Le titre est obligatoire.');
-	if (!input.ticket.requester.name) return err('Le nom du demandeur est obligatoire.');
+	if (!input.ticket.title.trim()) return err(refusal('params', 'need_title', 'the title is required'));
+	if (!input.ticket.requester.name.trim()) return err(refusal('params', 'need_requester', "the requester's name is required"));
 	// No number here: the server gives it once the ticket reaches it (sync/numbering.ts).
-	let ticket = openTicket({ ...input.ticket, id: newId('ticket', now), matrix: refs.matrix }, me._id, now);
+	let ticket = openTicket({ ...input.ticket, id: newId('ticket', now), matrix: refs.matrix }, userId(me), now);
 	const steps: TicketAction[] = [];
 	if (input.category) {
 		steps.push({
@@ -119,17 +88,26 @@ export async function createTicket(db: LocalDb, input: NewTicketInput): Promise<
 			clientId: input.ticket.clientId
 		});
 	}
-	if (input.solution) steps.push({ type: 'resolve', solution: input.solution }, { type: 'close', solution: input.solution });
-	const events: EventDoc[] = [event(ticket, me, now, { kind: 'status_change', visibility: 'requester', body: `Ticket ouvert : ${ticket.title}`, data: { to: 'new' } })];
+	if (input.solution) steps.push({ type: 'resolve', solution: input.solution }, { type: 'close' });
+	const events: EventDoc[] = [
+		newEvent({
+			subjectId: ticket._id,
+			ticketId: ticket._id,
+			kind: 'status_change',
+			visibility: 'requester',
+			author: authorOf(me),
+			at: now,
+			data: { action: 'open', to: 'new', source: ticket.source }
+		})
+	];
 	for (const action of steps) {
-		const result = transition(ticket, action, actorFromUser(me), now, { taxonomy: refs.taxonomy, matrix: refs.matrix });
-		if (!result.ok) return err(result.error.message);
-		events.push(event(ticket, me, now, { kind: 'status_change', visibility: 'internal', body: `${action.type}: ${ticket.status} → ${result.value.status}`, data: { action: action.type, from: ticket.status, to: result.value.status } }));
-		ticket = touch(ticket, result.value, now, me._id);
+		const result = transition(ticket, action, actorOf(me), now, { taxonomy: refs.taxonomy, matrix: refs.matrix });
+		if (!result.ok) return err(result.error);
+		events.push(actionEvent(ticket, result.value, action, me, now));
+		ticket = result.value;
 	}
 	const parsed = parseTicket(ticket);
-	if (!parsed.ok) return err(parsed.error.join('; '));
-	await db.bulkDocs([ticket, ...events] as never);
+	if (!parsed.ok) return err(invalid(parsed.error));
+	await writeAll(db, [ticket, ...events]);
 	return ok(ticket._id);
 }
-

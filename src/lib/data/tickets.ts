@@ -2,7 +2,7 @@ import { NUMBER_EVENT_PREFIX, numberFromEvent } from '../domain/numbering.ts';
 import { slaState, type SlaClockState, type SlaInput } from '../domain/sla.ts';
 import { isDocOf, type TicketDoc } from '../domain/schemas.ts';
 import { referentials, type Referentials } from './config.ts';
-import { allOfType, typedOfType } from './docs.ts';
+import { allOfType, readAll } from './docs.ts';
 import type { LocalDb } from './local-db.ts';
 
 export type SlaFlag = SlaClockState | 'paused' | 'none';
@@ -62,7 +62,7 @@ const rowCache = new Map<string, CachedRow>();
 export async function listTickets(db: LocalDb, now: Date): Promise<TicketRow[]> {
 	const [raw, clients, refs, numbers] = await Promise.all([
 		allOfType(db, 'ticket'),
-		typedOfType(db, 'client'),
+		readAll(db, 'client'),
 		referentials(db),
 		givenNumbers(db)
 	]);

@@ -324,6 +324,11 @@ function eventTies(after: DocOf<'event'>, context: WriteContext): Verdict {
 	if (subject === null) return err('event.subjectId: there is no such document');
 	if (after.kind === 'credential_reveal' && subject.type !== 'techfile')
 		return err('event.subjectId: a credential reveal is about a technical file');
+	if (
+		after.kind === 'mission_ended' &&
+		(subject.type !== 'mission' || after.data?.missionId !== subject._id)
+	)
+		return err('event.subjectId: a mission ended is about that mission');
 	if (after.ticketId === undefined) return allow;
 	if (subject.type === 'ticket')
 		return after.ticketId === subject._id ? allow : err('event.ticketId: must be its subject');
@@ -347,6 +352,8 @@ function eventWrite(
 	if (before !== null) return err('events are never edited: add a follow-up instead');
 	if (SERVER_KINDS.has(after.kind))
 		return err(`${after.kind} events are written by the server only`);
+	// The requester confirms on their page, through the server, never from a device.
+	if (after.data?.action === 'confirm') return err('event.data.action: confirm is the requester’s');
 	// A device records what its own merge set aside under its user's name; "system" is the
 	// server's alone.
 	if (after.author !== user._id) return err('event.author: must be you');

@@ -144,7 +144,8 @@ describe('mergeRevisions, by example', () => {
 			kind: 'merge_set_aside',
 			subjectId: base._id,
 			author: 'system',
-			body: 'credentials: (removed)'
+			body: '',
+			data: { fields: ['credentials'], value: null }
 		});
 		expect(event?.ticketId).toBeUndefined();
 	});

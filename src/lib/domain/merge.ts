@@ -228,7 +228,6 @@ export function setAsideEvents(
 				? subject.ticketId
 				: undefined;
 	return setAside.map((s) => {
-		const shown = s.value === undefined ? '(removed)' : JSON.stringify(s.value);
 		const event: EventDoc = {
 			_id: derivedId(
 				'event',
@@ -241,7 +240,7 @@ export function setAsideEvents(
 			visibility: 'internal',
 			author,
 			at: s.at,
-			body: `${s.fields.join(', ')}: ${shown.length > 500 ? `${shown.slice(0, 500)}…` : shown}`,
+			body: '', // codes only: the fields and the value set aside are in `data`
 			data: {
 				register: s.register,
 				fields: s.fields,

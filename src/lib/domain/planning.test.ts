@@ -156,13 +156,13 @@ describe('finding a technician', () => {
 		});
 		const at = (start: string, end: string) =>
 			checkBooking('user:alice', { start, end }, [mission], [training, onCall]);
-		expect(at('2026-11-23T08:30:00.000Z', '2026-11-23T09:30:00.000Z')).toEqual({
+		expect(at('2026-11-23T08:30:00.000Z', '2026-11-23T09:30:00.000Z')).toMatchObject({
 			ok: false,
-			error: 'le technicien a déjà une mission sur ce créneau'
+			error: { code: 'rule', key: 'booked_mission' }
 		});
 		expect(at('2026-11-24T08:30:00.000Z', '2026-11-24T09:30:00.000Z')).toMatchObject({
 			ok: false,
-			error: expect.stringMatching(/indisponible : formation/)
+			error: { key: 'booked_training', params: { label: training.label } }
 		});
 		expect(at('2026-11-25T08:30:00.000Z', '2026-11-25T09:30:00.000Z')).toEqual({
 			ok: true,

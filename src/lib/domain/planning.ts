@@ -4,6 +4,7 @@
  * Pure: the caller passes the technicians, their missions and calendar entries.
  */
 import { addBusinessMinutes, isOpen, nextOpening, type BusinessHours } from './business-hours.ts';
+import { refusal, type Refusal } from './refusals.ts';
 import { err, ok, type Result } from './result.ts';
 import type { CalendarDoc, MissionDoc, UserDoc } from './schemas.ts';
 
@@ -15,7 +16,8 @@ export interface Slot {
 interface Busy {
 	readonly start: number;
 	readonly end: number;
-	readonly why: string;
+	readonly why: 'mission' | 'absence' | 'training';
+	readonly label: string;
 }
 
 export interface PlanningRequest {
@@ -77,7 +79,7 @@ function busyOf(
 	for (const m of missions) {
 		if (m.technicianId !== technicianId || m.status === 'cancelled' || m._id === ignoreMissionId)
 			continue;
-		busy.push({ start: Date.parse(m.start), end: Date.parse(m.end), why: `mission ${m._id}` });
+		busy.push({ start: Date.parse(m.start), end: Date.parse(m.end), why: 'mission', label: '' });
 	}
 	for (const c of calendar) {
 		// On-call duty is not an absence: the technician works, and may be sent.
@@ -85,7 +87,8 @@ function busyOf(
 		busy.push({
 			start: Date.parse(c.start),
 			end: Date.parse(c.end),
-			why: c.kind === 'absence' ? `absence (${c.label})` : `formation (${c.label})`
+			why: c.kind,
+			label: c.label
 		});
 	}
 	return busy;
@@ -105,16 +108,22 @@ export function checkBooking(
 	missions: readonly MissionDoc[],
 	calendar: readonly CalendarDoc[],
 	ignoreMissionId?: string
-): Result<true, string> {
+): Result<true, Refusal> {
 	const start = Date.parse(slot.start);
 	const end = Date.parse(slot.end);
-	if (!(end > start)) return err('le créneau doit finir après son début');
+	if (!(end > start))
+		return err(refusal('params', 'slot_order', 'the slot must end after it starts'));
 	const clash = overlap(busyOf(technicianId, missions, calendar, ignoreMissionId), start, end);
 	if (!clash) return ok(true);
+	if (clash.why === 'mission')
+		return err(refusal('rule', 'booked_mission', 'the technician already has a mission then'));
 	return err(
-		clash.why.startsWith('mission')
-			? 'le technicien a déjà une mission sur ce créneau'
-			: `le technicien est indisponible : ${clash.why}`
+		refusal(
+			'rule',
+			clash.why === 'absence' ? 'booked_absence' : 'booked_training',
+			`the technician is away then: ${clash.why} (${clash.label})`,
+			{ label: clash.label }
+		)
 	);
 }
 

@@ -10,6 +10,7 @@
  * group (level 2/3), an assignee (expert or technician the ticket is assigned to), the
  * requester through the form, and the system (timeouts, escalation on deadlines).
  */
+import { refusal, type Refusal, type RefusalCode, type RefusalParams } from './refusals.ts';
 import { err, ok, type Result } from './result.ts';
 import type { Role, UserDoc } from './schemas/people.ts';
 import type { ClosureHow, TicketDoc, TicketStatus } from './schemas/ticket.ts';
@@ -42,11 +43,7 @@ export const TICKET_ACTION_TYPES = [
 ] as const;
 export type TicketActionType = (typeof TICKET_ACTION_TYPES)[number];
 
-export type RefusalCode = 'status' | 'role' | 'rule' | 'params' | 'invalid';
-export interface Refusal {
-	readonly code: RefusalCode;
-	readonly message: string;
-}
+export type { Refusal, RefusalCode } from './refusals.ts';
 
 export type ActionAvailability =
 	| { readonly action: TicketActionType; readonly allowed: true }
@@ -55,9 +52,11 @@ export type ActionAvailability =
 			readonly allowed: false;
 			readonly code: RefusalCode;
 			readonly reason: string;
+			readonly refusal: Refusal;
 	  };
 
-type Who = 'dispatcher' | 'group_expert' | 'any_expert' | 'assignee' | 'requester' | 'system';
+export type Who =
+	'dispatcher' | 'group_expert' | 'any_expert' | 'assignee' | 'requester' | 'system';
 
 interface Rule {
 	readonly from: readonly TicketStatus[];
@@ -171,10 +170,14 @@ export function mayPerform(
 ): Result<true, Refusal> {
 	const rule = TICKET_RULES[action];
 	if (!rule.from.includes(ticket.status)) {
-		return err({
-			code: 'status',
-			message: `cannot ${action} a ticket that is ${ticket.status.replace('_', ' ')}`
-		});
+		return err(
+			refusal(
+				'status',
+				'status_from',
+				`cannot ${action} a ticket that is ${ticket.status.replace('_', ' ')}`,
+				{ action, status: ticket.status }
+			)
+		);
 	}
 	const entries = Object.entries(rule.who) as Array<[Who, true | readonly TicketStatus[]]>;
 	const here = entries.filter(([, from]) => from === true || from.includes(ticket.status));
@@ -184,22 +187,29 @@ export function mayPerform(
 			names.length > 1
 				? `${names.slice(0, -1).join(', ')} or ${names.at(-1) ?? ''}`
 				: (names[0] ?? 'nobody');
-		return err({ code: 'role', message: `only ${list} may ${action} this ticket now` });
+		const params: RefusalParams = { action, who: here.map(([who]) => who) };
+		return err(refusal('role', 'who_only', `only ${list} may ${action} this ticket now`, params));
 	}
 	if (actor.kind === 'requester' && !sameEmail(actor.email, ticket.requester.email)) {
-		return err({
-			code: 'role',
-			message: 'only the requester of this ticket may do this through the form'
-		});
+		return err(
+			refusal(
+				'role',
+				'requester_other',
+				'only the requester of this ticket may do this through the form'
+			)
+		);
 	}
 	if (action === 'escalate' && ticket.level >= 3) {
-		return err({ code: 'rule', message: 'the ticket is already at level 3' });
+		return err(refusal('rule', 'level_max', 'the ticket is already at level 3'));
 	}
 	if (action === 'resume' && actor.kind === 'requester' && ticket.pending?.reason !== 'requester') {
-		return err({
-			code: 'rule',
-			message: 'the ticket waits on a third party, not on the requester'
-		});
+		return err(
+			refusal(
+				'rule',
+				'waits_third_party',
+				'the ticket waits on a third party, not on the requester'
+			)
+		);
 	}
 	return ok(true);
 }
@@ -210,7 +220,13 @@ export function availableActions(ticket: TicketDoc, actor: Actor): ActionAvailab
 		const verdict = mayPerform(ticket, action, actor);
 		return verdict.ok
 			? { action, allowed: true }
-			: { action, allowed: false, code: verdict.error.code, reason: verdict.error.message };
+			: {
+					action,
+					allowed: false,
+					code: verdict.error.code,
+					reason: verdict.error.message,
+					refusal: verdict.error
+				};
 	});
 }
 
@@ -284,14 +300,16 @@ export function statusChangeAllowed(
 			TICKET_RULES[a].from.includes(before.status) &&
 			targets(a, before, after).includes(after.status)
 	);
-	let refusal: Refusal = {
-		code: 'status',
-		message: `a ticket cannot go from ${before.status} to ${after.status}`
-	};
+	let last: Refusal = refusal(
+		'status',
+		'status_path',
+		`a ticket cannot go from ${before.status} to ${after.status}`,
+		{ from: before.status, to: after.status }
+	);
 	for (const action of leading) {
 		const verdict = mayPerform(before, action, actor);
 		if (verdict.ok) return verdict;
-		refusal = verdict.error;
+		last = verdict.error;
 	}
-	return err(refusal);
+	return err(last);
 }

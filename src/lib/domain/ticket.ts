@@ -23,6 +23,7 @@ import {
 } from './schemas/ticket.ts';
 import { touch } from './stamps.ts';
 import { routingGroup } from './taxonomy.ts';
+import { invalid, refusal, type RefusalKey, type RefusalParams } from './refusals.ts';
 import { actorId, closureHow, mayPerform, type Actor, type Refusal } from './ticket-rules.ts';
 
 export * from './ticket-rules.ts';
@@ -46,7 +47,7 @@ export type TicketAction =
 	| { type: 'wait'; reason: PendingReason }
 	| { type: 'resume' }
 	| { type: 'resolve'; solution: string }
-	| { type: 'close'; solution?: string | undefined }
+	| { type: 'close'; solution?: string | undefined; reportId?: string | undefined }
 	| { type: 'reopen'; to?: 'qualified' | 'assigned' | undefined }
 	| { type: 'cancel'; reason: string; duplicateOf?: string | undefined }
 	| { type: 'escalate'; group?: string | undefined }
@@ -62,7 +63,8 @@ export interface TicketRules {
 type Draft = Omit<TicketDoc, 'pending' | 'resolution' | 'closure' | 'cancellation'> &
 	Partial<TicketDoc>;
 
-const refuse = (message: string): Result<never, Refusal> => err({ code: 'params', message });
+const refuse = (key: RefusalKey, message: string, params?: RefusalParams): Result<never, Refusal> =>
+	err(refusal('params', key, message, params));
 const blank = (s: string | undefined): boolean => s === undefined || s.trim() === '';
 
 function withoutOutcome(ticket: TicketDoc): Draft {
@@ -85,19 +87,27 @@ function apply(
 	const by = actorId(actor);
 	switch (action.type) {
 		case 'qualify': {
-			if (blank(action.category)) return refuse('choose a category');
+			if (blank(action.category)) return refuse('need_category', 'choose a category');
 			if (!LEVELS_1_TO_3.includes(action.impact) || !LEVELS_1_TO_3.includes(action.urgency)) {
-				return refuse('impact and urgency must be 1, 2 or 3');
+				return refuse('need_levels', 'impact and urgency must be 1, 2 or 3');
 			}
 			let group = action.group;
 			if (blank(group)) {
-				if (rules.taxonomy === undefined) return refuse('no taxonomy to route by: choose a group');
+				if (rules.taxonomy === undefined)
+					return refuse('need_taxonomy', 'no taxonomy to route by: choose a group');
 				const routed = routingGroup(rules.taxonomy, action.category, action.subcategory);
-				if (!routed.ok) return refuse(routed.error);
+				if (!routed.ok) {
+					const params = { category: action.category, subcategory: action.subcategory ?? '' };
+					const key =
+						action.subcategory === undefined || routed.error.startsWith('unknown category')
+							? 'unknown_category'
+							: 'unknown_subcategory';
+					return refuse(key, routed.error, params);
+				}
 				group = routed.value;
 			}
 			const clientId = action.clientId ?? ticket.clientId;
-			if (clientId === undefined) return refuse('identify the client first');
+			if (clientId === undefined) return refuse('need_client', 'identify the client first');
 			const { subcategory: _s, ...rest } = ticket;
 			const next: Draft = {
 				...rest,
@@ -115,7 +125,7 @@ function apply(
 			return ok(next);
 		}
 		case 'route':
-			if (blank(action.group)) return refuse('choose a group');
+			if (blank(action.group)) return refuse('need_group', 'choose a group');
 			return ok({
 				...ticket,
 				group: action.group,
@@ -125,14 +135,14 @@ function apply(
 			});
 		case 'assign': {
 			const assignees = [...new Set(action.assignees)];
-			if (assignees.length === 0) return refuse('choose at least one person');
+			if (assignees.length === 0) return refuse('need_assignee', 'choose at least one person');
 			if (!assignees.every((id) => id.startsWith('user:')))
-				return refuse('assignees must be user ids ("user:…")');
+				return refuse('assignee_ids', 'assignees must be user ids ("user:…")');
 			return ok({ ...ticket, status: 'assigned', assignees });
 		}
 		case 'plan':
 			if (!action.technicianId.startsWith('user:'))
-				return refuse('the technician must be a user id ("user:…")');
+				return refuse('technician_id', 'the technician must be a user id ("user:…")');
 			return ok({
 				...ticket,
 				status: 'planned',
@@ -142,7 +152,10 @@ function apply(
 			return ok({ ...ticket, status: 'in_progress' });
 		case 'wait': {
 			if (!PENDING_REASONS.includes(action.reason))
-				return refuse('say whom the ticket waits on: the requester or a third party');
+				return refuse(
+					'need_wait_reason',
+					'say whom the ticket waits on: the requester or a third party'
+				);
 			const from = ticket.status;
 			if (
 				from !== 'qualified' &&
@@ -150,7 +163,7 @@ function apply(
 				from !== 'planned' &&
 				from !== 'in_progress'
 			)
-				return refuse('nothing to wait from');
+				return refuse('nothing_to_wait', 'nothing to wait from');
 			return ok({
 				...ticket,
 				status: 'pending',
@@ -160,7 +173,7 @@ function apply(
 		case 'resume':
 			return ok({ ...withoutOutcome(ticket), status: ticket.pending?.from ?? 'qualified' });
 		case 'resolve':
-			if (blank(action.solution)) return refuse('write the solution');
+			if (blank(action.solution)) return refuse('need_solution', 'write the solution');
 			return ok({
 				...withoutOutcome(ticket),
 				status: 'resolved',
@@ -168,23 +181,31 @@ function apply(
 			});
 		case 'close': {
 			const solution = blank(action.solution) ? ticket.resolution?.solution : action.solution;
-			if (solution === undefined || blank(solution)) return refuse('write the solution');
-			const next: Draft = {
-				...withoutOutcome(ticket),
-				status: 'closed',
-				closure: { by, how: closureHow(ticket, actor), at, solution }
+			if (solution === undefined || blank(solution))
+				return refuse('need_solution', 'write the solution');
+			const closure: NonNullable<TicketDoc['closure']> = {
+				by,
+				how: closureHow(ticket, actor),
+				at,
+				solution
 			};
+			if (action.reportId !== undefined) {
+				if (!action.reportId.startsWith('report:'))
+					return refuse('invalid_report', 'the report must be a report id ("report:…")');
+				closure.reportId = action.reportId;
+			}
+			const next: Draft = { ...withoutOutcome(ticket), status: 'closed', closure };
 			if (ticket.resolution !== undefined) next.resolution = ticket.resolution;
 			return ok(next);
 		}
 		case 'reopen': {
 			const to = action.to ?? (ticket.assignees.length > 0 ? 'assigned' : 'qualified');
 			if (to === 'assigned' && ticket.assignees.length === 0)
-				return refuse('nobody to reopen it to: reopen it as qualified');
+				return refuse('reopen_nobody', 'nobody to reopen it to: reopen it as qualified');
 			return ok({ ...withoutOutcome(ticket), status: to });
 		}
 		case 'cancel': {
-			if (blank(action.reason)) return refuse('give the reason');
+			if (blank(action.reason)) return refuse('need_reason', 'give the reason');
 			const next: Draft = {
 				...withoutOutcome(ticket),
 				status: 'cancelled',
@@ -192,7 +213,7 @@ function apply(
 			};
 			if (action.duplicateOf !== undefined) {
 				if (!action.duplicateOf.startsWith('ticket:') || action.duplicateOf === ticket._id)
-					return refuse('name the ticket this one duplicates');
+					return refuse('duplicate_target', 'name the ticket this one duplicates');
 				const link: TicketLink = { kind: 'duplicate_of', ticketId: action.duplicateOf };
 				if (!ticket.links.some((l) => sameLink(l, link))) next.links = [...ticket.links, link];
 			}
@@ -201,7 +222,7 @@ function apply(
 		case 'escalate': {
 			const next: Draft = { ...ticket, level: (ticket.level + 1) as Scale3 };
 			if (action.group !== undefined && action.group !== ticket.group) {
-				if (blank(action.group)) return refuse('choose a group');
+				if (blank(action.group)) return refuse('need_group', 'choose a group');
 				// A new group starts from its own queue: nobody there is assigned yet.
 				next.group = action.group;
 				next.assignees = [];
@@ -214,15 +235,15 @@ function apply(
 		case 'unlink': {
 			const { link } = action;
 			if (!link.ticketId.startsWith('ticket:') || link.ticketId === ticket._id)
-				return refuse('a ticket links to another ticket');
+				return refuse('link_target', 'a ticket links to another ticket');
 			const present = ticket.links.some((l) => sameLink(l, link));
 			if (action.type === 'link')
 				return present
-					? refuse('these tickets are already linked so')
+					? refuse('link_exists', 'these tickets are already linked so')
 					: ok({ ...ticket, links: [...ticket.links, link] });
 			return present
 				? ok({ ...ticket, links: ticket.links.filter((l) => !sameLink(l, link)) })
-				: refuse('there is no such link');
+				: refuse('link_missing', 'there is no such link');
 		}
 	}
 }
@@ -246,7 +267,7 @@ export function transition(
 	const next = touch(ticket, applied.value as TicketDoc, at, actorId(actor));
 	const checked = parseTicket(next);
 	// Only reachable if a rule above and the schema disagree: a bug, reported rather than saved.
-	if (!checked.ok) return err({ code: 'invalid', message: checked.error.join('; ') });
+	if (!checked.ok) return err(invalid(checked.error));
 	return ok(next);
 }
 

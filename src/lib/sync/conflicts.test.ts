@@ -68,6 +68,8 @@ describe('resolveConflicts', () => {
 			ticketId: ticket._id,
 			author: 'user:theo'
 		});
-		expect(String(events.rows[0]?.doc?.body)).toContain('Titre du technicien');
+		// The set-aside value is kept as data (the timeline says it in words), never as a sentence.
+		expect(JSON.stringify(events.rows[0]?.doc?.data)).toContain('Titre du technicien');
+		expect(events.rows[0]?.doc?.body).toBe('');
 	});
 });

@@ -1,7 +1,14 @@
 import * as v from 'valibot';
 import { after, docBase, edited, positiveInt, ref, required, text, timestamp } from './common.ts';
 
-export const MISSION_STATUSES = ['planned', 'in_progress', 'done', 'cancelled'] as const;
+/** `unfinished`: the technician left without a signed report (the reason is in the timeline). */
+export const MISSION_STATUSES = [
+	'planned',
+	'in_progress',
+	'done',
+	'unfinished',
+	'cancelled'
+] as const;
 export type MissionStatus = (typeof MISSION_STATUSES)[number];
 
 /** An on-site intervention (fiche d'intervention): what the technician must know before going. */

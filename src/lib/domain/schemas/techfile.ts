@@ -12,9 +12,25 @@ import {
 	text
 } from './common.ts';
 
+/** The usual equipment kinds, labelled on screen; `kind` stays free text (others show as written). */
+export const EQUIPMENT_KINDS = [
+	'workstation',
+	'laptop',
+	'server',
+	'printer',
+	'switch',
+	'router',
+	'access_point',
+	'firewall',
+	'ups',
+	'nas',
+	'phone',
+	'screen'
+] as const;
+
 export const EquipmentSchema = v.object({
 	id: required,
-	kind: required, // free vocabulary: workstation, server, printer, switch…
+	kind: required, // free vocabulary; the usual ones (EQUIPMENT_KINDS) have a label on screen
 	label: required,
 	brand: v.optional(shortText),
 	model: v.optional(shortText),

@@ -106,7 +106,13 @@ export const TicketSchema = v.pipe(
 		number: v.optional(positiveInt),
 		resolution: v.optional(v.object({ ...outcome, solution: requiredText })),
 		closure: v.optional(
-			v.object({ ...outcome, how: v.picklist(CLOSURE_HOWS), solution: requiredText })
+			v.object({
+				...outcome,
+				how: v.picklist(CLOSURE_HOWS),
+				solution: requiredText,
+				// Closed from the signed intervention report (the field's way to close).
+				reportId: v.optional(ref('report'))
+			})
 		),
 		cancellation: v.optional(v.object({ ...outcome, reason: requiredText })),
 		...edited

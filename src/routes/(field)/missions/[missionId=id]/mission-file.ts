@@ -22,7 +22,7 @@ import { ticketNumber } from '#lib/domain/numbering.ts';
 import type { LocalDb } from '#lib/data/local-db.ts';
 import { reportsOfClient } from '#lib/data/reports.ts';
 import { techfileOf } from '#lib/data/techfiles.ts';
-import { readAll, readDoc } from '#lib/data/tickets-field.ts';
+import { readAll, readDoc } from '#lib/data/docs.ts';
 
 export interface PastIntervention {
 	readonly mission: MissionDoc;
@@ -41,6 +41,8 @@ export interface MissionFile {
 	readonly report: ReportDoc | null;
 	readonly past: PastIntervention[];
 	readonly sla: SlaState;
+	/** Display names of the people this device knows, by user id (for the timeline). */
+	readonly names: ReadonlyMap<string, string>;
 }
 
 /** What the SLA clocks need from the ticket and its timeline. */
@@ -86,14 +88,15 @@ export async function loadMissionFile(
 ): Promise<MissionFile | null> {
 	const mission = await readDoc(db, 'mission', missionId);
 	if (!mission) return null;
-	const [ticket, client, techfile, timeline, reports, missions, config] = await Promise.all([
+	const [ticket, client, techfile, timeline, reports, missions, config, users] = await Promise.all([
 		readDoc(db, 'ticket', mission.ticketId),
 		readDoc(db, 'client', mission.clientId),
 		techfileOf(db, mission.clientId),
 		timelineOf(db, mission.ticketId),
 		reportsOfClient(db, mission.clientId),
 		readAll(db, 'mission', (m) => m.clientId === mission.clientId && m._id !== mission._id),
-		slaConfig(db)
+		slaConfig(db),
+		readAll(db, 'user')
 	]);
 	if (!ticket) return null;
 	const reportOf = (id: string) => reports.find((r) => r.missionId === id) ?? null;
@@ -111,6 +114,7 @@ export async function loadMissionFile(
 		timeline,
 		report: reportOf(mission._id),
 		past,
-		sla: slaState(slaInputOf(ticket, timeline), config.policy, config.hours, now)
+		sla: slaState(slaInputOf(ticket, timeline), config.policy, config.hours, now),
+		names: new Map(users.map((u) => [u._id, u.displayName]))
 	};
 }

@@ -16,20 +16,13 @@ import {
 	type SignatureDraft
 } from '#lib/data/reports.ts';
 import { editedTechfile, techfileOf, type TechfileEdit } from '#lib/data/techfiles.ts';
-import {
-	applyTicketAction,
-	authorOf,
-	missionWithStatus,
-	readDoc,
-	userId,
-	writeAll,
-	type FieldUser
-} from '#lib/data/tickets-field.ts';
+import { readDoc, writeAll } from '#lib/data/docs.ts';
+import { missionWithStatus } from '#lib/data/missions.ts';
+import { actorOf, authorOf, userId, type Me } from '#lib/data/me.ts';
+import { applyAction } from '#lib/data/ticket-actions.ts';
 import type { Part } from '#lib/domain/schemas.ts';
 import { mayPerform } from '#lib/domain/ticket.ts';
-import { i18n } from '#lib/i18n/i18n.svelte.ts';
 import { pwa } from '#lib/pwa/pwa.svelte.ts';
-import { actorOf } from '#lib/data/tickets-field.ts';
 import {
 	addPhotoRow,
 	dropReportDraft,
@@ -49,10 +42,10 @@ export class ReportState {
 	#release: (() => void) | null = null;
 	readonly #device: DeviceDb;
 	readonly #db: LocalDb;
-	readonly #user: FieldUser;
+	readonly #user: Me;
 	readonly #missionId: string;
 
-	constructor(device: DeviceDb, db: LocalDb, user: FieldUser, missionId: string) {
+	constructor(device: DeviceDb, db: LocalDb, user: Me, missionId: string) {
 		this.#device = device;
 		this.#db = db;
 		this.#user = user;
@@ -128,14 +121,7 @@ export class ReportState {
 		}
 		const ticket = mission ? await readDoc(this.#db, 'ticket', mission.ticketId) : null;
 		if (ticket && mayPerform(ticket, 'start', actorOf(this.#user)).ok) {
-			await applyTicketAction(
-				this.#db,
-				ticket,
-				{ type: 'start' },
-				this.#user,
-				now,
-				i18n.t('event.started')
-			);
+			await applyAction(this.#db, ticket, { type: 'start' }, this.#user, now);
 		}
 	}
 
@@ -238,11 +224,13 @@ export class ReportState {
 				kind: 'report_signed',
 				author,
 				at: now,
-				body: i18n.t('event.reportSigned', {
+				data: {
+					reportId: report._id,
+					missionId: mission._id,
+					hash: report.hash,
 					technician: report.signatures.technician?.name ?? '',
 					client: signature.name
-				}),
-				data: { reportId: report._id, missionId: mission._id, hash: report.hash }
+				}
 			})
 		];
 		if (snapshot.outcome === 'follow_up') {
@@ -253,7 +241,7 @@ export class ReportState {
 					kind: 'follow_up',
 					author,
 					at: now,
-					body: i18n.t('event.followUp', { text: snapshot.followUp.trim() }),
+					body: snapshot.followUp.trim(),
 					data: { reportId: report._id }
 				})
 			);

@@ -7,6 +7,7 @@ import {
 	CALENDAR_KINDS,
 	CLOSURE_HOWS,
 	COMMERCIAL_STATUSES,
+	EVENT_KINDS,
 	CONTRACT_KINDS,
 	EQUIPMENT_KINDS,
 	GRANT_STATUSES,
@@ -59,25 +60,7 @@ export const LABELS = {
 		['dispatcher', 'group_expert', 'any_expert', 'assignee', 'requester', 'system'] as const,
 		'who'
 	) satisfies Table<Who>,
-	eventKind: table(
-		[
-			'follow_up',
-			'call',
-			'status_change',
-			'assignment',
-			'escalation',
-			'notice_sent',
-			'credential_reveal',
-			'merge_set_aside',
-			'mission_planned',
-			'mission_ended',
-			'report_signed',
-			'link',
-			'sla_warning',
-			'ticket_numbered'
-		] as const,
-		'event'
-	) satisfies Table<EventKind>
+	eventKind: table(EVENT_KINDS, 'event') satisfies Table<EventKind>
 } as const;
 
 export type LabelTable = keyof typeof LABELS;

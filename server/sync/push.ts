@@ -53,6 +53,11 @@ interface Candidate {
 	/** The body of the newest revision the branch shares with the server's, when known. */
 	ancestor?: Doc | null;
 	/**
+	 * The branch shares a revision with the server's history, but the database no longer has
+	 * that revision's body (compaction keeps the leaves' bodies only).
+	 */
+	ancestorGone?: boolean;
+	/**
 	 * For a deletion that closes a server revision the device merged into its own branch: that
 	 * branch's revision, pushed in the same batch. The deletion stands or falls with it.
 	 */
@@ -111,6 +116,7 @@ export async function pushDocs(
 		if (c.mergedInto) continue;
 		try {
 			c.ancestor = ancestors.get(c.id) ?? null;
+			c.ancestorGone = ancestors.has(c.id) && c.ancestor === null;
 			judge(c, user, current.get(c.id) ?? null, model, held, now, (doc, before) =>
 				contextFor(doc, before, lookup, profile)
 			);
@@ -305,6 +311,7 @@ async function loadMergedAncestors(
 			`${http.db}/${encodeURIComponent(c.id)}?rev=${encodeURIComponent(rev)}`
 		);
 		if (res.ok) ancestors.set(c.id, parsed(await res.json()));
+		else if (res.status === 404) ancestors.set(c.id, null);
 	}
 }
 
@@ -360,8 +367,9 @@ function judge(
 	}
 	// A branch is judged on its own content, against the version it was made from — when the
 	// database no longer has that version's body (compacted), against the server's version
-	// without the changes made there since that the branch never saw (`branchBase`)…
-	const base = c.ancestor ?? baseWithoutAncestor(before, doc);
+	// without the changes made there since that the branch never saw (`branchBase`); against
+	// the server's version when the branch shares no history with it: nothing to lean on…
+	const base = c.ancestor ?? (c.ancestorGone ? baseWithoutAncestor(before, doc) : before);
 	const own = mayWrite(user, base, doc, context(doc, base));
 	if (!own.ok) {
 		c.refusal = own.error;
@@ -377,9 +385,12 @@ function judge(
 }
 
 /**
- * The version a branch is judged against when the one it was made from is unknown: for
- * mergeable documents, the server's version with the branch's values in the registers where
- * the server's are newer (merge.ts `branchBase`); for the others, the server's version.
+ * The version a branch is judged against when the one it was made from was compacted away:
+ * for mergeable documents, the server's version with the branch's values in the registers
+ * where the server's are newer (merge.ts `branchBase`); for the others, the server's version.
+ * Such values lose the merge, so they never reach the document; a device that names a
+ * compacted revision as its parent can at most have one set aside in an internal
+ * `merge_set_aside` event, like any losing edit.
  */
 function baseWithoutAncestor(before: Doc, doc: Doc): Doc {
 	if (before.type !== doc.type || !(doc.type in MERGE_SPECS)) return before;

@@ -151,7 +151,8 @@ async function stage(db: Db, doc: DesignDoc, stagedId: string): Promise<boolean>
 
 /**
  * Queries every view of the staged copy until it answers (the index is built), logging the
- * progress of a long build from `_active_tasks`.
+ * progress of a long build from `_active_tasks`. On a CouchDB cluster, then makes sure every copy
+ * of every shard range is built too (see `everyCopyBuilt`).
  * @returns false when the staged copy vanished meanwhile (another server swapped and deleted it).
  */
 async function buildIndex(
@@ -181,22 +182,13 @@ async function buildIndex(
 	timer.unref();
 	try {
 		for (const [view, def] of views) {
-			for (let failures = 0; ;) {
-				try {
-					await db.view(name, view, { limit: 0, ...(def.reduce ? { reduce: false } : {}) });
-					break;
-				} catch (error) {
-					const status = statusOf(error);
-					if (status === 404) return false;
-					// A build longer than the HTTP timeouts: ask again, the build goes on meanwhile.
-					if (status !== undefined && status < 500) throw error;
-					if (++failures > 20) throw error;
-					log(`design document ${doc._id}: index query ended (${messageOf(error)}); asking again`);
-					await new Promise((r) => setTimeout(r, Math.min(1000 * failures, 10_000)));
-				}
-			}
+			const params = { limit: 0, ...(def.reduce ? { reduce: false } : {}) };
+			if (!(await queryUntilAnswered(db, name, view, params, doc._id, log))) return false;
 		}
-		if (!(await otherCopiesBuilt(server, db.config.db, stagedId))) return false;
+		if (await isCluster(server)) {
+			const built = await everyCopyBuilt(db, server, name, views, doc._id, stagedId, log);
+			if (!built) return false;
+		}
 	} finally {
 		clearInterval(timer);
 	}
@@ -207,51 +199,145 @@ async function buildIndex(
 	return true;
 }
 
+/**
+ * One view query, asked again while it ends in a server error or a timeout (a build longer than
+ * the HTTP timeouts goes on meanwhile).
+ * @returns false when the design document is not there (404).
+ */
+async function queryUntilAnswered(
+	db: Db,
+	name: string,
+	view: string,
+	params: Record<string, unknown>,
+	docId: string,
+	log: (line: string) => void
+): Promise<boolean> {
+	for (let failures = 0; ;) {
+		try {
+			await db.view(name, view, params);
+			return true;
+		} catch (error) {
+			const status = statusOf(error);
+			if (status === 404) return false;
+			if (status !== undefined && status < 500) throw error;
+			if (++failures > 20) throw error;
+			log(`design document ${docId}: index query ended (${messageOf(error)}); asking again`);
+			await new Promise((r) => setTimeout(r, Math.min(1000 * failures, 10_000)));
+		}
+	}
+}
+
+/** CouchDB 2+ with more than one node (`/_membership`); false for the embedded server. */
+async function isCluster(server: ReturnType<typeof nano>): Promise<boolean> {
+	try {
+		const body = (await server.request({ path: '_membership' })) as { cluster_nodes?: unknown };
+		return Array.isArray(body.cluster_nodes) && body.cluster_nodes.length > 1;
+	} catch {
+		return false;
+	}
+}
+
 /** Updates left to index that count as built: the writes that go on meanwhile. */
 const PENDING_OK = 100;
 
+/** How long copies may build without progress before the swap goes ahead without them. */
+const STALLED_MS = 30_000;
+
 /**
- * A cluster answers a view query as soon as one copy of each shard range is built, while the
- * copies on the other nodes go on building: waits (CouchDB's `_info`) until they are built too,
- * or stop catching up, so that every node answers from a full index after the swap. The embedded
- * server has no such figures (and one copy): nothing to wait for.
+ * A CouchDB cluster answers a view query from the first copy of each shard range that is up to
+ * date, while the copies on the other nodes go on building. Queries that read without updating
+ * (`stable`/`update=false`, `stale=ok`) read fixed copies (the "preferred" ones), and a node may
+ * die right after the swap: every copy should be built before the live name points at the index.
+ *
+ * - `update=lazy` with `stable=true` makes CouchDB send an update request to every copy the
+ *   query does not read (so a copy that a killed request worker left alone builds too);
+ * - `stable=true` with `update=true` waits until the preferred copies are built;
+ * - then `_active_tasks` (all nodes) is polled until no copy is still indexing this design
+ *   document beyond `PENDING_OK` updates. A build that makes no progress for `STALLED_MS` (a
+ *   node down or overloaded) is logged and left to finish after the swap: the live view answers
+ *   from the copies that are built.
  * @returns false when the staged copy vanished meanwhile.
  */
-async function otherCopiesBuilt(
+async function everyCopyBuilt(
+	db: Db,
 	server: ReturnType<typeof nano>,
-	dbName: string,
-	ddocId: string
+	name: string,
+	views: [string, { reduce?: unknown }][],
+	docId: string,
+	stagedId: string,
+	log: (line: string) => void
 ): Promise<boolean> {
-	let best = Infinity;
-	for (let idle = 0; idle < 20; idle++) {
-		let pending: number | undefined;
-		try {
-			const info = (await server.request({ db: dbName, path: `${ddocId}/_info` })) as {
-				view_index?: { updates_pending?: { total?: unknown } };
-			};
-			const total = info.view_index?.updates_pending?.total;
-			if (typeof total !== 'number') return true;
-			pending = total;
-		} catch (error) {
-			if (statusOf(error) === 404) return false;
+	for (const [view, def] of views) {
+		const params = { limit: 0, stable: true, ...(def.reduce ? { reduce: false } : {}) };
+		if (!(await queryUntilAnswered(db, name, view, { ...params, update: 'lazy' }, docId, log)))
+			return false;
+		if (!(await queryUntilAnswered(db, name, view, { ...params, update: true }, docId, log)))
+			return false;
+	}
+	const started = Date.now();
+	let quiet = 0;
+	let progress = -1;
+	let progressAt = Date.now();
+	for (;;) {
+		const tasks = await indexerTasks(server, db.config.db, stagedId);
+		if (tasks === null) return true;
+		const building = tasks.filter(
+			(t) => (t.total_changes ?? 0) - (t.changes_done ?? 0) > PENDING_OK
+		);
+		// Twice idle in a row: a copy whose update was just asked for may not be listed yet.
+		if (building.length === 0 && ++quiet >= 2) return true;
+		if (building.length > 0) quiet = 0;
+		const done = tasks.reduce((sum, t) => sum + (t.changes_done ?? 0), 0);
+		if (done !== progress) {
+			progress = done;
+			progressAt = Date.now();
+		} else if (building.length > 0 && Date.now() - progressAt > STALLED_MS) {
+			const where = [...new Set(building.map((t) => t.node ?? '?'))].join(', ');
+			log(
+				`design document ${docId}: ${building.length} copies of the new index (on ${where}) ` +
+					`made no progress for ${Math.round(STALLED_MS / 1000)} s, after ` +
+					`${Math.round((Date.now() - started) / 1000)} s of waiting; swapping anyway ` +
+					`(they answer once built, the built copies answer meanwhile)`
+			);
 			return true;
 		}
-		if (pending <= PENDING_OK) return true;
-		if (pending < best) {
-			best = pending;
-			idle = 0;
-		}
+		if ((await getOrNull(db, stagedId)) === null) return false;
 		await new Promise((r) => setTimeout(r, 500));
 	}
-	return true;
 }
 
 interface IndexerTask {
 	readonly type?: string;
+	readonly node?: string;
 	readonly database?: string;
 	readonly design_document?: string;
 	readonly changes_done?: number;
 	readonly total_changes?: number;
+}
+
+/**
+ * The index builds of this design document running now, on every node (`_active_tasks`); on
+ * CouchDB `database` names a shard: shards/<range>/<db>.<suffix>.
+ * @returns null when the server does not list tasks.
+ */
+async function indexerTasks(
+	server: ReturnType<typeof nano>,
+	dbName: string,
+	ddocId: string
+): Promise<IndexerTask[] | null> {
+	try {
+		const tasks = (await server.request({ path: '_active_tasks' })) as unknown;
+		if (!Array.isArray(tasks)) return null;
+		return (tasks as IndexerTask[]).filter(
+			(t) =>
+				t.type === 'indexer' &&
+				t.design_document === ddocId &&
+				typeof t.database === 'string' &&
+				(t.database === dbName || new RegExp(`/${escape(dbName)}\\.\\d+$`).test(t.database))
+		);
+	} catch {
+		return null;
+	}
 }
 
 /** "43% (6,464 of 15,001 changes)" summed over the shards being indexed, or null. */
@@ -260,25 +346,12 @@ async function progressOf(
 	dbName: string,
 	ddocId: string
 ): Promise<string | null> {
-	try {
-		const tasks = (await server.request({ path: '_active_tasks' })) as unknown;
-		if (!Array.isArray(tasks)) return null;
-		// On CouchDB `database` names a shard: shards/<range>/<db>.<suffix>.
-		const ours = (tasks as IndexerTask[]).filter(
-			(t) =>
-				t.type === 'indexer' &&
-				t.design_document === ddocId &&
-				typeof t.database === 'string' &&
-				(t.database === dbName || new RegExp(`/${escape(dbName)}\\.\\d+$`).test(t.database))
-		);
-		if (ours.length === 0) return null;
-		const done = ours.reduce((sum, t) => sum + (t.changes_done ?? 0), 0);
-		const total = ours.reduce((sum, t) => sum + (t.total_changes ?? 0), 0);
-		if (total === 0) return null;
-		return `${Math.floor((100 * done) / total)}% (${done.toLocaleString('en')} of ${total.toLocaleString('en')} changes)`;
-	} catch {
-		return null;
-	}
+	const ours = await indexerTasks(server, dbName, ddocId);
+	if (!ours || ours.length === 0) return null;
+	const done = ours.reduce((sum, t) => sum + (t.changes_done ?? 0), 0);
+	const total = ours.reduce((sum, t) => sum + (t.total_changes ?? 0), 0);
+	if (total === 0) return null;
+	return `${Math.floor((100 * done) / total)}% (${done.toLocaleString('en')} of ${total.toLocaleString('en')} changes)`;
 }
 
 function escape(text: string): string {

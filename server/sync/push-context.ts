@@ -72,7 +72,8 @@ export function contextFor(
 
 /**
  * For each pushed branch, the body of the newest revision it shares with the server's winner
- * (what the device edited), when the database still has it.
+ * (what the device edited), or null when the database no longer has that body (compacted);
+ * no entry when the branch shares no revision with the server's.
  */
 export async function loadAncestors(
 	http: CouchHttp,
@@ -93,7 +94,9 @@ export async function loadAncestors(
 		const res = await http.fetch(
 			`${http.db}/${encodeURIComponent(c.id)}?rev=${encodeURIComponent(shared)}`
 		);
-		out.set(c.id, res.ok ? parsed(await res.json()) : null);
+		// 404: the revision is in the history but its body was compacted away (null).
+		if (res.ok) out.set(c.id, parsed(await res.json()));
+		else if (res.status === 404) out.set(c.id, null);
 	}
 	return out;
 }

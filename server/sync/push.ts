@@ -4,12 +4,13 @@
  * it points to (its ticket, mission, subject), readable after — and answered in order; a
  * refused document writes nothing. Accepted revisions are stored as they came (their revision
  * ids are the device's). A revision that branches off the server's is judged twice — its own
- * content against the version it was made from (or the server's, when the server does not know
- * that version), and what the merge would make of the document against the server's — then
+ * content against the version it was made from (when compaction removed that version's body,
+ * against the server's without the changes the branch never saw: merge.ts `branchBase`), and
+ * what the merge would make of the document against the server's — then
  * merged at once (resolve.ts); when the merge fails the pushed branch is closed and refused.
  */
 import { mayWrite, type Deletion, type UserLike, type WriteContext } from '#lib/domain/access.ts';
-import { mergeRevisions, setAsideEvents } from '#lib/domain/merge.ts';
+import { branchBase, mergeRevisions, setAsideEvents } from '#lib/domain/merge.ts';
 import { checkShape, parseDoc, type Doc } from '#lib/domain/schemas.ts';
 import { canonical, MERGE_SPECS, type MergeableDoc } from '#lib/domain/stamps.ts';
 import { messageOf } from '../errors.ts';
@@ -51,6 +52,11 @@ interface Candidate {
 	branches?: boolean;
 	/** The body of the newest revision the branch shares with the server's, when known. */
 	ancestor?: Doc | null;
+	/**
+	 * The branch shares a revision with the server's history, but the database no longer has
+	 * that revision's body (compaction keeps the leaves' bodies only).
+	 */
+	ancestorGone?: boolean;
 	/**
 	 * For a deletion that closes a server revision the device merged into its own branch: that
 	 * branch's revision, pushed in the same batch. The deletion stands or falls with it.
@@ -110,6 +116,7 @@ export async function pushDocs(
 		if (c.mergedInto) continue;
 		try {
 			c.ancestor = ancestors.get(c.id) ?? null;
+			c.ancestorGone = ancestors.has(c.id) && c.ancestor === null;
 			judge(c, user, current.get(c.id) ?? null, model, held, now, (doc, before) =>
 				contextFor(doc, before, lookup, profile)
 			);
@@ -304,6 +311,7 @@ async function loadMergedAncestors(
 			`${http.db}/${encodeURIComponent(c.id)}?rev=${encodeURIComponent(rev)}`
 		);
 		if (res.ok) ancestors.set(c.id, parsed(await res.json()));
+		else if (res.status === 404) ancestors.set(c.id, null);
 	}
 }
 
@@ -357,9 +365,11 @@ function judge(
 		c.after = doc;
 		return;
 	}
-	// A branch is judged on its own content, against the version it was made from (the server's
-	// current one when the server does not know that version: nothing to lean on)…
-	const base = c.ancestor ?? before;
+	// A branch is judged on its own content, against the version it was made from — when the
+	// database no longer has that version's body (compacted), against the server's version
+	// without the changes made there since that the branch never saw (`branchBase`); against
+	// the server's version when the branch shares no history with it: nothing to lean on…
+	const base = c.ancestor ?? (c.ancestorGone ? baseWithoutAncestor(before, doc) : before);
 	const own = mayWrite(user, base, doc, context(doc, base));
 	if (!own.ok) {
 		c.refusal = own.error;
@@ -372,6 +382,19 @@ function judge(
 	if (sameBody(after, before)) return;
 	const merged = mayWrite(user, before, after, context(after, before));
 	if (!merged.ok) c.refusal = merged.error;
+}
+
+/**
+ * The version a branch is judged against when the one it was made from was compacted away:
+ * for mergeable documents, the server's version with the branch's values in the registers
+ * where the server's are newer (merge.ts `branchBase`); for the others, the server's version.
+ * Such values lose the merge, so they never reach the document; a device that names a
+ * compacted revision as its parent can at most have one set aside in an internal
+ * `merge_set_aside` event, like any losing edit.
+ */
+function baseWithoutAncestor(before: Doc, doc: Doc): Doc {
+	if (before.type !== doc.type || !(doc.type in MERGE_SPECS)) return before;
+	return branchBase(before as MergeableDoc, doc as MergeableDoc) as Doc;
 }
 
 /** What storing `doc` beside the server's `before` leaves once resolved (resolve.ts). */

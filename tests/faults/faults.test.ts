@@ -38,6 +38,8 @@ const MISSIONS = Number(process.env.FAULTS_MISSIONS ?? 40);
 const KILLS = Number(process.env.FAULTS_KILLS ?? 8);
 const CUT_RATE = Number(process.env.FAULTS_CUT_RATE ?? 0.5);
 const RETITLE_SHARE = 0.25;
+/** Pushes answered ok in each round of the SIGKILL-during-pushes test before the kill. */
+const ACKS_PER_ROUND = 15;
 const HOUR = 3600_000;
 
 const random = seeded(SEED);
@@ -159,9 +161,13 @@ async function imagesOf(report: Json): Promise<Record<string, Uint8Array>> {
 describe('faults: nothing lost', () => {
 	// It found that a device lost an event refused one batch before its subject (PouchDB's
 	// checkpoint moved past it; fixed in src/lib/sync/push.ts, regression tests
-	// src/lib/sync/push.test.ts and sync-push-order.test.ts). One retry, on a fresh server, stays
-	// while more runs accumulate (an earlier run once showed 9 unmerged retitles, not seen since):
-	// a defect that shows twice in a row still fails the suite.
+	// src/lib/sync/push.test.ts and sync-push-order.test.ts). On CouchDB it found that a retitle
+	// and the technician's work, pushed after CouchDB's automatic compaction had removed the body
+	// of the version both started from, were judged against the server's version and refused
+	// ("may not change title", "cannot go from closed to planned"; fixed in server/sync/push.ts
+	// with merge.ts `branchBase`, regression test in sync-conflicts.test.ts). One retry, on a
+	// fresh server, stays while more runs accumulate: a defect that shows twice in a row still
+	// fails the suite.
 	it(
 		`${DEVICES} devices × ${MISSIONS} missions offline, synced through cut connections while the server is killed ${KILLS} times`,
 		{ retry: 1, timeout: 300_000 },
@@ -436,10 +442,14 @@ describe('faults: nothing lost', () => {
 						if (answer.ok && answer.rev) acked.set(answer.id, answer.rev);
 				}
 			});
-			// Killed once pushes are being answered, at a random point of the next ones.
+			// Killed once enough pushes were answered (however long a slower database takes, up
+			// to a bound), at a random point of the next ones.
 			const before = acked.size;
-			for (let waited = 0; acked.size < before + 10 && waited < 30_000; waited += 50)
+			for (let waited = 0; acked.size < before + ACKS_PER_ROUND && waited < 60_000; waited += 50)
 				await sleep(50);
+			expect(acked.size - before, `round ${round}: pushes answered ok`).toBeGreaterThanOrEqual(
+				ACKS_PER_ROUND
+			);
 			await sleep(between(0, 400));
 			await server.kill();
 			pushing = false;
@@ -456,6 +466,6 @@ describe('faults: nothing lost', () => {
 		console.log(
 			`faults (acks): ${JSON.stringify({ kills: server.kills, sent, acknowledged: acked.size })}`
 		);
-		expect(acked.size).toBeGreaterThan(50);
-	}, 120_000);
+		expect(acked.size).toBeGreaterThanOrEqual(4 * ACKS_PER_ROUND);
+	}, 300_000);
 });

@@ -21,8 +21,10 @@ import {
 	putAll,
 	startSyncServer,
 	stored,
-	type Json
+	type Json,
+	type SyncServer
 } from '../support/sync-device.ts';
+import { statusOf } from '../../server/errors.ts';
 
 const MINUTE = 60_000;
 const dina = people.dispatcher();
@@ -46,7 +48,8 @@ interface Outcome {
  */
 async function scenario(
 	order: 'technician first' | 'dispatcher first',
-	env: Record<string, string>
+	env: Record<string, string>,
+	{ compactBetween = false }: { compactBetween?: boolean } = {}
 ) {
 	const clock = new Clock(START);
 	const server = await startSyncServer(clock, env);
@@ -85,7 +88,10 @@ async function scenario(
 		await desk.put(atDesk as unknown as Json);
 
 		const devices = order === 'technician first' ? [tech, desk] : [desk, tech];
-		for (const device of devices) expect((await device.push()).denied).toEqual([]);
+		for (const [i, device] of devices.entries()) {
+			if (i === 1 && compactBetween) await compactedAway(server, 'ticket:K1', String(base._rev));
+			expect((await device.push()).denied).toEqual([]);
+		}
 		for (const device of devices) await device.pull();
 
 		const ticket = (await stored(server.couch, 'ticket:K1')) as Json;
@@ -108,6 +114,25 @@ async function scenario(
 	}
 }
 
+/**
+ * Compacts the database (CouchDB does it by itself, smoosh) and waits until the body of `rev`,
+ * no longer a leaf, is gone: the server cannot read the version both branches started from.
+ */
+async function compactedAway(server: SyncServer, id: string, rev: string): Promise<void> {
+	const until = Date.now() + 30_000;
+	for (;;) {
+		await server.couch.db.compact().catch(() => undefined);
+		try {
+			await server.couch.db.get(id, { rev });
+		} catch (error) {
+			if (statusOf(error) === 404) return;
+			throw error;
+		}
+		if (Date.now() > until) throw new Error(`${id} ${rev} still readable after compaction`);
+		await new Promise((r) => setTimeout(r, 300));
+	}
+}
+
 let first: Outcome;
 let second: Outcome;
 
@@ -118,6 +143,21 @@ beforeAll(async () => {
 });
 
 describe('two devices edit the same ticket offline', () => {
+	it('merges them the same when the version both started from was compacted away', async () => {
+		// Compaction keeps only the leaves' bodies: once the first push has grown a branch from
+		// the shared version, the server can no longer read it to judge the second branch.
+		for (const order of ['dispatcher first', 'technician first'] as const) {
+			const outcome = await scenario(order, { TERRAIN_MEMORY_DB: '0' }, { compactBetween: true });
+			expect(outcome.ticket, order).toMatchObject({
+				status: 'in_progress',
+				title: 'Switch 2e étage HS',
+				description: 'Le client signale aussi le Wi-Fi'
+			});
+			expect(outcome.ticket._conflicts, order).toBeUndefined();
+			for (const held of outcome.devices) expect(held._rev, order).toBe(outcome.ticket._rev);
+		}
+	});
+
 	it('merges both edits, whichever syncs first, to the same document', () => {
 		for (const outcome of [first, second]) {
 			expect(outcome.ticket).toMatchObject({

@@ -1,6 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { mayWrite } from './may-write.ts';
 import {
+	branchBase,
 	mergeConflict,
 	mergeRevisions,
 	setAsideEvents,
@@ -183,6 +185,53 @@ describe('mergeRevisions, by example', () => {
 			}
 		});
 		expect(events.every((e) => parseDoc(e).ok)).toBe(true);
+	});
+
+	it('judges a branch whose ancestor is gone on its own edits only (branchBase)', () => {
+		// The ticket as planned for Théo; the desk retitles it while he starts and closes it.
+		const base = rev(
+			ticketThrough([
+				[qualify, dina],
+				[{ type: 'assign', assignees: ['user:theo'] }, dina],
+				[{ type: 'plan', technicianId: 'user:theo' }, dina]
+			]),
+			'4-a'
+		);
+		const retitled = rev(
+			touch(base, { ...base, title: 'Switch du 2e HS' }, at(50), 'user:dina'),
+			'5-d'
+		);
+		const started = transition(base, { type: 'start' }, theo, at(60));
+		if (!started.ok) throw new Error('setup refused');
+		const closed = transition(
+			started.value,
+			{ type: 'close', solution: 'Switch remplacé' },
+			theo,
+			at(70)
+		);
+		if (!closed.ok) throw new Error('setup refused');
+		const work = rev(closed.value, '6-t');
+		const technician = { _id: 'user:theo', roles: ['technician' as const], groups: [] };
+		const desk = { _id: 'user:dina', roles: ['dispatcher' as const], groups: [] };
+
+		// The server holds the retitle; Théo's branch (title unchanged) arrives after compaction
+		// removed the body of 4-a. Against the server's version it would read as a retitle.
+		expect(mayWrite(technician, retitled, work).ok).toBe(false);
+		const forTheo = branchBase(retitled, work);
+		expect(forTheo).toMatchObject({ title: base.title, status: 'planned', _rev: '5-d' });
+		expect(mayWrite(technician, forTheo, work)).toEqual({ ok: true, value: true });
+
+		// The other way round: the desk's branch against the closed ticket would reopen it.
+		expect(mayWrite(desk, work, retitled).ok).toBe(false);
+		const forDina = branchBase(work, retitled);
+		expect(forDina).toMatchObject({ title: base.title, status: 'planned' });
+		expect(mayWrite(desk, forDina, retitled)).toEqual({ ok: true, value: true });
+
+		// A change the branch would win is still judged against the server's version: Théo's
+		// newer title is no register the server changed since, so it is his edit to answer for.
+		const renamed = rev(touch(work, { ...work, title: 'Autre titre' }, at(80), 'user:theo'), '7-t');
+		expect(branchBase(retitled, renamed).title).toBe('Switch du 2e HS');
+		expect(mayWrite(technician, branchBase(retitled, renamed), renamed).ok).toBe(false);
 	});
 
 	it('a server-given number survives a concurrent edit on the device', () => {

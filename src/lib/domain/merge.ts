@@ -201,6 +201,32 @@ export function mergeRevisions<T extends MergeableDoc>(
 	return { merged: assemble(revs, winners), setAside };
 }
 
+/**
+ * What a branch is judged against when the revision it was made from is gone: CouchDB's
+ * compaction keeps the bodies of the leaves only, so once another branch has grown from that
+ * revision its body cannot be read any more. The result is `current` (the server's version),
+ * except in the registers where the branch's stamp is older than `current`'s: there `current`
+ * holds a change made elsewhere that the branch never saw, and the branch's value is where it
+ * started from, not an edit of `current` by its author. Such a value loses the merge to the
+ * newer one, so it never reaches the document (at most it is set aside, see `mergeRevisions`);
+ * every register the branch would win is judged against `current`.
+ */
+export function branchBase<T extends MergeableDoc>(current: T, branch: T): T {
+	if (current.type !== branch.type) return current;
+	const keys = new Set([...registerKeys(current), ...registerKeys(branch)]);
+	const winners = new Map<string, State>();
+	for (const key of [...keys].sort()) {
+		const now = stateOf(current, key);
+		const then = stateOf(branch, key);
+		const pick = now !== null && then !== null && compareStates(then, now) < 0 ? then : now;
+		if (pick !== null) winners.set(key, pick);
+	}
+	const base = assemble([current], winners) as unknown as Json;
+	base.updatedAt = current.updatedAt;
+	base.updatedBy = current.updatedBy;
+	return base as unknown as T;
+}
+
 /** The usual call: the winning revision and the bodies of its `_conflicts`. */
 export function mergeConflict<T extends MergeableDoc>(
 	winner: T,

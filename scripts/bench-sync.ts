@@ -19,11 +19,12 @@
 // scale, deleted at the end. BENCH_SYNC_ONLY=restart measures the start-up alone, at the
 // scales of BENCH_SYNC_SCALES (default 100; otherwise 1,10,100).
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import PouchDB from 'pouchdb-core';
 import MemoryAdapter from 'pouchdb-adapter-memory';
+import LevelAdapter from 'pouchdb-adapter-leveldb';
 import { hashPassword } from '../server/auth/password.ts';
 import { credentialId } from '../server/auth/users.ts';
 import { generateDemo, DEMO_PASSWORD } from '../server/demo/generate.ts';
@@ -147,13 +148,18 @@ function couchAccess(server: RunningServer): { base: string; auth: string } {
  * documents pass parseDoc): the server starts on a populated database, as after a restart, so
  * what is measured is sync, not an import going through every changes follower.
  */
-async function loadDemo(dbName: string, scale: number): Promise<number> {
+async function loadDemo(dbName: string, scale: number, diskDir?: string): Promise<number> {
 	const adapters = (PouchDB as unknown as { adapters: Record<string, unknown> }).adapters;
 	// Only the storage adapter: the embedded server plugs the others into the same constructor.
 	if (!adapters.memory) PouchDB.plugin(MemoryAdapter);
+	if (diskDir && !adapters.leveldb) PouchDB.plugin(LevelAdapter);
+	const where = diskDir
+		? { adapter: 'leveldb', prefix: join(diskDir, 'db') + '/' }
+		: { adapter: 'memory' };
+	if (diskDir) mkdirSync(join(diskDir, 'db'), { recursive: true, mode: 0o700 });
 	const demo = generateDemo({ seed: 1, scale, now: new Date() });
 	const hash = await hashPassword(DEMO_PASSWORD);
-	const credentials = new PouchDB<Json>(`${dbName}_private`, { adapter: 'memory' });
+	const credentials = new PouchDB<Json>(`${dbName}_private`, where);
 	await credentials.bulkDocs(
 		demo.users.map((u) => ({
 			_id: credentialId(u.name),
@@ -164,9 +170,13 @@ async function loadDemo(dbName: string, scale: number): Promise<number> {
 			version: 1
 		}))
 	);
-	const store = new PouchDB<Json>(dbName, { adapter: 'memory' });
+	const store = new PouchDB<Json>(dbName, where);
 	for (let i = 0; i < demo.docs.length; i += 2000) {
 		await store.bulkDocs(demo.docs.slice(i, i + 2000) as never);
+	}
+	if (diskDir) {
+		await credentials.close();
+		await store.close();
 	}
 	return demo.docs.length;
 }
@@ -407,6 +417,43 @@ async function assignments(server: RunningServer, techCookie: string) {
 	};
 }
 
+/**
+ * BENCH_SYNC_DATA_DIR=<folder>: the embedded server on LevelDB in that folder, kept between
+ * runs. The first run loads the demo there, starts the server once (full scan, checkpoint) and
+ * stops it; every run (this process being a fresh one) then measures a real restart: a new
+ * process on the data of the last one. Prints `sync-ready-restart-disk-<scale>x-ms: <ms>`.
+ */
+async function runDisk(scale: number, dir: string): Promise<void> {
+	const ready = join(dir, 'prepared');
+	const env: Record<string, string> = {
+		PORT: '0',
+		HOST: '127.0.0.1',
+		DATA_DIR: dir,
+		TERRAIN_MEMORY_DB: '0',
+		DEMO: '0'
+	};
+	if (!existsSync(ready)) {
+		rmSync(dir, { recursive: true, force: true });
+		mkdirSync(dir, { recursive: true, mode: 0o700 });
+		const [docs, loadSeconds] = await timed(() => loadDemo('terrain', scale, dir));
+		console.error(`loaded ${docs} documents in ${loadSeconds.toFixed(0)} s`);
+		const [first, coldMs] = await startAndWait(env);
+		console.error(`first start (full scan) ready in ${Math.round(coldMs)} ms`);
+		if (!(await first.checkpoint())) throw new Error('no checkpoint of the access model');
+		await first.stop();
+		writeFileSync(ready, `${scale}\n`);
+		return;
+	}
+	const cpu = process.cpuUsage();
+	const [server, ms] = await startAndWait(env);
+	const used = process.cpuUsage(cpu);
+	await server.stop();
+	console.log(
+		`restart on LevelDB at ${scale}×: manifest after ${Math.round(ms)} ms (CPU ${Math.round((used.user + used.system) / 1000)} ms)`
+	);
+	console.log(`sync-ready-restart-disk-${scale}x-ms: ${Math.round(ms)}`);
+}
+
 /** One scale, in this process: prints its result as JSON on the last line. */
 async function runScale(scale: number, withAssignments: boolean): Promise<void> {
 	const dataDir = mkdtempSync(join(tmpdir(), 'terrain-bench-'));
@@ -471,6 +518,11 @@ function fmt(t: Transfer): string {
 
 async function main(): Promise<void> {
 	const child = process.argv.indexOf('--scale');
+	const diskDir = process.env.BENCH_SYNC_DATA_DIR;
+	if (diskDir && !COUCHDB_URL) {
+		for (const scale of SCALES) await runDisk(scale, `${diskDir}-${scale}x`);
+		process.exit(0);
+	}
 	if (child > 0) {
 		await runScale(Number(process.argv[child + 1]), process.argv.includes('--assign'));
 		return;

@@ -41,6 +41,7 @@ export const REFUSAL_KEYS = [
 	'booked_training',
 	'mission_missing',
 	'mission_over',
+	'mission_active',
 	// forms on the device (data/)
 	'need_title',
 	'need_requester',

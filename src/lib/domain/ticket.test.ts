@@ -160,6 +160,18 @@ describe('working the ticket', () => {
 		expect(closed.ok && endedAt(closed.value)).toBe(at(500));
 	});
 
+	it('plans a ticket in progress again, after a mission ended without a report', () => {
+		const again = run(inProgress(), { type: 'plan', technicianId: 'user:tom' }, dina);
+		expect(again.ok && again.value).toMatchObject({
+			status: 'planned',
+			assignees: ['user:theo', 'user:tom']
+		});
+		// Planning stays the desk's: the technician cannot re-plan their own ticket.
+		expect(refusal(inProgress(), { type: 'plan', technicianId: 'user:tom' }, theo).key).toBe(
+			'who_only'
+		);
+	});
+
 	it('lets level 1 close at once with the solution', () => {
 		const t = run(
 			ticketThrough([[qualify, dina]]),

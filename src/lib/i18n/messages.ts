@@ -231,6 +231,18 @@ export const fr = {
 	'planning.minutes': '{count} min',
 	'planning.chosen': 'Ticket choisi : {title}. Faites glisser sur la ligne d’un technicien.',
 	'planning.planRefused': 'Planification refusée : {reason}',
+	'plan.skillsLegend': 'Compétences requises',
+	'plan.skillsHelp': 'Proposées d’après la catégorie du ticket ; cochez ou décochez.',
+	'plan.skillsNone': 'Aucune compétence dans le référentiel.',
+	'plan.outsideHours':
+		'Le créneau proposé à {name} tombe hors des heures ouvrées ({slot}). Planifier quand même ?',
+	'planning.outsideHours':
+		'Ce créneau ({slot}) tombe hors des heures ouvrées. Planifier quand même ?',
+	'planning.outsideHoursTitle': 'Hors des heures ouvrées',
+	'planning.confirmOutside': 'Planifier quand même',
+	'planning.cancelOutside': 'Annuler',
+	'planning.cancelled': 'Rien n’a été planifié.',
+	'refusal.mission_active': 'Une mission de ce ticket est encore planifiée ou en cours.',
 	'nav.planning': 'Planning',
 	'request.title': 'Demande d’assistance',
 	'request.intro':

@@ -28,6 +28,7 @@ export const REFUSAL_KEYS = [
 	'nothing_to_wait',
 	'need_solution',
 	'invalid_report',
+	'need_report',
 	'reopen_nobody',
 	'need_reason',
 	'duplicate_target',

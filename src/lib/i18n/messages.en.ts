@@ -741,6 +741,7 @@ export const en: Record<MessageKey, string> = {
 	'refusal.nothing_to_wait': 'This ticket cannot be put on hold now.',
 	'refusal.need_solution': 'Write the solution.',
 	'refusal.invalid_report': 'The intervention report is not recognised.',
+	'refusal.need_report': 'A technician closes the ticket through the signed report.',
 	'refusal.reopen_nobody': 'Nobody to reopen it to: reopen it as qualified.',
 	'refusal.need_reason': 'Give the reason.',
 	'refusal.duplicate_target': 'Name the ticket this one duplicates.',

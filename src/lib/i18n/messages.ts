@@ -744,6 +744,7 @@ export const fr = {
 	'refusal.nothing_to_wait': 'Ce ticket ne peut pas être mis en attente maintenant.',
 	'refusal.need_solution': 'Écrivez la solution.',
 	'refusal.invalid_report': 'Le rapport d’intervention n’est pas reconnu.',
+	'refusal.need_report': 'Un technicien clôt le ticket par le rapport signé.',
 	'refusal.reopen_nobody': 'Personne à qui rouvrir le ticket : rouvrez-le comme qualifié.',
 	'refusal.need_reason': 'Donnez le motif.',
 	'refusal.duplicate_target': 'Indiquez le ticket dont celui-ci est le doublon.',

@@ -198,7 +198,6 @@ export const en: Record<MessageKey, string> = {
 	'source.technician': 'Technician',
 	'nav.newTicket': 'New ticket',
 	'plan.title': 'Plan an on-site mission',
-	'plan.skills': 'Skills (comma separated)',
 	'plan.duration': 'Estimated duration (minutes)',
 	'plan.from': 'From',
 	'plan.to': 'Until',
@@ -231,8 +230,6 @@ export const en: Record<MessageKey, string> = {
 	'plan.skillsLegend': 'Required skills',
 	'plan.skillsHelp': 'Suggested from the ticket’s category; tick or untick.',
 	'plan.skillsNone': 'No skill in the referential.',
-	'plan.outsideHours':
-		'The slot offered to {name} falls outside business hours ({slot}). Plan anyway?',
 	'planning.outsideHours': 'This slot ({slot}) falls outside business hours. Plan anyway?',
 	'planning.outsideHoursTitle': 'Outside business hours',
 	'planning.confirmOutside': 'Plan anyway',

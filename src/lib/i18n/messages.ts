@@ -199,7 +199,6 @@ export const fr = {
 	'source.technician': 'Technicien',
 	'nav.newTicket': 'Nouveau ticket',
 	'plan.title': 'Planifier une intervention',
-	'plan.skills': 'Compétences (séparées par des virgules)',
 	'plan.duration': 'Durée estimée (minutes)',
 	'plan.from': 'À partir du',
 	'plan.to': 'Jusqu’au',
@@ -234,8 +233,6 @@ export const fr = {
 	'plan.skillsLegend': 'Compétences requises',
 	'plan.skillsHelp': 'Proposées d’après la catégorie du ticket ; cochez ou décochez.',
 	'plan.skillsNone': 'Aucune compétence dans le référentiel.',
-	'plan.outsideHours':
-		'Le créneau proposé à {name} tombe hors des heures ouvrées ({slot}). Planifier quand même ?',
 	'planning.outsideHours':
 		'Ce créneau ({slot}) tombe hors des heures ouvrées. Planifier quand même ?',
 	'planning.outsideHoursTitle': 'Hors des heures ouvrées',

@@ -275,6 +275,7 @@ export const en: Record<MessageKey, string> = {
 	'admin.config.notice_templates': 'Requester notice templates',
 	'admin.config.access': 'Device access (window, cap)',
 	'admin.config.billing_rates': 'Billing rates',
+	'admin.config.planning': 'Planning (skills, slot grid)',
 	'nav.admin': 'Administration',
 	'nav.mail': 'E-mails',
 	'tickets.empty': 'No tickets.',

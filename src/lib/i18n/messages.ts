@@ -278,6 +278,7 @@ export const fr = {
 	'admin.config.notice_templates': 'Modèles d’avis aux usagers',
 	'admin.config.access': 'Accès des appareils (fenêtre, plafond)',
 	'admin.config.billing_rates': 'Tarifs de facturation',
+	'admin.config.planning': 'Planification (compétences, grille des créneaux)',
 	'nav.admin': 'Administration',
 	'nav.mail': 'Courriels',
 	'tickets.empty': 'Aucun ticket.',

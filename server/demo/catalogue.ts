@@ -29,19 +29,22 @@ export interface CategorySpec {
 	readonly templates: readonly TicketTemplate[];
 }
 
-export const SKILLS = [
-	'réseau',
-	'Wi-Fi',
-	'imprimante',
-	'serveur',
-	'téléphonie',
-	'poste de travail',
-	'messagerie',
-	'sécurité',
-	'sauvegarde',
-	'logiciel'
+/** The skills referential (`config:planning`): ids the profiles hold, and their words. */
+export const SKILL_REFERENTIAL = [
+	{ id: 'reseau', label: 'Réseau', labelEn: 'Network' },
+	{ id: 'wifi', label: 'Wi-Fi', labelEn: 'Wi-Fi' },
+	{ id: 'imprimante', label: 'Imprimante', labelEn: 'Printer' },
+	{ id: 'serveur', label: 'Serveur', labelEn: 'Server' },
+	{ id: 'telephonie', label: 'Téléphonie', labelEn: 'Telephony' },
+	{ id: 'poste-de-travail', label: 'Poste de travail', labelEn: 'Workstation' },
+	{ id: 'messagerie', label: 'Messagerie', labelEn: 'E-mail' },
+	{ id: 'securite', label: 'Sécurité', labelEn: 'Security' },
+	{ id: 'sauvegarde', label: 'Sauvegarde', labelEn: 'Backup' },
+	{ id: 'logiciel', label: 'Logiciel', labelEn: 'Software' }
 ] as const;
-export type Skill = (typeof SKILLS)[number];
+
+export const SKILLS = SKILL_REFERENTIAL.map((s) => s.id);
+export type Skill = (typeof SKILL_REFERENTIAL)[number]['id'];
 
 /** Groups: the level-2 experts, the level-1 desk (hotliners) and the field technicians. */
 export const EXPERT_GROUP = 'support-n2';

@@ -13,7 +13,7 @@ export const HARDWARE_CATEGORIES: readonly CategorySpec[] = [
 			['systeme', 'Système et performances'],
 			['installation', 'Installation et renouvellement']
 		),
-		skill: 'poste de travail',
+		skill: 'poste-de-travail',
 		onSiteRate: 0.45,
 		templates: [
 			t(
@@ -139,7 +139,7 @@ export const HARDWARE_CATEGORIES: readonly CategorySpec[] = [
 			['lan', 'Réseau local'],
 			['vpn', 'VPN']
 		),
-		skill: 'réseau',
+		skill: 'reseau',
 		onSiteRate: 0.55,
 		templates: [
 			t(
@@ -193,7 +193,7 @@ export const HARDWARE_CATEGORIES: readonly CategorySpec[] = [
 			['couverture', 'Couverture et stabilité'],
 			['invites', 'Accès invités et clés']
 		),
-		skill: 'Wi-Fi',
+		skill: 'wifi',
 		onSiteRate: 0.5,
 		templates: [
 			t(
@@ -234,7 +234,7 @@ export const HARDWARE_CATEGORIES: readonly CategorySpec[] = [
 		routingGroup: EXPERT_GROUP,
 		weight: 7,
 		subcategories: subs(['standard', 'Standard et lignes'], ['postes', 'Postes téléphoniques']),
-		skill: 'téléphonie',
+		skill: 'telephonie',
 		onSiteRate: 0.35,
 		templates: [
 			t(

@@ -191,7 +191,7 @@ export const SERVICE_CATEGORIES: readonly CategorySpec[] = [
 			['arrivee-depart', 'Arrivée et départ'],
 			['droits', 'Droits d’accès']
 		),
-		skill: 'sécurité',
+		skill: 'securite',
 		onSiteRate: 0.03,
 		templates: [
 			t(

@@ -6,8 +6,13 @@ import { DEFAULT_BUSINESS_HOURS } from '../../src/lib/domain/business-hours.ts';
 import { DEFAULT_NOTICE_TEMPLATES } from '../../src/lib/domain/notices.ts';
 import { ITIL_PRIORITY_MATRIX } from '../../src/lib/domain/priority.ts';
 import type { ConfigDoc, Taxonomy } from '../../src/lib/domain/schemas.ts';
-import { DEFAULT_ACCESS_WINDOW_DAYS, DEFAULT_DOC_CAP } from '../../src/lib/domain/schemas.ts';
+import {
+	DEFAULT_ACCESS_WINDOW_DAYS,
+	DEFAULT_DOC_CAP,
+	DEFAULT_SLOT_MINUTES
+} from '../../src/lib/domain/schemas.ts';
 import { DEFAULT_SLA_POLICY } from '../../src/lib/domain/sla.ts';
+import { SKILL_REFERENTIAL } from './catalogue.ts';
 import { CATEGORIES } from './categories.ts';
 
 /** Categories, sub-categories and the group each routes to. */
@@ -15,6 +20,8 @@ export const DEMO_TAXONOMY: Taxonomy = CATEGORIES.map((c) => ({
 	id: c.id,
 	label: c.label,
 	routingGroup: c.routingGroup,
+	// The skill a technician needs on site, for the mission sheet to offer.
+	skills: [c.skill],
 	subcategories: c.subcategories.map((s) => ({ ...s }))
 }));
 
@@ -60,6 +67,13 @@ export function buildConfig(): ConfigDoc[] {
 			type: 'config',
 			kind: 'billing_rates',
 			rates: copy(DEFAULT_BILLING_RATES)
+		},
+		{
+			_id: 'config:planning',
+			type: 'config',
+			kind: 'planning',
+			skills: SKILL_REFERENTIAL.map((s) => ({ ...s })),
+			slotMinutes: DEFAULT_SLOT_MINUTES
 		}
 	];
 }

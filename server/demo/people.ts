@@ -68,24 +68,24 @@ const DISPATCHERS: readonly Seat[] = [
 
 // prettier-ignore
 const EXPERTS: readonly Seat[] = [
-	{ login: 'romain.expert', first: 'Romain', last: 'Quarré', skills: ['serveur', 'sauvegarde', 'sécurité'] },
-	{ login: 'nathalie.expert', first: 'Nathalie', last: 'Girard', skills: ['réseau', 'Wi-Fi', 'téléphonie'] },
-	{ login: 'karim.expert', first: 'Karim', last: 'Haddad', skills: ['poste de travail', 'logiciel', 'messagerie'] }
+	{ login: 'romain.expert', first: 'Romain', last: 'Quarré', skills: ['serveur', 'sauvegarde', 'securite'] },
+	{ login: 'nathalie.expert', first: 'Nathalie', last: 'Girard', skills: ['reseau', 'wifi', 'telephonie'] },
+	{ login: 'karim.expert', first: 'Karim', last: 'Haddad', skills: ['poste-de-travail', 'logiciel', 'messagerie'] }
 ];
 
 // Every skill is held by at least two of the first ten technicians.
 // prettier-ignore
 const TECHNICIANS: readonly Seat[] = [
-	{ login: 'tech.julien', first: 'Julien', last: 'Moreau', skills: ['réseau', 'Wi-Fi', 'sécurité'], town: 'Boulogne-Billancourt' },
-	{ login: 'tech.camille', first: 'Camille', last: 'Lefèvre', skills: ['poste de travail', 'imprimante', 'logiciel'], town: 'Nanterre' },
-	{ login: 'tech.nicolas', first: 'Nicolas', last: 'Garnier', skills: ['serveur', 'sauvegarde', 'sécurité'], town: 'Saint-Denis' },
-	{ login: 'tech.lea', first: 'Léa', last: 'Fontaine', skills: ['téléphonie', 'réseau', 'Wi-Fi'], town: 'Créteil' },
-	{ login: 'tech.thomas', first: 'Thomas', last: 'Roussel', skills: ['poste de travail', 'messagerie', 'logiciel'], town: 'Versailles' },
-	{ login: 'tech.ines', first: 'Inès', last: 'Benali', skills: ['imprimante', 'poste de travail', 'téléphonie'], town: 'Montreuil' },
+	{ login: 'tech.julien', first: 'Julien', last: 'Moreau', skills: ['reseau', 'wifi', 'securite'], town: 'Boulogne-Billancourt' },
+	{ login: 'tech.camille', first: 'Camille', last: 'Lefèvre', skills: ['poste-de-travail', 'imprimante', 'logiciel'], town: 'Nanterre' },
+	{ login: 'tech.nicolas', first: 'Nicolas', last: 'Garnier', skills: ['serveur', 'sauvegarde', 'securite'], town: 'Saint-Denis' },
+	{ login: 'tech.lea', first: 'Léa', last: 'Fontaine', skills: ['telephonie', 'reseau', 'wifi'], town: 'Créteil' },
+	{ login: 'tech.thomas', first: 'Thomas', last: 'Roussel', skills: ['poste-de-travail', 'messagerie', 'logiciel'], town: 'Versailles' },
+	{ login: 'tech.ines', first: 'Inès', last: 'Benali', skills: ['imprimante', 'poste-de-travail', 'telephonie'], town: 'Montreuil' },
 	{ login: 'tech.antoine', first: 'Antoine', last: 'Mercier', skills: ['serveur', 'messagerie', 'sauvegarde'], town: 'Issy-les-Moulineaux' },
-	{ login: 'tech.sandrine', first: 'Sandrine', last: 'Perrin', skills: ['réseau', 'sécurité', 'serveur'], town: 'Cergy' },
-	{ login: 'tech.hugo', first: 'Hugo', last: 'Chevalier', skills: ['Wi-Fi', 'imprimante', 'poste de travail'], town: 'Massy' },
-	{ login: 'tech.marion', first: 'Marion', last: 'Blanchard', skills: ['logiciel', 'messagerie', 'téléphonie', 'sauvegarde'], town: 'Paris 15e' }
+	{ login: 'tech.sandrine', first: 'Sandrine', last: 'Perrin', skills: ['reseau', 'securite', 'serveur'], town: 'Cergy' },
+	{ login: 'tech.hugo', first: 'Hugo', last: 'Chevalier', skills: ['wifi', 'imprimante', 'poste-de-travail'], town: 'Massy' },
+	{ login: 'tech.marion', first: 'Marion', last: 'Blanchard', skills: ['logiciel', 'messagerie', 'telephonie', 'sauvegarde'], town: 'Paris 15e' }
 ];
 
 const BILLING: Seat = { login: 'facturation', first: 'Isabelle', last: 'Roux' };

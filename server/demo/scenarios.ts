@@ -135,12 +135,20 @@ function priorityLabel(plan: TicketPlan): string {
 	return `${priorityOf(plan.impact, plan.urgency, ITIL_PRIORITY_MATRIX)} (impact ${plan.impact}, urgence ${plan.urgency})`;
 }
 
-function close(story: TicketStory, plan: TicketPlan, handler: Staff, clock: Clock, rng: Rng): void {
+/** `reportId`: the signed report a technician closes through (the field closes no other way). */
+function close(
+	story: TicketStory,
+	plan: TicketPlan,
+	handler: Staff,
+	clock: Clock,
+	rng: Rng,
+	reportId?: string
+): void {
 	const solution = plan.template.solution;
 	const roll = rng.next();
 	if (roll < 0.4) story.act({ type: 'close' }, 'requester', clock.business(30, 900));
 	else if (roll < 0.65) story.act({ type: 'close' }, 'system', clock.business(2400, 2500));
-	else story.act({ type: 'close', solution }, handler, clock.business(20, 600));
+	else story.act({ type: 'close', solution, reportId }, handler, clock.business(20, 600));
 	story.notice('ticket_closed', clock.t + 1000, { operator: handler.displayName, solution });
 }
 
@@ -307,7 +315,7 @@ function fieldStory(
 	if (target === 'pending') return wait(story, technician, after, rng, 'third_party');
 	if (target === 'resolved' || rng.chance(0.25)) {
 		resolve(story, plan, technician, after);
-		if (target === 'closed') close(story, plan, technician, clock, rng);
+		if (target === 'closed') close(story, plan, technician, clock, rng, report._id);
 		return;
 	}
 	story.act(

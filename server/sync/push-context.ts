@@ -36,6 +36,7 @@ export function pointsTo(doc: Doc | null): string[] {
 	if ('ticketId' in doc && typeof doc.ticketId === 'string') ids.push(doc.ticketId);
 	if (doc.type === 'report') ids.push(doc.missionId);
 	if (doc.type === 'event') ids.push(doc.subjectId);
+	if (doc.type === 'ticket' && doc.closure?.reportId !== undefined) ids.push(doc.closure.reportId);
 	return ids;
 }
 
@@ -65,6 +66,13 @@ export function contextFor(
 				...(doc.ticketId === undefined ? {} : { ticket: ticketOf(doc.ticketId) }),
 				profile
 			};
+		case 'ticket': {
+			// A closure names the signed report it comes from: judged against that report.
+			const reportId = doc.closure?.reportId;
+			if (reportId === undefined) return {};
+			const report = lookup(reportId);
+			return { closureReport: report?.type === 'report' ? report : null };
+		}
 		default:
 			return {};
 	}

@@ -177,7 +177,11 @@ export async function pushDocs(
 	);
 }
 
-const rank = (c: Candidate) => RANK[c.doc?.type ?? c.before?.type ?? ''] ?? 0;
+const rank = (c: Candidate) => {
+	// A closing ticket is judged after the reports of the push: it may name one of them.
+	if (c.doc?.type === 'ticket' && c.doc.closure?.reportId !== undefined) return 2.5;
+	return RANK[c.doc?.type ?? c.before?.type ?? ''] ?? 0;
+};
 
 function inspect(raw: unknown, index: number, limits: PushLimits, now: Date): Candidate {
 	const refuse = (reason: string, fields: Partial<Candidate> = {}): Candidate => ({

@@ -197,6 +197,25 @@ test('a ticket waiting for a visit is planned by dragging on a technician’s ro
 		await page.mouse.down();
 		await page.mouse.move(box.x + box.width * 0.93, y, { steps: 5 });
 		await page.mouse.up();
+		// Past 16:30 is outside business hours: the board asks, with the slot on the 15-minute grid.
+		const ask = page.getByRole('dialog', { name: 'Hors des heures ouvrées' });
+		await expect(ask).toBeVisible();
+		await expect(ask).toContainText(/\b(1[6-9]):(00|15|30|45) – (1[7-9]|2[0-1]):(00|15|30|45)\b/);
+		if (i === 0) {
+			// Cancelling plans nothing.
+			await ask.getByRole('button', { name: 'Annuler' }).click();
+			await expect(ask).toBeHidden();
+			await expect(
+				page.getByRole('status').filter({ hasText: 'Rien n’a été planifié.' })
+			).toBeVisible();
+			await expect(waiting.getByRole('button', { name: new RegExp(title) })).toHaveCount(1);
+			await page.mouse.move(box.x + box.width * 0.86, y);
+			await page.mouse.down();
+			await page.mouse.move(box.x + box.width * 0.93, y, { steps: 5 });
+			await page.mouse.up();
+			await expect(ask).toBeVisible();
+		}
+		await ask.getByRole('button', { name: 'Planifier quand même' }).click();
 		await expect(status).toBeVisible();
 		planned = /Mission planifiée/.test((await status.textContent()) ?? '');
 	}
@@ -223,8 +242,19 @@ test('from a phone call to a planned mission on the technician’s phone', async
 	await expect(page.getByText('Attribué à', { exact: false }).first()).toBeVisible();
 
 	// Mission sheet: any skill, the coming week; the best-ranked technician gets it.
-	await page.getByLabel('Compétences (séparées par des virgules)').fill('');
+	// The skills come pre-ticked from the ticket's category, as words from the referential.
+	const skills = page.getByRole('group', { name: 'Compétences requises' });
+	await expect(skills.getByRole('checkbox', { name: 'Réseau', exact: true })).toBeVisible();
+	const ticked = skills.getByRole('checkbox', { checked: true });
+	expect(await ticked.count()).toBeGreaterThan(0);
+	while ((await ticked.count()) > 0) await ticked.first().uncheck();
 	await page.getByRole('button', { name: 'Trouver un technicien' }).click();
+	// Proposed slots start on the quarter hour.
+	const first = page
+		.getByRole('list', { name: /Techniciens disponibles/ })
+		.getByRole('listitem')
+		.first();
+	await expect(first).toContainText(/\b\d{2}:(00|15|30|45) → /);
 	const choose = page
 		.getByRole('list', { name: /Techniciens disponibles/ })
 		.getByRole('button')

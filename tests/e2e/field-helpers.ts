@@ -178,8 +178,10 @@ export async function reachClientSigning(
 	page: Page,
 	task = 'Diagnostic de la panne'
 ): Promise<void> {
-	await page.getByRole('link', { name: 'Commencer l’intervention' }).click();
+	// One tap starts the work (issue #13): the report opens with the clock running.
 	await page.getByRole('button', { name: 'Commencer l’intervention' }).click();
+	await expect(page.getByRole('heading', { name: 'Temps passé' })).toBeVisible();
+	await expect(page.getByRole('button', { name: 'Commencer l’intervention' })).toHaveCount(0);
 	const started = Date.now();
 	await page.getByRole('checkbox', { name: task }).check();
 	// A work period shorter than a second does not count.

@@ -37,8 +37,10 @@ test('a whole mission offline: report signed on the phone, ticket closed, synced
 
 	// From here on, no network at all.
 	await context.setOffline(true);
-	await page.getByRole('link', { name: 'Commencer l’intervention' }).click();
+	// One tap starts the work (issue #13): the report opens with the clock running.
 	await page.getByRole('button', { name: 'Commencer l’intervention' }).click();
+	await expect(page.getByRole('heading', { name: 'Temps passé' })).toBeVisible();
+	await expect(page.getByRole('button', { name: 'Commencer l’intervention' })).toHaveCount(0);
 	await expect(page.getByRole('heading', { name: 'Temps passé' })).toBeVisible();
 	const started = Date.now();
 

@@ -1,6 +1,6 @@
 import { DEFAULT_BUSINESS_HOURS, type BusinessHours } from '../domain/business-hours.ts';
 import { ITIL_PRIORITY_MATRIX } from '../domain/priority.ts';
-import type { PriorityMatrix, Taxonomy } from '../domain/schemas.ts';
+import { DEFAULT_SLOT_MINUTES, type PriorityMatrix, type SkillEntry, type Taxonomy } from '../domain/schemas.ts';
 import { DEFAULT_SLA_POLICY, type SlaPolicy } from '../domain/sla.ts';
 import { readDoc } from './docs.ts';
 import type { LocalDb } from './local-db.ts';
@@ -10,21 +10,28 @@ export interface Referentials {
 	readonly matrix: PriorityMatrix;
 	readonly sla: SlaPolicy;
 	readonly hours: BusinessHours;
+	/** The skills referential (`config:planning`). */
+	readonly skills: readonly SkillEntry[];
+	/** Slots start on this grid, in minutes. */
+	readonly slotMinutes: number;
 }
 
 /** The referentials from the synced `config:` documents, with the domain defaults when absent. */
 export async function referentials(db: LocalDb): Promise<Referentials> {
 	// A referential the device cannot read must not hide the screen: the defaults then.
 	const read = (id: string) => readDoc(db, 'config', id).catch(() => null);
-	const [taxonomy, matrix, sla] = await Promise.all([
+	const [taxonomy, matrix, sla, planning] = await Promise.all([
 		read('config:taxonomy'),
 		read('config:priority_matrix'),
-		read('config:sla')
+		read('config:sla'),
+		read('config:planning')
 	]);
 	return {
 		taxonomy: taxonomy?.kind === 'taxonomy' ? taxonomy.categories : [],
 		matrix: matrix?.kind === 'priority_matrix' ? matrix.matrix : ITIL_PRIORITY_MATRIX,
 		sla: sla?.kind === 'sla' ? sla.policy : DEFAULT_SLA_POLICY,
-		hours: sla?.kind === 'sla' ? sla.businessHours : DEFAULT_BUSINESS_HOURS
+		hours: sla?.kind === 'sla' ? sla.businessHours : DEFAULT_BUSINESS_HOURS,
+		skills: planning?.kind === 'planning' ? planning.skills : [],
+		slotMinutes: planning?.kind === 'planning' ? planning.slotMinutes : DEFAULT_SLOT_MINUTES
 	};
 }

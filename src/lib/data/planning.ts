@@ -1,5 +1,5 @@
 import { newId } from '../domain/ids.ts';
-import { checkBooking, rankTechnicians, type Candidate, type PlanningRequest, type Slot } from '../domain/planning.ts';
+import { checkBooking, mayReplan, rankTechnicians, type Candidate, type PlanningRequest, type Slot } from '../domain/planning.ts';
 import { invalid, refusal, type Refusal } from '../domain/refusals.ts';
 import { err, ok, type Result } from '../domain/result.ts';
 import { parseMission, type CalendarDoc, type ClientDoc, type MissionDoc, type TicketDoc, type UserDoc } from '../domain/schemas.ts';
@@ -18,7 +18,7 @@ async function nameOf(db: LocalDb, id: string): Promise<string> {
 }
 
 /** Technicians ranked for a mission, from what this device holds (the desk holds everyone). */
-export async function findTechnicians(db: LocalDb, request: Omit<PlanningRequest, 'hours'>, refs: Referentials): Promise<Candidate[]> {
+export async function findTechnicians(db: LocalDb, request: Omit<PlanningRequest, 'hours' | 'slotMinutes' | 'catalog'>, refs: Referentials): Promise<Candidate[]> {
 	const [users, missions, calendar, clients] = await Promise.all([readAll(db, 'user'), readAll(db, 'mission'), readAll(db, 'calendar'), readAll(db, 'client')]);
 	const byId = new Map(clients.map((c) => [c._id, c]));
 	// Where a mission takes place, when its site has coordinates: travel from a previous mission.
@@ -26,7 +26,7 @@ export async function findTechnicians(db: LocalDb, request: Omit<PlanningRequest
 		const site = byId.get(m.clientId)?.sites.find((s) => s.id === m.siteId);
 		return site?.lat !== undefined && site.lng !== undefined ? { lat: site.lat, lng: site.lng } : undefined;
 	};
-	return rankTechnicians({ ...request, hours: refs.hours }, users, missions, calendar, siteOf);
+	return rankTechnicians({ ...request, hours: refs.hours, slotMinutes: refs.slotMinutes, catalog: refs.skills }, users, missions, calendar, siteOf);
 }
 
 export interface MissionSheet {
@@ -48,6 +48,8 @@ export interface MissionSheet {
  */
 export async function planMission(db: LocalDb, sheet: MissionSheet, me: Me, refs: Referentials, now: Date): Promise<Result<string, Refusal>> {
 	const [missions, calendar] = await Promise.all([readAll(db, 'mission'), readAll(db, 'calendar')]);
+	const again = mayReplan(sheet.ticket, missions);
+	if (!again.ok) return err(again.error);
 	const free = checkBooking(sheet.technicianId, sheet.slot, missions, calendar);
 	if (!free.ok) return err(free.error);
 	const planned = transition(sheet.ticket, { type: 'plan', technicianId: sheet.technicianId }, actorOf(me), now, { taxonomy: refs.taxonomy, matrix: refs.matrix });
@@ -101,13 +103,17 @@ export interface ToPlan {
 	readonly client: ClientDoc;
 }
 
-/** Tickets waiting for an on-site visit: qualified or assigned, with a client, and no mission planned. */
+/**
+ * Tickets waiting for an on-site visit: qualified, assigned or planned — or in progress after
+ * a mission ended without a report — with a client, and no mission planned.
+ */
 function ticketsToPlan(tickets: readonly TicketDoc[], missions: readonly MissionDoc[], byId: ReadonlyMap<string, ClientDoc>): ToPlan[] {
 	// A mission cancelled, or ended without a signed report, leaves its ticket to plan again.
 	const planned = new Set(missions.filter((m) => m.status !== 'cancelled' && m.status !== 'unfinished').map((m) => m.ticketId));
 	const out: ToPlan[] = [];
 	for (const ticket of tickets) {
-		if ((ticket.status !== 'qualified' && ticket.status !== 'assigned' && ticket.status !== 'planned') || planned.has(ticket._id)) continue;
+		const waits = ticket.status === 'qualified' || ticket.status === 'assigned' || ticket.status === 'planned' || ticket.status === 'in_progress';
+		if (!waits || planned.has(ticket._id)) continue;
 		const client = byId.get(ticket.clientId ?? '');
 		if (client && client.sites.length > 0) out.push({ ticket, client });
 	}

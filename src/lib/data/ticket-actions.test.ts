@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { ITIL_PRIORITY_MATRIX } from '../domain/priority.ts';
 import { DEFAULT_BUSINESS_HOURS } from '../domain/business-hours.ts';
 import { DEFAULT_SLA_POLICY } from '../domain/sla.ts';
-import { parseEvent } from '../domain/schemas.ts';
+import { parseEvent, type TicketDoc } from '../domain/schemas.ts';
 import { aClient, aMission, aUser, taxonomy } from '../domain/testing/factories.ts';
 import { memoryDb } from '../sync/testing.ts';
 import type { Referentials } from './config.ts';
@@ -10,7 +10,7 @@ import { readDoc, writeAll } from './docs.ts';
 import { timelineOf } from './events.ts';
 import type { Me } from './me.ts';
 import { endMissionWithoutReport } from './missions.ts';
-import { planMission } from './planning.ts';
+import { planMission, planningBoard } from './planning.ts';
 import { applyAction } from './ticket-actions.ts';
 import { createTicket, ticketView } from './ticket-desk.ts';
 
@@ -18,7 +18,9 @@ const refs: Referentials = {
 	taxonomy,
 	matrix: ITIL_PRIORITY_MATRIX,
 	sla: DEFAULT_SLA_POLICY,
-	hours: DEFAULT_BUSINESS_HOURS
+	hours: DEFAULT_BUSINESS_HOURS,
+	skills: [],
+	slotMinutes: 15
 };
 const dina: Me = { name: 'dina', displayName: 'Dina Martin', roles: ['dispatcher'], groups: [] };
 const theo: Me = { name: 'theo', displayName: 'Théo Petit', roles: ['technician'], groups: [] };
@@ -152,5 +154,41 @@ describe('a mission that ends without a signed report', () => {
 		expect(
 			parseEvent({ ...base, kind: 'status_change', data: { action: 'frobnicate', to: 'closed' } }).ok
 		).toBe(false);
+	});
+});
+
+describe('planning a ticket again after a mission ended unfinished', () => {
+	it('puts the ticket in progress back on the board and plans it, but not while a mission is active', async () => {
+		const { db, id } = await deskWithTicket();
+		const sheet = (ticket: TicketDoc, start: string, end: string) => ({
+			ticket,
+			client: aClient(),
+			siteId: 's1',
+			technicianId: 'user:theo',
+			slot: { start, end },
+			instructions: '',
+			toBring: []
+		});
+		const fresh = await readDoc(db, 'ticket', id);
+		if (!fresh) throw new Error('no ticket');
+		const first = await planMission(db, sheet(fresh, '2025-03-04T08:00:00.000Z', '2025-03-04T09:30:00.000Z'), dina, refs, now);
+		if (!first.ok) throw new Error(first.error.message);
+		const planned = await readDoc(db, 'ticket', id);
+		if (!planned) throw new Error('no ticket');
+		const started = await applyAction(db, planned, { type: 'start' }, theo, now, refs);
+		if (!started.ok) throw new Error(started.error.message);
+		expect(started.value.status).toBe('in_progress');
+		// While the mission is under way, the ticket is not planned a second time.
+		const early = await planMission(db, sheet(started.value, '2025-03-05T08:00:00.000Z', '2025-03-05T09:00:00.000Z'), dina, refs, now);
+		expect(early).toMatchObject({ ok: false, error: { key: 'mission_active' } });
+		expect((await planningBoard(db)).toPlan.map((p) => p.ticket._id)).not.toContain(id);
+		const ended = await endMissionWithoutReport(db, first.value, theo, 'client_absent', 'Personne sur place', now);
+		expect(ended.ok).toBe(true);
+		expect((await planningBoard(db)).toPlan.map((p) => p.ticket._id)).toContain(id);
+		const current = await readDoc(db, 'ticket', id);
+		if (!current) throw new Error('no ticket');
+		const again = await planMission(db, sheet(current, '2025-03-05T08:00:00.000Z', '2025-03-05T09:00:00.000Z'), dina, refs, now);
+		expect(again.ok).toBe(true);
+		expect((await readDoc(db, 'ticket', id))?.status).toBe('planned');
 	});
 });

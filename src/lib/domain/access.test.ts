@@ -42,7 +42,7 @@ const closedTicket = () =>
 	ticketThrough([
 		[qualify, actor(dina)],
 		[{ type: 'plan', technicianId: 'user:theo' }, actor(dina)],
-		[{ type: 'close', solution: 'fait' }, actor(theo)]
+		[{ type: 'close', solution: 'fait', reportId: 'report:R1' }, actor(theo)]
 	]);
 
 describe('userPrincipals', () => {

@@ -90,7 +90,13 @@ describe('mayWrite: the rules named in the issue', () => {
 		const byTheo = {
 			...t,
 			status: 'closed' as const,
-			closure: { by: theo._id, how: 'level2' as const, at: at(99), solution: 'x' }
+			closure: {
+				by: theo._id,
+				how: 'level2' as const,
+				at: at(99),
+				solution: 'x',
+				reportId: 'report:R1'
+			}
 		};
 		expect(reason(mayWrite(theo, t, touch(t, byTheo, at(99), theo._id)))).toBe('accepted');
 	});

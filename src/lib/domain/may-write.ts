@@ -9,6 +9,7 @@ import { reportChangeAllowed } from './report-hash.ts';
 import { err, ok, type Result } from './result.ts';
 import type { Doc, DocOf } from './schemas.ts';
 import type { MissionDoc } from './schemas/mission.ts';
+import type { ReportDoc } from './schemas/report.ts';
 import type { Role, UserDoc } from './schemas/people.ts';
 import type { TicketDoc } from './schemas/ticket.ts';
 import { canonical, checkStamps, type MergeableDoc } from './stamps.ts';
@@ -43,6 +44,11 @@ export interface WriteContext {
 	mission?: MissionDoc | null;
 	/** The document an event is about (`subjectId`). */
 	subject?: Doc | null;
+	/**
+	 * The report a ticket's new closure names (`closure.reportId`), as this push or the
+	 * database holds it; `null` when there is no such report.
+	 */
+	closureReport?: ReportDoc | null;
 	/** The writer's profile as stored: events carry its name, not one the device chose. */
 	profile?: Pick<UserDoc, 'displayName'> | null;
 }
@@ -125,10 +131,30 @@ const TICKET_TECH_FIELDS = [
 	'description'
 ];
 
+/**
+ * A technician closes a ticket only through the signed report of a mission of that ticket:
+ * `closure.reportId` must name a report with both signatures, of this ticket (its mission's
+ * ticket, which the report's own rule holds to).
+ */
+function closedThroughReport(after: DocOf<'ticket'>, context: WriteContext): Verdict {
+	const reportId = after.closure?.reportId;
+	if (reportId === undefined)
+		return err('ticket.closure.reportId: a technician closes a ticket through the signed report');
+	const report = context.closureReport;
+	if (report === undefined) return allow;
+	if (report === null) return err('ticket.closure.reportId: there is no such report');
+	if (report.ticketId !== after._id)
+		return err('ticket.closure.reportId: must be a report of this ticket');
+	if (report.signedAt === undefined)
+		return err('ticket.closure.reportId: the report is not signed');
+	return allow;
+}
+
 function ticketWrite(
 	user: WriteSubject,
 	before: DocOf<'ticket'> | null,
-	after: DocOf<'ticket'>
+	after: DocOf<'ticket'>,
+	context: WriteContext
 ): Verdict {
 	const actor = actorFromUser(user);
 	if (before === null) {
@@ -172,6 +198,13 @@ function ticketWrite(
 		if (now !== undefined && canonical(now) !== canonical(before[outcome]) && now.by !== user._id) {
 			return err(`ticket.${outcome}.by: must be you`);
 		}
+	}
+	const closing =
+		after.closure !== undefined && canonical(after.closure) !== canonical(before.closure);
+	// A field technician's closure comes from the signed report; the desk's from its solution.
+	if (closing && has(user, 'technician') && !has(user, 'dispatcher', 'admin', 'expert')) {
+		const through = closedThroughReport(after, context);
+		if (!through.ok) return through;
 	}
 	return stamped(before, after);
 }
@@ -422,7 +455,7 @@ export function mayWrite(
 		return err('access: is worked out by the server, never written by a device');
 	switch (doc.type) {
 		case 'ticket':
-			return ticketWrite(user, before as DocOf<'ticket'> | null, doc);
+			return ticketWrite(user, before as DocOf<'ticket'> | null, doc, context);
 		case 'mission':
 			return missionWrite(user, before as DocOf<'mission'> | null, doc, context);
 		case 'report':

@@ -160,7 +160,12 @@ describe('mergeRevisions, by example', () => {
 			]),
 			'3-a'
 		);
-		const closed = transition(base, { type: 'close', solution: 'Switch remplacé' }, theo, at(100));
+		const closed = transition(
+			base,
+			{ type: 'close', solution: 'Switch remplacé', reportId: 'report:R1' },
+			theo,
+			at(100)
+		);
 		const escalated = transition(base, { type: 'escalate', group: 'security' }, eric, at(90));
 		if (!closed.ok || !escalated.ok) throw new Error('setup refused');
 		const out = mergeRevisions([rev(closed.value, '4-a'), rev(escalated.value, '4-b')], {

@@ -1,6 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_BUSINESS_HOURS } from './business-hours.ts';
-import { checkBooking, distanceKm, firstFreeSlot, rankTechnicians } from './planning.ts';
+import {
+	checkBooking,
+	distanceKm,
+	firstFreeSlot,
+	mayReplan,
+	rankTechnicians,
+	snapSlot,
+	snapToGrid,
+	withinBusinessHours
+} from './planning.ts';
 import { aCalendarEntry, aMission, aUser } from './testing/factories.ts';
 
 const hours = DEFAULT_BUSINESS_HOURS;
@@ -185,5 +194,116 @@ describe('finding a technician', () => {
 		expect(
 			Math.round(distanceKm({ lat: 48.8566, lng: 2.3522 }, { lat: 45.764, lng: 4.8357 }))
 		).toBe(391);
+	});
+});
+
+describe('the planning grid and business hours', () => {
+	it('rounds a start up to the next quarter hour, dropping seconds', () => {
+		const at = Date.parse('2026-12-01T09:36:06.696Z');
+		expect(new Date(snapToGrid(at)).toISOString()).toBe('2026-12-01T09:45:00.000Z');
+		expect(new Date(snapToGrid(Date.parse('2026-12-01T09:45:00.000Z'))).toISOString()).toBe(
+			'2026-12-01T09:45:00.000Z'
+		);
+		expect(new Date(snapToGrid(at, 30)).toISOString()).toBe('2026-12-01T10:00:00.000Z');
+		expect(new Date(snapToGrid(at, 15, 'nearest')).toISOString()).toBe('2026-12-01T09:30:00.000Z');
+	});
+
+	it('snaps a dragged slot to the nearest line, keeping its length', () => {
+		expect(
+			snapSlot({ start: '2026-12-01T09:08:00.000Z', end: '2026-12-01T10:38:00.000Z' })
+		).toEqual({ start: '2026-12-01T09:15:00.000Z', end: '2026-12-01T10:45:00.000Z' });
+	});
+
+	it('proposes slots on the grid even when the window starts at an odd time', () => {
+		const slot = firstFreeSlot([], {
+			durationMinutes: 60,
+			// Monday 2026-11-23 10:36:06.696 Paris
+			window: { start: '2026-11-23T09:36:06.696Z', end: '2026-11-25T15:30:00.000Z' },
+			hours
+		});
+		expect(slot).toEqual({ start: '2026-11-23T09:45:00.000Z', end: '2026-11-23T10:45:00.000Z' });
+		const coarse = firstFreeSlot([], {
+			durationMinutes: 60,
+			window: { start: '2026-11-23T09:36:06.696Z', end: '2026-11-25T15:30:00.000Z' },
+			hours,
+			slotMinutes: 30
+		});
+		expect(coarse?.start).toBe('2026-11-23T10:00:00.000Z');
+	});
+
+	it('finds technicians by skill whatever the case and accents, through the referential', () => {
+		const catalog = [{ id: 'reseau', label: 'Réseau' }];
+		const julien = aUser('julien', ['technician'], { skills: ['reseau'] });
+		for (const typed of ['reseau', 'Réseau', 'RESEAU', 'réseau']) {
+			expect(
+				rankTechnicians(
+					{ skills: [typed], durationMinutes: 60, window, hours, catalog },
+					[julien],
+					[],
+					[]
+				).map((c) => c.technicianId),
+				typed
+			).toEqual(['user:julien']);
+		}
+		const [found] = rankTechnicians(
+			{ skills: ['reseau'], durationMinutes: 60, window, hours, catalog },
+			[julien],
+			[],
+			[]
+		);
+		expect(found?.explanation).toContain('compétences : Réseau');
+	});
+
+	it('says when a slot falls outside business hours (17:00–18:30 on a weekday)', () => {
+		// Monday 2026-11-23, Paris UTC+1; the default hours are 08:30–16:30.
+		expect(
+			withinBusinessHours(
+				{ start: '2026-11-23T16:00:00.000Z', end: '2026-11-23T17:30:00.000Z' },
+				hours
+			)
+		).toBe(false);
+		// Starts inside, ends after closing.
+		expect(
+			withinBusinessHours(
+				{ start: '2026-11-23T15:00:00.000Z', end: '2026-11-23T16:00:00.000Z' },
+				hours
+			)
+		).toBe(false);
+		// Ends exactly at closing.
+		expect(
+			withinBusinessHours(
+				{ start: '2026-11-23T14:00:00.000Z', end: '2026-11-23T15:30:00.000Z' },
+				hours
+			)
+		).toBe(true);
+		// A Saturday.
+		expect(
+			withinBusinessHours(
+				{ start: '2026-11-28T09:00:00.000Z', end: '2026-11-28T10:00:00.000Z' },
+				hours
+			)
+		).toBe(false);
+	});
+});
+
+describe('planning a ticket again', () => {
+	const ticket = { _id: 'ticket:K1', status: 'in_progress' as const };
+	it('allows a ticket in progress once its mission ended unfinished or was cancelled', () => {
+		expect(mayReplan(ticket, [aMission({ status: 'unfinished' })]).ok).toBe(true);
+		expect(mayReplan(ticket, [aMission({ status: 'cancelled' })]).ok).toBe(true);
+		expect(mayReplan(ticket, [aMission({ ticketId: 'ticket:K2', status: 'in_progress' })]).ok).toBe(
+			true
+		);
+	});
+	it('refuses while a mission of the ticket is planned or under way', () => {
+		for (const status of ['planned', 'in_progress'] as const) {
+			const verdict = mayReplan(ticket, [aMission({ status: 'unfinished' }), aMission({ status })]);
+			expect(!verdict.ok && verdict.error.key, status).toBe('mission_active');
+		}
+	});
+	it('leaves other statuses to the ticket rules', () => {
+		expect(mayReplan({ ...ticket, status: 'planned' }, [aMission({ status: 'planned' })]).ok).toBe(
+			true
+		);
 	});
 });

@@ -6,7 +6,9 @@
 import { addBusinessMinutes, isOpen, nextOpening, type BusinessHours } from './business-hours.ts';
 import { refusal, type Refusal } from './refusals.ts';
 import { err, ok, type Result } from './result.ts';
-import type { CalendarDoc, MissionDoc, UserDoc } from './schemas.ts';
+import type { CalendarDoc, MissionDoc, TicketDoc, UserDoc } from './schemas.ts';
+import { DEFAULT_SLOT_MINUTES, type SkillEntry } from './schemas/config.ts';
+import { hasSkill, skillLabel } from './skills.ts';
 
 export interface Slot {
 	readonly start: string;
@@ -27,6 +29,10 @@ export interface PlanningRequest {
 	/** The site's position, to rank by travel when known. */
 	readonly site?: { readonly lat: number; readonly lng: number } | undefined;
 	readonly hours: BusinessHours;
+	/** Slots start on this grid (minutes); DEFAULT_SLOT_MINUTES when not given. */
+	readonly slotMinutes?: number | undefined;
+	/** The skills referential, to read ids and labels alike. */
+	readonly catalog?: readonly SkillEntry[] | undefined;
 }
 
 export interface LatLng {
@@ -50,8 +56,6 @@ export interface Candidate {
 	readonly explanation: string;
 }
 
-/** How often a free slot is looked for. */
-const STEP_MINUTES = 30;
 const MS = 60_000;
 const WEEK_MS = 7 * 86_400_000;
 /** Minutes of weekly load worth one kilometre of travel when ranking. */
@@ -127,16 +131,77 @@ export function checkBooking(
 	);
 }
 
-/** The first slot of the given length, inside business hours, free of busy time. */
+/**
+ * The instant on the planning grid: the next grid line at or after `at` (`up`), or the nearest
+ * one (a drag). The grid counts from the hour, and Paris's offset from UTC is whole hours,
+ * so a grid line is one in local time too.
+ */
+export function snapToGrid(
+	at: number,
+	gridMinutes = DEFAULT_SLOT_MINUTES,
+	mode: 'up' | 'nearest' = 'up'
+): number {
+	const step = gridMinutes * MS;
+	// Seconds and milliseconds never make a slot: 10:36:06.696 is 10:45 going up.
+	return mode === 'up' ? Math.ceil(at / step) * step : Math.round(at / step) * step;
+}
+
+/** A slot of the same length, moved so that it starts on the grid (nearest line). */
+export function snapSlot(slot: Slot, gridMinutes = DEFAULT_SLOT_MINUTES): Slot {
+	const start = Date.parse(slot.start);
+	const length = Date.parse(slot.end) - start;
+	const snapped = snapToGrid(start, gridMinutes, 'nearest');
+	return {
+		start: new Date(snapped).toISOString(),
+		end: new Date(snapped + length).toISOString()
+	};
+}
+
+/**
+ * Whether the slot lies within business hours as one stretch (opens at its start, does not
+ * cross a closing time or a holiday). Outside, the dispatcher is asked to confirm.
+ */
+export function withinBusinessHours(slot: Slot, hours: BusinessHours): boolean {
+	const start = Date.parse(slot.start);
+	const minutes = (Date.parse(slot.end) - start) / MS;
+	if (!isOpen(start, hours)) return false;
+	return addBusinessMinutes(start, minutes, hours).getTime() - start === minutes * MS;
+}
+
+/**
+ * Whether the ticket may be planned again: a ticket in progress only when none of its
+ * missions is still planned or under way (one ended unfinished, or was cancelled).
+ */
+export function mayReplan(
+	ticket: Pick<TicketDoc, '_id' | 'status'>,
+	missions: readonly MissionDoc[]
+): Result<true, Refusal> {
+	if (ticket.status !== 'in_progress') return ok(true);
+	const active = missions.some(
+		(m) => m.ticketId === ticket._id && (m.status === 'planned' || m.status === 'in_progress')
+	);
+	return active
+		? err(
+				refusal(
+					'status',
+					'mission_active',
+					'a mission of this ticket is still planned or under way'
+				)
+			)
+		: ok(true);
+}
+
+/** The first slot of the given length, on the grid, inside business hours, free of busy time. */
 export function firstFreeSlot(
 	busy: readonly Busy[],
-	request: Pick<PlanningRequest, 'durationMinutes' | 'window' | 'hours'>
+	request: Pick<PlanningRequest, 'durationMinutes' | 'window' | 'hours' | 'slotMinutes'>
 ): Slot | null {
+	const grid = request.slotMinutes ?? DEFAULT_SLOT_MINUTES;
 	const windowEnd = Date.parse(request.window.end);
-	let t = nextOpening(request.window.start, request.hours).getTime();
+	let t = snapToGrid(nextOpening(request.window.start, request.hours).getTime(), grid);
 	while (t < windowEnd) {
 		if (!isOpen(t, request.hours)) {
-			t = nextOpening(t, request.hours).getTime();
+			t = snapToGrid(nextOpening(t, request.hours).getTime(), grid);
 			continue;
 		}
 		const end = addBusinessMinutes(t, request.durationMinutes, request.hours).getTime();
@@ -145,7 +210,7 @@ export function firstFreeSlot(
 		if (end <= windowEnd && contiguous && !overlap(busy, t, end)) {
 			return { start: new Date(t).toISOString(), end: new Date(end).toISOString() };
 		}
-		t += STEP_MINUTES * MS;
+		t += grid * MS;
 	}
 	return null;
 }
@@ -177,12 +242,11 @@ export function rankTechnicians(
 	calendar: readonly CalendarDoc[],
 	siteOf: (mission: MissionDoc) => LatLng | undefined = () => undefined
 ): Candidate[] {
-	const wanted = request.skills.map((s) => s.toLowerCase());
+	const catalog = request.catalog ?? [];
 	const candidates: Candidate[] = [];
 	for (const tech of technicians) {
 		if (!tech.roles.includes('technician') || tech.disabled) continue;
-		const skills = new Set(tech.skills.map((s) => s.toLowerCase()));
-		if (!wanted.every((s) => skills.has(s))) continue;
+		if (!request.skills.every((s) => hasSkill(catalog, tech.skills, s))) continue;
 		const slot = firstFreeSlot(busyOf(tech._id, missions, calendar), request);
 		if (!slot) continue;
 		const from = Date.parse(slot.start);
@@ -209,7 +273,7 @@ export function rankTechnicians(
 		const hoursToSlot = (from - Date.parse(request.window.start)) / 3_600_000;
 		const score = hoursToSlot * 30 + weekLoadMinutes + (km ?? 0) * LOAD_PER_KM;
 		const parts = [
-			`compétences : ${request.skills.length ? request.skills.join(', ') : 'aucune demandée'}`,
+			`compétences : ${request.skills.length ? request.skills.map((s) => skillLabel(catalog, s)).join(', ') : 'aucune demandée'}`,
 			`libre ${PARIS_TIME.format(from)}`,
 			`charge sur la semaine : ${Math.round(weekLoadMinutes / 60)} h`,
 			km === null

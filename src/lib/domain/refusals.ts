@@ -28,6 +28,7 @@ export const REFUSAL_KEYS = [
 	'nothing_to_wait',
 	'need_solution',
 	'invalid_report',
+	'need_report',
 	'reopen_nobody',
 	'need_reason',
 	'duplicate_target',
@@ -41,6 +42,7 @@ export const REFUSAL_KEYS = [
 	'booked_training',
 	'mission_missing',
 	'mission_over',
+	'mission_active',
 	// forms on the device (data/)
 	'need_title',
 	'need_requester',

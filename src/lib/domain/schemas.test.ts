@@ -289,7 +289,7 @@ describe('cross-field rules', () => {
 			'config._id: must be "config:" followed by the kind'
 		]);
 		expect(errors(parseConfig({ _id: 'config:x', type: 'config', kind: 'x' }))[0]).toMatch(
-			/^config\.kind: must be "taxonomy", "priority_matrix", .* or "requester"$/
+			/^config\.kind: must be "taxonomy", "priority_matrix", .* or "planning"$/
 		);
 		expect(
 			errors(parseConfig({ ...aConfig('priority_matrix'), matrix: [['P1', 'P2', 'P9']] }))
@@ -318,6 +318,13 @@ describe('cross-field rules', () => {
 		expect(errors(parseConfig({ ...aConfig('access'), windowDays: 400 }))).toEqual([
 			'config.windowDays: must be at most 365 days'
 		]);
+		expect(parseConfig(aConfig('planning')).ok).toBe(true);
+		expect(errors(parseConfig({ ...aConfig('planning'), slotMinutes: 7 }))).toEqual([
+			'config.slotMinutes: must divide the hour (5, 10, 15, 30, 60…)'
+		]);
+		expect(
+			errors(parseConfig({ ...aConfig('planning'), skills: [{ id: 'Réseau', label: 'Réseau' }] }))
+		).toEqual(['config.skills[0].id: must be lower-case letters, digits and dashes']);
 	});
 
 	it('config: the SLA and billing parts use the schemas of sla.ts, business-hours.ts and billing.ts', () => {

@@ -79,7 +79,9 @@ export const TICKET_RULES: Readonly<Record<TicketActionType, Rule>> = {
 	qualify: { from: ['new'], who: { dispatcher: true, any_expert: true } },
 	route: { from: ['qualified', 'assigned'], who: desk },
 	assign: { from: WORKING, who: desk },
-	plan: { from: ['qualified', 'assigned', 'planned'], who: desk },
+	// From in progress too: a mission that ended without a signed report leaves the ticket to
+	// plan again (planning.ts `mayReplan` checks that no mission of it is still active).
+	plan: { from: ['qualified', 'assigned', 'planned', 'in_progress'], who: desk },
 	start: { from: ['assigned', 'planned'], who: { assignee: true } },
 	wait: { from: WORKING, who: { ...desk, assignee: true } },
 	resume: { from: ['pending'], who: { ...desk, assignee: true, requester: true } },

@@ -149,15 +149,36 @@ describe('working the ticket', () => {
 	it('follows assign → plan → start → close, recording who closed and how', () => {
 		const t = inProgress();
 		expect(t).toMatchObject({ status: 'in_progress', assignees: ['user:theo'] });
-		const closed = run(t, { type: 'close', solution: 'Switch remplacé' }, theo);
+		// The field closes through the signed report, never with a solution alone.
+		expect(refusal(t, { type: 'close', solution: 'Switch remplacé' }, theo).key).toBe(
+			'need_report'
+		);
+		const closed = run(
+			t,
+			{ type: 'close', solution: 'Switch remplacé', reportId: 'report:R1' },
+			theo
+		);
 		expect(closed.ok && closed.value.closure).toEqual({
 			by: 'user:theo',
 			how: 'level2',
 			at: at(500),
-			solution: 'Switch remplacé'
+			solution: 'Switch remplacé',
+			reportId: 'report:R1'
 		});
 		expect(closed.ok && isOpen(closed.value)).toBe(false);
 		expect(closed.ok && endedAt(closed.value)).toBe(at(500));
+	});
+
+	it('plans a ticket in progress again, after a mission ended without a report', () => {
+		const again = run(inProgress(), { type: 'plan', technicianId: 'user:tom' }, dina);
+		expect(again.ok && again.value).toMatchObject({
+			status: 'planned',
+			assignees: ['user:theo', 'user:tom']
+		});
+		// Planning stays the desk's: the technician cannot re-plan their own ticket.
+		expect(refusal(inProgress(), { type: 'plan', technicianId: 'user:tom' }, theo).key).toBe(
+			'who_only'
+		);
 	});
 
 	it('lets level 1 close at once with the solution', () => {

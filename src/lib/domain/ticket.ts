@@ -24,7 +24,14 @@ import {
 import { touch } from './stamps.ts';
 import { routingGroup } from './taxonomy.ts';
 import { invalid, refusal, type RefusalKey, type RefusalParams } from './refusals.ts';
-import { actorId, closureHow, mayPerform, type Actor, type Refusal } from './ticket-rules.ts';
+import {
+	actorId,
+	closureHow,
+	hasRole,
+	mayPerform,
+	type Actor,
+	type Refusal
+} from './ticket-rules.ts';
 
 export * from './ticket-rules.ts';
 
@@ -189,6 +196,15 @@ function apply(
 				at,
 				solution
 			};
+			// The field closes through the signed report only (may-write.ts checks it names one);
+			// the desk (levels 1 and 2) closes with a written solution.
+			const field =
+				hasRole(actor, 'technician') &&
+				!hasRole(actor, 'dispatcher') &&
+				!hasRole(actor, 'admin') &&
+				!hasRole(actor, 'expert');
+			if (action.reportId === undefined && field)
+				return refuse('need_report', 'a technician closes a ticket through the signed report');
 			if (action.reportId !== undefined) {
 				if (!action.reportId.startsWith('report:'))
 					return refuse('invalid_report', 'the report must be a report id ("report:…")');

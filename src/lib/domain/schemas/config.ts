@@ -16,7 +16,8 @@ export const CONFIG_KINDS = [
 	'notice_templates',
 	'access',
 	'billing_rates',
-	'requester'
+	'requester',
+	'planning'
 ] as const;
 export type ConfigKind = (typeof CONFIG_KINDS)[number];
 
@@ -27,16 +28,24 @@ export const DEFAULT_MAX_DOC_BYTES = 10 * 1024 * 1024;
 const uniqueIds = <T extends { id: string }>(list: readonly T[]): boolean =>
 	new Set(list.map((e) => e.id)).size === list.length;
 
+/** Ids of the skills (`config:planning`) a technician needs to be sent on site for it. */
+const skillIds = v.pipe(
+	v.array(required),
+	v.check((list) => new Set(list).size === list.length, 'skills must be unique')
+);
+
 export const SubcategorySchema = v.object({
 	id: required,
 	label: required,
-	routingGroup: v.optional(required) // overrides the category's group when set
+	routingGroup: v.optional(required), // overrides the category's group when set
+	skills: v.optional(skillIds) // replaces the category's skills when set
 });
 
 export const CategorySchema = v.object({
 	id: required,
 	label: required,
 	routingGroup: required,
+	skills: v.optional(skillIds),
 	subcategories: v.pipe(v.array(SubcategorySchema), v.check(uniqueIds, 'ids must be unique'))
 });
 
@@ -154,6 +163,28 @@ export const RequesterConfigSchema = v.object({
 	)
 });
 
+/** One skill of the referential: an id the technicians' profiles hold, and its words. */
+export const SkillSchema = v.object({
+	id: v.pipe(required, v.regex(/^[a-z0-9-]+$/, 'must be lower-case letters, digits and dashes')),
+	label: required,
+	labelEn: v.optional(required)
+});
+
+/** Default length of the planning grid: slots start on the quarter hour. */
+export const DEFAULT_SLOT_MINUTES = 15;
+
+export const PlanningConfigSchema = v.object({
+	...base,
+	kind: v.literal('planning'),
+	skills: v.pipe(v.array(SkillSchema), v.check(uniqueIds, 'ids must be unique')),
+	/** Slots start on this grid (minutes after the hour); it must divide the hour. */
+	slotMinutes: v.pipe(
+		v.number(),
+		v.integer('must be a whole number of minutes'),
+		v.check((n) => n > 0 && n <= 60 && 60 % n === 0, 'must divide the hour (5, 10, 15, 30, 60…)')
+	)
+});
+
 export const ConfigSchema = v.pipe(
 	v.variant('kind', [
 		TaxonomyConfigSchema,
@@ -162,7 +193,8 @@ export const ConfigSchema = v.pipe(
 		NoticeTemplatesConfigSchema,
 		AccessConfigSchema,
 		BillingRatesConfigSchema,
-		RequesterConfigSchema
+		RequesterConfigSchema,
+		PlanningConfigSchema
 	]),
 	v.forward(
 		v.partialCheck(
@@ -186,3 +218,5 @@ export type NoticeTemplatesConfig = v.InferOutput<typeof NoticeTemplatesConfigSc
 export type AccessConfig = v.InferOutput<typeof AccessConfigSchema>;
 export type BillingRatesConfig = v.InferOutput<typeof BillingRatesConfigSchema>;
 export type RequesterConfig = v.InferOutput<typeof RequesterConfigSchema>;
+export type PlanningConfig = v.InferOutput<typeof PlanningConfigSchema>;
+export type SkillEntry = v.InferOutput<typeof SkillSchema>;

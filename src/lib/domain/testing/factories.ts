@@ -336,6 +336,16 @@ export function aConfig(kind: ConfigDoc['kind']): ConfigDoc {
 			return { ...base, kind, rates: { hourlyRateCents: 7500 } } as ConfigDoc;
 		case 'requester':
 			return { ...base, kind, reopenDays: 14 };
+		case 'planning':
+			return {
+				...base,
+				kind,
+				skills: [
+					{ id: 'reseau', label: 'Réseau', labelEn: 'Network' },
+					{ id: 'imprimante', label: 'Imprimante', labelEn: 'Printer' }
+				],
+				slotMinutes: 15
+			};
 	}
 }
 

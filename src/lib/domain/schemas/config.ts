@@ -6,7 +6,7 @@ import * as v from 'valibot';
 import { BillingRatesSchema } from '../billing.ts';
 import { BusinessHoursSchema } from '../business-hours.ts';
 import { SlaPolicySchema } from '../sla.ts';
-import { docBase, positiveInt, required, requiredText } from './common.ts';
+import { docBase, email, phone, positiveInt, required, requiredText } from './common.ts';
 import { PRIORITIES } from './ticket.ts';
 
 export const CONFIG_KINDS = [
@@ -16,7 +16,8 @@ export const CONFIG_KINDS = [
 	'notice_templates',
 	'access',
 	'billing_rates',
-	'requester'
+	'requester',
+	'company'
 ] as const;
 export type ConfigKind = (typeof CONFIG_KINDS)[number];
 
@@ -154,6 +155,26 @@ export const RequesterConfigSchema = v.object({
 	)
 });
 
+/** A SIRET: 14 digits, spaces allowed between groups as people write it. */
+export const siret = v.pipe(
+	v.string(),
+	v.check((s) => /^\d{14}$/.test(s.replace(/ /g, '')), 'must be a SIRET (14 digits)')
+);
+
+/**
+ * The company that runs the desk and signs the reports: its name and details head every
+ * report PDF (on the phone and on the requester's page).
+ */
+export const CompanyConfigSchema = v.object({
+	...base,
+	kind: v.literal('company'),
+	name: required,
+	address: v.pipe(v.array(required), v.maxLength(4, 'must have at most 4 lines')),
+	phone: v.optional(phone),
+	email: v.optional(email),
+	siret: v.optional(siret)
+});
+
 export const ConfigSchema = v.pipe(
 	v.variant('kind', [
 		TaxonomyConfigSchema,
@@ -162,7 +183,8 @@ export const ConfigSchema = v.pipe(
 		NoticeTemplatesConfigSchema,
 		AccessConfigSchema,
 		BillingRatesConfigSchema,
-		RequesterConfigSchema
+		RequesterConfigSchema,
+		CompanyConfigSchema
 	]),
 	v.forward(
 		v.partialCheck(
@@ -186,3 +208,4 @@ export type NoticeTemplatesConfig = v.InferOutput<typeof NoticeTemplatesConfigSc
 export type AccessConfig = v.InferOutput<typeof AccessConfigSchema>;
 export type BillingRatesConfig = v.InferOutput<typeof BillingRatesConfigSchema>;
 export type RequesterConfig = v.InferOutput<typeof RequesterConfigSchema>;
+export type CompanyConfig = v.InferOutput<typeof CompanyConfigSchema>;

@@ -336,6 +336,16 @@ export function aConfig(kind: ConfigDoc['kind']): ConfigDoc {
 			return { ...base, kind, rates: { hourlyRateCents: 7500 } } as ConfigDoc;
 		case 'requester':
 			return { ...base, kind, reopenDays: 14 };
+		case 'company':
+			return {
+				...base,
+				kind,
+				name: 'Maintenance Informatique Ouest',
+				address: ['3 rue des Lilas', '44000 Nantes'],
+				phone: '02 40 00 00 00',
+				email: 'contact@mio.example',
+				siret: '12345678900011'
+			};
 	}
 }
 

@@ -1,6 +1,6 @@
 import { DEFAULT_BUSINESS_HOURS, type BusinessHours } from '../domain/business-hours.ts';
 import { ITIL_PRIORITY_MATRIX } from '../domain/priority.ts';
-import type { PriorityMatrix, Taxonomy } from '../domain/schemas.ts';
+import type { CompanyConfig, PriorityMatrix, Taxonomy } from '../domain/schemas.ts';
 import { DEFAULT_SLA_POLICY, type SlaPolicy } from '../domain/sla.ts';
 import { readDoc } from './docs.ts';
 import type { LocalDb } from './local-db.ts';
@@ -27,4 +27,10 @@ export async function referentials(db: LocalDb): Promise<Referentials> {
 		sla: sla?.kind === 'sla' ? sla.policy : DEFAULT_SLA_POLICY,
 		hours: sla?.kind === 'sla' ? sla.businessHours : DEFAULT_BUSINESS_HOURS
 	};
+}
+
+/** The company's name and details for the report PDFs; null when the referential is absent. */
+export async function companyOf(db: LocalDb): Promise<CompanyConfig | null> {
+	const doc = await readDoc(db, 'config', 'config:company').catch(() => null);
+	return doc?.kind === 'company' ? doc : null;
 }

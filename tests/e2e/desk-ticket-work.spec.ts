@@ -80,7 +80,7 @@ test('the desk sees the mission and its signed report, with photo, seal and PDF;
 	await signed.getByRole('button', { name: 'Télécharger le PDF du rapport' }).click();
 	const file = await (await download).path();
 	expect((await download).suggestedFilename()).toBe(`rapport-${ticket.number}.pdf`);
-	const pdf = await PDFDocument.load(readFileSync(file));
+	const pdf = await PDFDocument.load(new Uint8Array(readFileSync(file)));
 	expect(pdf.getCreator()).toBe('Aprile Services Informatiques');
 	const images = [...pdf.context.enumerateIndirectObjects()].filter(
 		([, o]) =>

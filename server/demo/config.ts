@@ -1,6 +1,6 @@
 // The referentials (`config:` documents): the demo taxonomy with its routing groups, and
 // the domain's defaults for the priority matrix, SLA, business hours, notice templates,
-// access window and billing rates.
+// access window and billing rates, and the demo company's details for the report PDFs.
 import { DEFAULT_BILLING_RATES } from '../../src/lib/domain/billing.ts';
 import { DEFAULT_BUSINESS_HOURS } from '../../src/lib/domain/business-hours.ts';
 import { DEFAULT_NOTICE_TEMPLATES } from '../../src/lib/domain/notices.ts';
@@ -14,6 +14,7 @@ import {
 import { DEFAULT_SLA_POLICY } from '../../src/lib/domain/sla.ts';
 import { SKILL_REFERENTIAL } from './catalogue.ts';
 import { CATEGORIES } from './categories.ts';
+import { COMPANY_DOMAIN } from './people.ts';
 
 /** Categories, sub-categories and the group each routes to. */
 export const DEMO_TAXONOMY: Taxonomy = CATEGORIES.map((c) => ({
@@ -61,6 +62,16 @@ export function buildConfig(): ConfigDoc[] {
 			kind: 'access',
 			windowDays: DEFAULT_ACCESS_WINDOW_DAYS,
 			docCap: DEFAULT_DOC_CAP
+		},
+		{
+			_id: 'config:company',
+			type: 'config',
+			kind: 'company',
+			name: 'Aprile Services Informatiques',
+			address: ['12 rue de Silly', '92100 Boulogne-Billancourt'],
+			phone: '01 46 05 12 34',
+			email: `support@${COMPANY_DOMAIN}`,
+			siret: '552 100 554 00025'
 		},
 		{
 			_id: 'config:billing_rates',

@@ -55,7 +55,9 @@ function missionsToday(data: DemoData, now: Date): Map<string, MissionDoc[]> {
 function imagesOf(report: ReportDoc): Record<string, Uint8Array> {
 	const out: Record<string, Uint8Array> = {};
 	for (const [name, att] of Object.entries(report._attachments ?? {})) {
-		if (typeof att.data === 'string') out[name] = new Uint8Array(Buffer.from(att.data, 'base64'));
+		// The hash binds the signature images by digest; photos are bound by name and type.
+		if (typeof att.data === 'string' && name.startsWith('signature-'))
+			out[name] = new Uint8Array(Buffer.from(att.data, 'base64'));
 	}
 	return out;
 }

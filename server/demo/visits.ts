@@ -6,6 +6,7 @@ import { canonicalReport, signatureAttachmentName } from '../../src/lib/domain/r
 import type { MissionDoc, ReportDoc } from '../../src/lib/domain/schemas.ts';
 import { touch } from '../../src/lib/domain/stamps.ts';
 import { PARTS } from './equipment.ts';
+import { PHOTO_STYLES, photoImage, photoName } from './photo.ts';
 import type { Staff } from './people.ts';
 import type { TicketPlan, Visit } from './plans.ts';
 import type { Rng } from './rng.ts';
@@ -51,6 +52,19 @@ function signature(cache: SignatureCache, signer: string): { base64: string; dig
 		hit = { base64: Buffer.from(image).toString('base64'), digest: sha256(image) };
 		cache.set(style, hit);
 	}
+	return hit;
+}
+
+const PHOTOS = new Map<number, string>();
+
+/** A photo of the work, base64; the style follows the report's id so no random draw moves. */
+function photo(id: string): string {
+	let h = 0;
+	for (let i = 0; i < id.length; i++) h = (Math.imul(h, 31) + id.charCodeAt(i)) >>> 0;
+	const style = h % PHOTO_STYLES;
+	let hit = PHOTOS.get(style);
+	if (hit === undefined)
+		PHOTOS.set(style, (hit = Buffer.from(photoImage(style)).toString('base64')));
 	return hit;
 }
 
@@ -195,10 +209,12 @@ export function finishVisit(
 		technician: signature(env.signatures, tech.displayName),
 		client: signature(env.signatures, plan.contact.name)
 	};
+	const reportId = env.ctx.id('report', times.start);
 	const report: ReportDoc = {
-		_id: env.ctx.id('report', times.start),
+		_id: reportId,
 		type: 'report',
 		_attachments: {
+			[photoName(1)]: { content_type: 'image/png', data: photo(reportId) },
 			[signatureAttachmentName('technician')]: {
 				content_type: 'image/png',
 				data: images.technician.base64

@@ -3,10 +3,10 @@
  * code as the technician's phone (src/lib/pdf), in French and Paris time.
  */
 import { signatureAttachmentName } from '#lib/domain/report-hash.ts';
-import type { ReportDoc } from '#lib/domain/schemas.ts';
+import type { CompanyConfig, ReportDoc } from '#lib/domain/schemas.ts';
 import { parseDoc } from '#lib/domain/schemas.ts';
 import { fr, type MessageKey } from '#lib/i18n/messages.ts';
-import { pdfInputOf } from '#lib/pdf/report-pdf-input.ts';
+import { pdfInputOf, photoNames } from '#lib/pdf/report-pdf-input.ts';
 import { reportPdf } from '#lib/pdf/report-pdf.ts';
 import type { Couch } from '../couch/connect.ts';
 import { statusOf } from '../errors.ts';
@@ -26,14 +26,22 @@ function dateTime(
 	);
 }
 
-async function signature(couch: Couch, reportId: string, role: 'technician' | 'client') {
+async function attachment(couch: Couch, reportId: string, name: string) {
 	try {
-		const png = await couch.db.attachment.get(reportId, signatureAttachmentName(role));
-		return new Uint8Array(png);
+		return new Uint8Array(await couch.db.attachment.get(reportId, name));
 	} catch (error) {
 		if (statusOf(error) === 404) return new Uint8Array();
 		throw error;
 	}
+}
+
+/** The `config:company` referential, or null when absent or not valid. */
+export async function companyConfig(couch: Couch): Promise<CompanyConfig | null> {
+	const raw = await getOrNull<Record<string, unknown>>(couch.db, 'config:company');
+	const parsed = raw ? parseDoc(raw) : null;
+	return parsed?.ok && parsed.value.type === 'config' && parsed.value.kind === 'company'
+		? parsed.value
+		: null;
 }
 
 /** The PDF of one signed report of the ticket. */
@@ -59,9 +67,13 @@ export async function requesterReportPdf(
 				client,
 				site,
 				images: {
-					technician: await signature(couch, report._id, 'technician'),
-					client: await signature(couch, report._id, 'client')
-				}
+					technician: await attachment(couch, report._id, signatureAttachmentName('technician')),
+					client: await attachment(couch, report._id, signatureAttachmentName('client'))
+				},
+				company: await companyConfig(couch),
+				photos: await Promise.all(
+					photoNames(report).map((name) => attachment(couch, report._id, name))
+				)
 			},
 			t,
 			dateTime

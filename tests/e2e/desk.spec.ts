@@ -83,6 +83,8 @@ test('a role that may not close a ticket does not get the action, and sees why',
 	await page.getByLabel('Titre').fill(title);
 	await page.getByLabel('Nom', { exact: true }).fill('Gardien de l’immeuble');
 	await desk.createTicket(title);
+	// What he cannot do now waits behind "Plus d'actions", each with its reason.
+	await page.getByRole('button', { name: /Plus d’actions/ }).click();
 	const close = page.getByRole('button', { name: 'Clore' });
 	await expect(close).toBeDisabled();
 	const reasonId = await close.getAttribute('aria-describedby');

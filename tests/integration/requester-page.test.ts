@@ -1,6 +1,7 @@
 // The requester's page (issue #13, point 4): the link in the notices, what the page answers,
 // and what the requester may write through it — each write checked, limited, and the survey
 // unforgeable through sync.
+import { PDFDocument, PDFName, PDFRawStream } from 'pdf-lib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ticketOfToken, tokenFor } from '../../server/requester/links.ts';
 import { REQUESTER_LIMITS } from '../../server/requester/routes.ts';
@@ -9,6 +10,7 @@ import type { TicketDoc } from '../../src/lib/domain/schemas.ts';
 import type { Actor, TicketAction } from '../../src/lib/domain/ticket.ts';
 import {
 	aClient,
+	aConfig,
 	aMission,
 	anEvent,
 	aSignedReport,
@@ -194,9 +196,11 @@ describe('what the page shows', () => {
 					...report,
 					_attachments: {
 						'signature-technician.png': { content_type: 'image/png', data: png },
-						'signature-client.png': { content_type: 'image/png', data: png }
+						'signature-client.png': { content_type: 'image/png', data: png },
+						'photo-01.png': { content_type: 'image/png', data: png }
 					}
 				},
+				aConfig('company') as unknown as Json,
 				anEvent({
 					_id: `event:${testId()}`,
 					subjectId: ticket._id,
@@ -236,7 +240,17 @@ describe('what the page shows', () => {
 		});
 		expect(pdf.status).toBe(200);
 		expect(pdf.headers.get('content-type')).toBe('application/pdf');
-		expect(new TextDecoder().decode((await pdf.arrayBuffer()).slice(0, 5))).toBe('%PDF-');
+		const bytes = new Uint8Array(await pdf.arrayBuffer());
+		expect(new TextDecoder().decode(bytes.slice(0, 5))).toBe('%PDF-');
+		// The same company details as on the phone (config:company), and the photo.
+		const doc = await PDFDocument.load(bytes);
+		expect(doc.getCreator()).toBe('Maintenance Informatique Ouest');
+		const images = [...doc.context.enumerateIndirectObjects()].filter(
+			([, o]) =>
+				o instanceof PDFRawStream && o.dict.get(PDFName.of('Subtype')) === PDFName.of('Image')
+		);
+		// Two signatures and one photo, each a colour image with its alpha (SMask).
+		expect(images).toHaveLength(6);
 		const other = await call(`${link}/reports/${testId()}`, { from });
 		expect(other.status).toBe(404);
 	});

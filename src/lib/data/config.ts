@@ -1,6 +1,12 @@
 import { DEFAULT_BUSINESS_HOURS, type BusinessHours } from '../domain/business-hours.ts';
 import { ITIL_PRIORITY_MATRIX } from '../domain/priority.ts';
-import { DEFAULT_SLOT_MINUTES, type PriorityMatrix, type SkillEntry, type Taxonomy } from '../domain/schemas.ts';
+import {
+	DEFAULT_SLOT_MINUTES,
+	type CompanyConfig,
+	type PriorityMatrix,
+	type SkillEntry,
+	type Taxonomy
+} from '../domain/schemas.ts';
 import { DEFAULT_SLA_POLICY, type SlaPolicy } from '../domain/sla.ts';
 import { readDoc } from './docs.ts';
 import type { LocalDb } from './local-db.ts';
@@ -34,4 +40,10 @@ export async function referentials(db: LocalDb): Promise<Referentials> {
 		skills: planning?.kind === 'planning' ? planning.skills : [],
 		slotMinutes: planning?.kind === 'planning' ? planning.slotMinutes : DEFAULT_SLOT_MINUTES
 	};
+}
+
+/** The company's name and details for the report PDFs; null when the referential is absent. */
+export async function companyOf(db: LocalDb): Promise<CompanyConfig | null> {
+	const doc = await readDoc(db, 'config', 'config:company').catch(() => null);
+	return doc?.kind === 'company' ? doc : null;
 }

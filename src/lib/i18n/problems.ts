@@ -71,7 +71,9 @@ const FIELDS: Readonly<Record<string, MessageKey>> = {
 	end: 'field.end',
 	label: 'field.label',
 	routingGroup: 'field.routingGroup',
-	subcategories: 'field.subcategories'
+	subcategories: 'field.subcategories',
+	address: 'field.address',
+	siret: 'field.siret'
 };
 
 /** `config.matrix[0][2]` → "Matrice de priorité › n° 1 › n° 3". */
@@ -116,6 +118,7 @@ const RULES: readonly Rule[] = [
 	[/^must be between/, 'val.range'],
 	[/^must be an e-mail/, 'val.email'],
 	[/^must be a phone number/, 'val.phoneNumber'],
+	[/^must be a SIRET/, 'val.siret'],
 	[/^must (repeat|not repeat|not link)/, 'val.unique'],
 	[/^must be JSON/, 'val.json'],
 	[/^must hold the codes of the event kind$/, 'val.eventData'],

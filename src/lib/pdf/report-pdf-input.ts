@@ -1,7 +1,7 @@
 // Turns a signed report and what surrounds it into the texts the PDF lays out, in the
 // reader's language. Kept apart from report-pdf.ts so the page can build it without loading
 // pdf-lib, and tests can check it without a browser.
-import type { ClientDoc, ReportDoc, Site, TicketDoc } from '#lib/domain/schemas.ts';
+import type { ClientDoc, CompanyConfig, ReportDoc, Site, TicketDoc } from '#lib/domain/schemas.ts';
 import type { MessageKey } from '#lib/i18n/messages.ts';
 import type { PdfSignature, ReportPdfInput } from './report-pdf.ts';
 
@@ -24,11 +24,15 @@ export function pdfInputOf(
 		client: ClientDoc | null;
 		site: Site | null;
 		images: { technician: Uint8Array; client: Uint8Array };
+		/** The `config:company` referential; the product's name when there is none. */
+		company: CompanyConfig | null;
+		/** The report's photo attachments, in their order. */
+		photos: readonly Uint8Array[];
 	},
 	t: T,
 	dateTime: DateTime
 ): ReportPdfInput {
-	const { report, ticket, client, site, images } = context;
+	const { report, ticket, client, site, images, company } = context;
 	const number =
 		ticket.number === undefined
 			? t('mission.provisional')
@@ -50,9 +54,20 @@ export function pdfInputOf(
 			when: dateTime(cli.at),
 			png: images.client
 		});
+	const companyDetails = company
+		? [
+				company.address.join(', '),
+				company.phone ? t('pdf.phone', { phone: company.phone }) : '',
+				company.email ?? '',
+				company.siret ? t('pdf.siret', { siret: company.siret }) : ''
+			].filter((s) => s !== '')
+		: [];
 	return {
+		companyDetails,
+		photos: context.photos,
 		labels: {
-			company: t('pdf.company'),
+			company: company?.name ?? t('pdf.company'),
+			photos: t('pdf.photos'),
 			title: t('pdf.title'),
 			ticket: t('pdf.ticket'),
 			client: t('pdf.client'),
@@ -87,4 +102,11 @@ export function pdfInputOf(
 		hash: report.hash ?? '',
 		createdAt: new Date(report.signedAt ?? report.updatedAt)
 	};
+}
+
+/** The names of a report's photo attachments (everything but the signatures), in order. */
+export function photoNames(report: ReportDoc): string[] {
+	return Object.keys(report._attachments ?? {})
+		.filter((name) => !name.startsWith('signature-'))
+		.sort();
 }

@@ -1,9 +1,10 @@
-import { PDFDocument } from 'pdf-lib';
+import { PDFDocument, PDFName, PDFRawStream, decodePDFRawStream } from 'pdf-lib';
 import { describe, expect, it } from 'vitest';
-import { aClient, aReport, aTicket, at } from '../domain/testing/factories.ts';
+import { aClient, aConfig, aReport, aTicket, at } from '../domain/testing/factories.ts';
+import type { CompanyConfig } from '../domain/schemas.ts';
 import { fr, type MessageKey } from '../i18n/messages.ts';
 import { en } from '../i18n/messages.en.ts';
-import { pdfInputOf } from './report-pdf-input.ts';
+import { pdfInputOf, photoNames } from './report-pdf-input.ts';
 import { reportPdf } from './report-pdf.ts';
 
 const PNG = Uint8Array.from(
@@ -40,7 +41,103 @@ const report = aReport({
 	hash: 'a'.repeat(64)
 });
 
+/** A 4×3 RGB PNG: a photo's shape. */
+const PHOTO_PNG = Uint8Array.from(
+	atob(
+		'iVBORw0KGgoAAAANSUhEUgAAAAQAAAADCAIAAAA7ljmRAAAAEElEQVR4nGM4kWIERww4OQBHKhBpqqu7qgAAAABJRU5ErkJggg=='
+	),
+	(c) => c.charCodeAt(0)
+);
+
+/** The (colour) images a PDF embeds, as width × height, and the text of its page content streams. */
+function inside(doc: PDFDocument): { images: string[]; content: string } {
+	const images: string[] = [];
+	let content = '';
+	for (const [, object] of doc.context.enumerateIndirectObjects()) {
+		if (!(object instanceof PDFRawStream)) continue;
+		const dict = object.dict;
+		// An image with transparency comes with its alpha as a second, grey image (SMask).
+		if (
+			dict.get(PDFName.of('Subtype')) === PDFName.of('Image') &&
+			dict.get(PDFName.of('ColorSpace')) !== PDFName.of('DeviceGray')
+		)
+			images.push(
+				`${String(dict.get(PDFName.of('Width')))}×${String(dict.get(PDFName.of('Height')))}`
+			);
+		else if (!dict.has(PDFName.of('Type')) || dict.get(PDFName.of('Type')) !== PDFName.of('XRef'))
+			content += new TextDecoder('latin1').decode(decodePDFRawStream(object).decode());
+	}
+	return { images, content };
+}
+
+/** How pdf-lib writes a WinAnsi text in a content stream: hex digits (here without the <>). */
+const hex = (text: string) =>
+	[...text].map((c) => c.charCodeAt(0).toString(16).padStart(2, '0').toUpperCase()).join('');
+
 describe('the report PDF', () => {
+	it('names the company from config:company with its details, and embeds the photos', async () => {
+		const company = aConfig('company') as CompanyConfig;
+		const input = pdfInputOf(
+			{
+				report,
+				ticket: aTicket({ number: 10421 }),
+				client: aClient(),
+				site: aClient().sites[0] ?? null,
+				images: { technician: PNG, client: PNG },
+				company,
+				photos: [PHOTO_PNG, PHOTO_PNG, new Uint8Array([1, 2, 3])]
+			},
+			translate(fr),
+			dateTime
+		);
+		expect(input.labels.company).toBe('Maintenance Informatique Ouest');
+		const doc = await PDFDocument.load(await reportPdf(input));
+		const { images, content } = inside(doc);
+		// Two photos (the unknown bytes are left out) and the two signatures.
+		expect(images.filter((i) => i === '4×3')).toHaveLength(2);
+		expect(images.filter((i) => i === '1×1')).toHaveLength(2);
+		expect(content).toContain(hex('Maintenance Informatique Ouest'));
+		expect(content).not.toContain(hex('Terrain'));
+		expect(content).toContain(hex('SIRET 12345678900011'));
+		expect(content).toContain(hex('Photos'));
+		expect(doc.getCreator()).toBe('Maintenance Informatique Ouest');
+	});
+
+	it('says nothing of photos when there are none, and falls back to the product name', async () => {
+		const input = pdfInputOf(
+			{
+				report,
+				ticket: aTicket(),
+				client: null,
+				site: null,
+				images: { technician: PNG, client: PNG },
+				company: null,
+				photos: []
+			},
+			translate(fr),
+			dateTime
+		);
+		const { images, content } = inside(await PDFDocument.load(await reportPdf(input)));
+		expect(images).toEqual(['1×1', '1×1']);
+		expect(content).not.toContain(hex('Photos'));
+		expect(content).toContain(hex('Terrain'));
+	});
+
+	it('takes every attachment but the signatures as a photo, in name order', () => {
+		const stub = { content_type: 'image/jpeg', stub: true };
+		expect(
+			photoNames({
+				...report,
+				_attachments: {
+					'signature-client.png': stub,
+					'photo-02.jpg': stub,
+					'photo-01.jpg': stub,
+					'signature-technician.png': stub
+				}
+			} as typeof report)
+		).toEqual(['photo-01.jpg', 'photo-02.jpg']);
+	});
+
 	it('lays out a long report in French over several pages, with both signatures', async () => {
 		const input = pdfInputOf(
 			{
@@ -48,7 +145,9 @@ describe('the report PDF', () => {
 				ticket: aTicket({ number: 10421 }),
 				client: aClient(),
 				site: aClient().sites[0] ?? null,
-				images: { technician: PNG, client: PNG }
+				images: { technician: PNG, client: PNG },
+				company: null,
+				photos: []
 			},
 			translate(fr),
 			dateTime
@@ -69,7 +168,9 @@ describe('the report PDF', () => {
 				ticket: aTicket(),
 				client: null,
 				site: null,
-				images: { technician: PNG, client: PNG }
+				images: { technician: PNG, client: PNG },
+				company: null,
+				photos: []
 			},
 			translate(en),
 			dateTime

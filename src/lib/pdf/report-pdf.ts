@@ -13,8 +13,13 @@ export interface PdfSignature {
 }
 
 export interface ReportPdfInput {
+	/** The company's details under its name in the header (address, phone, e-mail, SIRET). */
+	readonly companyDetails: readonly string[];
+	/** The report's photos, PNG or JPEG bytes; anything else is left out. */
+	readonly photos: readonly Uint8Array[];
 	readonly labels: {
 		readonly company: string;
+		readonly photos: string;
 		readonly title: string;
 		readonly ticket: string;
 		readonly client: string;
@@ -134,6 +139,16 @@ class Writer {
 	}
 }
 
+type PhotoKind = 'png' | 'jpeg';
+
+/** PNG or JPEG by its first bytes; null for anything else. */
+export function photoKind(bytes: Uint8Array): PhotoKind | null {
+	if (bytes[0] === 0x89 && bytes[1] === 0x50 && bytes[2] === 0x4e && bytes[3] === 0x47)
+		return 'png';
+	if (bytes[0] === 0xff && bytes[1] === 0xd8 && bytes[2] === 0xff) return 'jpeg';
+	return null;
+}
+
 function wrap(text: string, font: PDFFont, size: number, width: number): string[] {
 	const words = text.split(/\s+/).filter(Boolean);
 	if (words.length === 0) return [''];
@@ -163,23 +178,29 @@ export async function reportPdf(input: ReportPdfInput): Promise<Uint8Array> {
 	const w = new Writer(doc, font, bold);
 	const { labels } = input;
 
-	// Company header: a brand band with the company and the document's title.
-	w.page.drawRectangle({ x: 0, y: A4[1] - 90, width: A4[0], height: 90, color: BRAND });
+	// Company header: a brand band with the company, its details and the document's title.
+	const white = rgb(1, 1, 1);
+	w.page.drawRectangle({ x: 0, y: A4[1] - 96, width: A4[0], height: 96, color: BRAND });
 	w.page.drawText(encodable(bold)(labels.company), {
 		x: MARGIN,
-		y: A4[1] - 42,
+		y: A4[1] - 34,
 		size: 16,
 		font: bold,
-		color: rgb(1, 1, 1)
+		color: white
 	});
+	const details = encodable(font)(input.companyDetails.join(' · '));
+	for (const [i, line] of wrap(details, font, 9, A4[0] - 2 * MARGIN)
+		.slice(0, 2)
+		.entries())
+		w.page.drawText(line, { x: MARGIN, y: A4[1] - 50 - i * 11, size: 9, font, color: white });
 	w.page.drawText(encodable(font)(labels.title), {
 		x: MARGIN,
-		y: A4[1] - 66,
+		y: A4[1] - 84,
 		size: 13,
 		font,
-		color: rgb(1, 1, 1)
+		color: white
 	});
-	w.y = A4[1] - 110;
+	w.y = A4[1] - 116;
 
 	for (const [label, value] of [
 		[labels.ticket, input.ticket],
@@ -205,6 +226,33 @@ export async function reportPdf(input: ReportPdfInput): Promise<Uint8Array> {
 	if (input.changes.length > 0) {
 		w.heading(labels.changes);
 		w.list(input.changes, labels.none);
+	}
+
+	const photos = input.photos.flatMap((bytes) => {
+		const kind = photoKind(bytes);
+		return kind ? [{ bytes, kind }] : [];
+	});
+	if (photos.length > 0) {
+		w.heading(labels.photos);
+		const gap = 12;
+		const cell = (A4[0] - 2 * MARGIN - 2 * gap) / 3;
+		const rowHeight = cell * 0.75;
+		for (const [i, photo] of photos.entries()) {
+			if (i % 3 === 0) {
+				if (i > 0) w.y -= rowHeight + gap;
+				w.room(rowHeight + gap);
+			}
+			const image =
+				photo.kind === 'png' ? await doc.embedPng(photo.bytes) : await doc.embedJpg(photo.bytes);
+			const scale = Math.min(cell / image.width, rowHeight / image.height);
+			w.page.drawImage(image, {
+				x: MARGIN + (i % 3) * (cell + gap),
+				y: w.y - image.height * scale,
+				width: image.width * scale,
+				height: image.height * scale
+			});
+		}
+		w.y -= rowHeight + gap;
 	}
 
 	w.heading(labels.signatures);

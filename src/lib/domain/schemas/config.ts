@@ -6,7 +6,7 @@ import * as v from 'valibot';
 import { BillingRatesSchema } from '../billing.ts';
 import { BusinessHoursSchema } from '../business-hours.ts';
 import { SlaPolicySchema } from '../sla.ts';
-import { docBase, positiveInt, required, requiredText } from './common.ts';
+import { docBase, email, phone, positiveInt, required, requiredText } from './common.ts';
 import { PRIORITIES } from './ticket.ts';
 
 export const CONFIG_KINDS = [
@@ -17,7 +17,8 @@ export const CONFIG_KINDS = [
 	'access',
 	'billing_rates',
 	'requester',
-	'planning'
+	'planning',
+	'company'
 ] as const;
 export type ConfigKind = (typeof CONFIG_KINDS)[number];
 
@@ -185,6 +186,26 @@ export const PlanningConfigSchema = v.object({
 	)
 });
 
+/** A SIRET: 14 digits, spaces allowed between groups as people write it. */
+export const siret = v.pipe(
+	v.string(),
+	v.check((s) => /^\d{14}$/.test(s.replace(/ /g, '')), 'must be a SIRET (14 digits)')
+);
+
+/**
+ * The company that runs the desk and signs the reports: its name and details head every
+ * report PDF (on the phone and on the requester's page).
+ */
+export const CompanyConfigSchema = v.object({
+	...base,
+	kind: v.literal('company'),
+	name: required,
+	address: v.pipe(v.array(required), v.maxLength(4, 'must have at most 4 lines')),
+	phone: v.optional(phone),
+	email: v.optional(email),
+	siret: v.optional(siret)
+});
+
 export const ConfigSchema = v.pipe(
 	v.variant('kind', [
 		TaxonomyConfigSchema,
@@ -194,7 +215,8 @@ export const ConfigSchema = v.pipe(
 		AccessConfigSchema,
 		BillingRatesConfigSchema,
 		RequesterConfigSchema,
-		PlanningConfigSchema
+		PlanningConfigSchema,
+		CompanyConfigSchema
 	]),
 	v.forward(
 		v.partialCheck(
@@ -220,3 +242,4 @@ export type BillingRatesConfig = v.InferOutput<typeof BillingRatesConfigSchema>;
 export type RequesterConfig = v.InferOutput<typeof RequesterConfigSchema>;
 export type PlanningConfig = v.InferOutput<typeof PlanningConfigSchema>;
 export type SkillEntry = v.InferOutput<typeof SkillSchema>;
+export type CompanyConfig = v.InferOutput<typeof CompanyConfigSchema>;

@@ -346,6 +346,16 @@ export function aConfig(kind: ConfigDoc['kind']): ConfigDoc {
 				],
 				slotMinutes: 15
 			};
+		case 'company':
+			return {
+				...base,
+				kind,
+				name: 'Maintenance Informatique Ouest',
+				address: ['3 rue des Lilas', '44000 Nantes'],
+				phone: '02 40 00 00 00',
+				email: 'contact@mio.example',
+				siret: '12345678900011'
+			};
 	}
 }
 

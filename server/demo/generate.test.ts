@@ -71,7 +71,7 @@ describe('generateDemo', () => {
 		expect(JSON.stringify(c.docs)).not.toBe(JSON.stringify(a.docs));
 		const ids = new Set(a.docs.map((d) => d._id));
 		expect(c.docs.filter((d) => d.type === 'ticket' && ids.has(d._id))).toEqual([]);
-	});
+	}, 30_000); // three whole demos, each report with its photo
 
 	it('produces only documents that pass parseDoc, with unique ids and their access', () => {
 		const { docs } = demo();

@@ -210,7 +210,7 @@ describe('mergeRevisions, by example', () => {
 		if (!started.ok) throw new Error('setup refused');
 		const closed = transition(
 			started.value,
-			{ type: 'close', solution: 'Switch remplacé' },
+			{ type: 'close', solution: 'Switch remplacé', reportId: 'report:R1' },
 			theo,
 			at(70)
 		);

@@ -3,6 +3,7 @@ import { DEFAULT_NOTICE_TEMPLATES, renderNotice } from '#lib/domain/notices.ts';
 import { NOTICE_KEYS } from '#lib/domain/schemas.ts';
 import { actor, aTicket, people, qualify, ticketThrough } from '#lib/domain/testing/factories.ts';
 import { frenchWhen, noticeValues, ticketLabel } from './messages.ts';
+import { messageIdOf } from './outbox.ts';
 
 const dina = people.dispatcher();
 const ISO = /\d{4}-\d{2}-\d{2}T\d{2}:\d{2}/;
@@ -54,5 +55,18 @@ describe('requester notices', () => {
 		}
 		expect(ticketLabel(ticket, null)).toBe('Imprimante hors service');
 		expect(ticketLabel(ticket, 10302)).toBe('n° 10302 Imprimante hors service');
+	});
+});
+
+describe('messageIdOf', () => {
+	it('is the same for every attempt at one mail, on the sender’s domain', () => {
+		const id = 'mail:2026-12-01:ticket:K1:ticket_created';
+		expect(messageIdOf(id, 'Assistance <support@aprile.fr>')).toBe(
+			'<mail.2026-12-01.ticket.K1.ticket_created@aprile.fr>'
+		);
+		expect(messageIdOf(id, 'support@aprile.fr')).toBe(
+			messageIdOf(id, 'Hotline <support@aprile.fr>')
+		);
+		expect(messageIdOf(id, 'Terrain')).toMatch(/@terrain\.invalid>$/);
 	});
 });

@@ -149,7 +149,12 @@ export class Outbox {
 		if (!rev) return; // another instance took it
 		const attempts = doc.attempts + 1;
 		try {
-			await this.#transport!.sendMail({ to: doc.to, subject: doc.subject, text: doc.text });
+			await this.#transport!.sendMail({
+				to: doc.to,
+				subject: doc.subject,
+				text: doc.text,
+				messageId: messageIdOf(doc._id, this.#options.from)
+			});
 			await this.#db.insert({
 				...leased,
 				_rev: rev,
@@ -189,4 +194,14 @@ function isDue(doc: MailDoc, now: Date): boolean {
 	const at = now.toISOString();
 	if (doc.state === 'queued') return doc.nextAttemptAt <= at;
 	return doc.state === 'sending' && typeof doc.leaseUntil === 'string' && doc.leaseUntil <= at;
+}
+
+/**
+ * The same Message-ID for every attempt at one mail document: a server killed between sending
+ * and noting "sent" sends the mail again after the lease, and the receiving side can then tell
+ * the copy (delivery is at least once; SMTP cannot make it exactly once).
+ */
+export function messageIdOf(mailId: string, from: string): string {
+	const domain = /@([A-Za-z0-9.-]+)>?\s*$/.exec(from)?.[1] ?? 'terrain.invalid';
+	return `<${mailId.replace(/[^A-Za-z0-9._-]/g, '.')}@${domain}>`;
 }

@@ -83,6 +83,12 @@ describe('requester notices by e-mail', () => {
 		await smtp.start(smtpPort);
 		const [mail] = await smtp.waitFor(1);
 		expect(mail!.to).toEqual(['marie@client.fr']);
+		// Every attempt carries the Message-ID of its mail document, so a copy sent again after
+		// a crash is recognisable as the same mail.
+		const mailId = (await server.couch.privateDb.list({ startkey: 'mail:', endkey: 'mail:\ufff0' }))
+			.rows[0]!.id;
+		const header = /^Message-ID:\s*(<[^>]+>)/im.exec(mail!.raw)?.[1];
+		expect(header).toMatch(new RegExp(`^<${mailId.replace(/[^A-Za-z0-9._-]/g, '.')}@`));
 		const text = plain(mail!.raw);
 		expect(text).toContain('Votre demande n° 20001 a bien été enregistrée.');
 		expect(text).toContain('https://terrain.example.fr/api/notices/unsubscribe?token=');

@@ -9,7 +9,10 @@ import type { AppContext } from './http/context.ts';
 import { StartupError } from './errors.ts';
 import { loadDemoIfEmpty } from './seed.ts';
 import { startSync, type SyncService } from './sync/service.ts';
+import { rulesFingerprint } from './sync/checkpoint.ts';
 import { startNotify } from './notify/service.ts';
+import { startJobs } from './jobs/service.ts';
+import type { JobRunner } from './jobs/runner.ts';
 
 export interface RunningServer {
 	readonly url: string;
@@ -19,9 +22,12 @@ export interface RunningServer {
 	readonly demoLoaded: boolean;
 	/** The sync service (its access model, its follower): for tests and benchmarks. */
 	readonly sync: SyncService;
+	/** The jobs of this instance (escalation, timeout): tests run them at the clock they set. */
+	readonly jobs: JobRunner;
 	/**
 	 * Resolves when the server has derived everything from the writes made so far (access model,
-	 * ticket numbers): for tests that compare devices with the database.
+	 * ticket numbers, the notifier's notes, a jobs run going on): for tests that compare devices
+	 * with the database.
 	 */
 	settled(): Promise<void>;
 	/**
@@ -41,6 +47,9 @@ export async function startServer(
 	env: Readonly<Record<string, string | undefined>> = process.env,
 	options: { now?: () => Date } = {}
 ): Promise<RunningServer> {
+	const began = performance.now();
+	// Read while the database is reached (a restart needs it to trust the model's checkpoint).
+	void rulesFingerprint();
 	const config = loadConfig(env);
 	const couch = await connectCouch(config);
 	try {
@@ -49,14 +58,25 @@ export async function startServer(
 		const demoLoaded = config.demo ? await loadDemoIfEmpty(couch, now()) : false;
 		const ctx: AppContext = { config, couch, throttle: new LoginThrottle(couch.privateDb), now };
 		const sync = startSync(ctx, env);
-		// The notifier reads its planned missions once the access model is ready: at start-up,
-		// devices waiting for sync come first.
-		const notify = await startNotify(ctx, env, sync.follower.whenReady());
+		sync.startup.report.connectMs = performance.now() - began;
+		// The notifier follows the feed once the access model is ready, and reads its planned
+		// missions once sync served its first device (or a few seconds after it was ready): at
+		// start-up, devices waiting for sync come first.
+		const notify = await startNotify(
+			ctx,
+			env,
+			sync.follower.whenReady(),
+			sync.startup.whenServed()
+		);
+		// After the notifier: what the jobs' first run decides is mailed through its outbox.
+		const jobs = startJobs(ctx, env);
+		if (env.JOBS !== '0') jobs.start();
 		const server = await listen(
 			createApp(ctx, undefined, { publicUrl: env.PUBLIC_URL }),
 			config.port,
 			config.host
 		).catch(async (error) => {
+			await jobs.stop();
 			await notify.stop();
 			await sync.stop();
 			throw error;
@@ -70,13 +90,22 @@ export async function startServer(
 			config,
 			demoLoaded,
 			sync,
-			settled: () => sync.settled(),
+			jobs,
+			settled: async () => {
+				// The notifier and the jobs write too (timeline notes, SLA facts): what they write
+				// because of the writes so far is in the model when this resolves.
+				await sync.settled();
+				await notify.notifier.idle();
+				await jobs.idle();
+				await sync.settled();
+			},
 			checkpoint: () => sync.follower.checkpoint(),
 			stop: async () => {
 				await new Promise<void>((done) => {
 					server.closeAllConnections();
 					server.close(() => done());
 				});
+				await jobs.stop();
 				await notify.stop();
 				await sync.stop();
 				await couch.close();

@@ -71,6 +71,20 @@ export class LoginThrottle {
 		}
 	}
 
+	/**
+	 * The attempt was wrong, answered at `now`: the wait before the next one counts from here,
+	 * not from the attempt's start (checking a password takes a while on a loaded machine, and
+	 * the next attempt must not find its waiting period already run out).
+	 */
+	async failed(keys: readonly string[], now: number): Promise<void> {
+		for (const key of keys) {
+			await update<ThrottleDoc, void>(this.#db, throttleId(key), (doc) => ({
+				doc: !doc || doc.lastAt >= now ? undefined : { ...doc, lastAt: now },
+				result: undefined
+			}));
+		}
+	}
+
 	/** The attempt was neither right nor wrong (the server failed): gives every count back. */
 	async cancelled(keys: readonly string[]): Promise<void> {
 		await this.#giveBack(keys);

@@ -50,6 +50,12 @@ export type Skill = (typeof SKILL_REFERENTIAL)[number]['id'];
 export const EXPERT_GROUP = 'support-n2';
 export const HOTLINE_GROUP = 'hotline';
 export const FIELD_GROUP = 'terrain';
+/** The groups referential (`config:groups`): the names people read for the ids above. */
+export const DEMO_GROUPS = [
+	{ id: EXPERT_GROUP, label: 'Support niveau 2 (experts)' },
+	{ id: HOTLINE_GROUP, label: 'Hotline (niveau 1)' },
+	{ id: FIELD_GROUP, label: 'Techniciens terrain' }
+] as const;
 
 /** A ticket template (factory, so the category files read as tables). */
 export const t = (

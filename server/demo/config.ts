@@ -1,7 +1,6 @@
 // The referentials (`config:` documents): the demo taxonomy with its routing groups, and
 // the domain's defaults for the priority matrix, SLA, business hours, notice templates,
 // access window and billing rates, and the demo company's details for the report PDFs.
-import { DEFAULT_BILLING_RATES } from '../../src/lib/domain/billing.ts';
 import { DEFAULT_BUSINESS_HOURS } from '../../src/lib/domain/business-hours.ts';
 import { DEFAULT_NOTICE_TEMPLATES } from '../../src/lib/domain/notices.ts';
 import { ITIL_PRIORITY_MATRIX } from '../../src/lib/domain/priority.ts';
@@ -12,8 +11,9 @@ import {
 	DEFAULT_SLOT_MINUTES
 } from '../../src/lib/domain/schemas.ts';
 import { DEFAULT_SLA_POLICY } from '../../src/lib/domain/sla.ts';
-import { SKILL_REFERENTIAL } from './catalogue.ts';
+import { DEMO_GROUPS, SKILL_REFERENTIAL } from './catalogue.ts';
 import { CATEGORIES } from './categories.ts';
+import { DEMO_BILLING_RATES } from './invoices.ts';
 import { COMPANY_DOMAIN } from './people.ts';
 
 /** Categories, sub-categories and the group each routes to. */
@@ -36,6 +36,12 @@ export function buildConfig(): ConfigDoc[] {
 			type: 'config',
 			kind: 'taxonomy',
 			categories: copy([...DEMO_TAXONOMY])
+		},
+		{
+			_id: 'config:groups',
+			type: 'config',
+			kind: 'groups',
+			groups: DEMO_GROUPS.map((g) => ({ ...g }))
 		},
 		{
 			_id: 'config:priority_matrix',
@@ -77,7 +83,7 @@ export function buildConfig(): ConfigDoc[] {
 			_id: 'config:billing_rates',
 			type: 'config',
 			kind: 'billing_rates',
-			rates: copy(DEFAULT_BILLING_RATES)
+			rates: copy(DEMO_BILLING_RATES)
 		},
 		{
 			_id: 'config:planning',

@@ -52,7 +52,7 @@ export function generateDemo({ seed = 1, scale = 1, now }: DemoOptions): DemoDat
 	const stories = planTickets(ctx, staff, clients, planner).map((plan, i) =>
 		tell(env, plan, FIRST_TICKET_NUMBER + i)
 	);
-	const billing = buildBilling(ctx, clients, stories);
+	const billing = buildBilling(clients, stories);
 
 	const docs: Doc[] = [
 		...buildConfig(),

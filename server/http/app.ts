@@ -12,6 +12,8 @@ import { icalRoutes } from '../ical/routes.ts';
 import { publicRoutes } from '../public/routes.ts';
 import { requesterRoutes } from '../requester/routes.ts';
 import { notifyRoutes } from '../notify/routes.ts';
+import { jobRoutes } from '../jobs/routes.ts';
+import { billingRoutes } from '../billing/routes.ts';
 
 export const BUILD_DIR = join(import.meta.dirname, '..', '..', 'build');
 
@@ -43,6 +45,8 @@ export function createApp(
 	app.use(requesterRoutes(ctx));
 	app.use(syncRoutes(ctx));
 	app.use(notifyRoutes(ctx));
+	app.use(jobRoutes(ctx));
+	app.use(billingRoutes(ctx));
 	app.use('/api', (_req, _res, next) =>
 		next(new HttpError(404, 'not_found', 'Point d’accès inconnu.'))
 	);

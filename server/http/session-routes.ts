@@ -61,6 +61,7 @@ export function sessionRoutes(ctx: AppContext): Router {
 				const profile = credential ? await getProfile(ctx.couch, name) : null;
 				if (!credential || !profile) {
 					wrong = true;
+					await ctx.throttle.failed(keys, ctx.now().getTime()).catch(() => undefined);
 					throw new HttpError(401, 'wrong_credentials', WRONG_CREDENTIALS);
 				}
 				const session = await openSession(

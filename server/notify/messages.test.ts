@@ -19,7 +19,10 @@ function render(ticket: Record<string, unknown>, number: number | null) {
 		renderNotice(DEFAULT_NOTICE_TEMPLATES[key], {
 			...noticeValues(ticket, number, 'Dina', URL),
 			date: frenchWhen('2026-12-01T09:36:06.696Z'),
-			technician: 'Julien Petit'
+			technician: 'Julien Petit',
+			level: '2',
+			deadline: 'de prise en charge',
+			priority: 'P2'
 		})
 	);
 }
@@ -39,7 +42,7 @@ describe('requester notices', () => {
 			expect(subject + body).not.toMatch(ISO);
 			expect(subject + body).not.toMatch(/provisoire|K1|\{\{/);
 		}
-		expect(render(closed, 10302).at(-1)!.subject).toBe(
+		expect(render(closed, 10302)[NOTICE_KEYS.indexOf('mission_planned')]!.subject).toBe(
 			'Demande n° 10302 : intervention prévue le mar. 1 déc. à 10:36'
 		);
 	});

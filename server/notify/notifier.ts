@@ -33,6 +33,8 @@ import {
 	type TicketFields
 } from './intents.ts';
 import { numberEventId, numberFromEvent } from '#lib/domain/numbering.ts';
+import type { EventDoc } from '#lib/domain/schemas.ts';
+import { SLA_FACT_PREFIX } from '#lib/domain/sla-facts.ts';
 import { tokenFor } from '../requester/links.ts';
 import { noticeValues, PUSH_TITLES, pushSentence, ticketLabel, frenchWhen } from './messages.ts';
 import type { Outbox } from './outbox.ts';
@@ -106,6 +108,8 @@ const CONCURRENCY = 16;
 const RETRY_MIN_MS = 500;
 const RETRY_MAX_MS = 30_000;
 const CLAIM_ATTEMPTS = 6;
+/** Attempts at a mission's notices while its ticket cannot be read (#ticketOf). */
+const TICKET_ATTEMPTS = 3;
 
 interface Change {
 	readonly id: string;
@@ -126,9 +130,13 @@ export class Notifier {
 	readonly #abort = new AbortController();
 	readonly #inFlight = new Set<Promise<void>>();
 	#loop: Promise<void> | null = null;
+	#later: Promise<void> | null = null;
 	#sweepTimer: NodeJS.Timeout | null = null;
 	#sweeping: Promise<void> | null = null;
 	#since: string | number = 0;
+	/** Until `after` settles: nothing followed yet. */
+	#waiting = true;
+	#following = false;
 	readonly #reminded = new Set<string>();
 	/**
 	 * Planned missions by id, for reminders: read once at start (one key range, `mission:`),
@@ -158,12 +166,16 @@ export class Notifier {
 	}
 
 	/**
-	 * Prepares the views and the feed position; then, once `after` settles (the sync service's
-	 * access model: devices come first at start-up), reads the planned missions and follows
-	 * the feed in the background. Nothing written after this returns is missed: the feed is
-	 * followed from the position noted here.
+	 * Prepares the views and the feed position; then, once `ready` settles (the sync service's
+	 * access model), follows the feed in the background; once `served` settles too (its first
+	 * device served: at start-up, devices come first), reads the planned missions and starts the
+	 * sweeps (reminders, claims left by a dead instance). Nothing written after this returns is
+	 * missed: the feed is followed from the position noted here.
 	 */
-	async start(after: Promise<unknown> = Promise.resolve()): Promise<void> {
+	async start(
+		ready: Promise<unknown> = Promise.resolve(),
+		served: Promise<unknown> = ready
+	): Promise<void> {
 		await ensureDesign(this.#privateDb, '_design/notify', PRIVATE_VIEWS);
 		const checkpoint = await getOrNull<{ seq: string | number }>(this.#privateDb, CHECKPOINT_ID);
 		if (checkpoint) {
@@ -174,14 +186,21 @@ export class Notifier {
 			this.#since = info.update_seq;
 			await this.#saveCheckpoint(this.#since);
 		}
-		this.#loop = this.#begin(after);
+		this.#loop = this.#begin(ready, served);
 	}
 
-	async #begin(after: Promise<unknown>): Promise<void> {
-		const aborted = new Promise<void>((done) =>
-			this.#abort.signal.addEventListener('abort', () => done(), { once: true })
-		);
-		await Promise.race([after.catch(() => undefined), aborted]);
+	async #begin(ready: Promise<unknown>, served: Promise<unknown>): Promise<void> {
+		await Promise.race([ready.catch(() => undefined), this.#aborted]);
+		this.#waiting = false;
+		if (this.#abort.signal.aborted) return;
+		this.#later = this.#sweepsAfter(served);
+		this.#following = true;
+		await this.#follow();
+	}
+
+	/** The planned missions (one key range, read once), then the sweeps. */
+	async #sweepsAfter(served: Promise<unknown>): Promise<void> {
+		await Promise.race([served.catch(() => undefined), this.#aborted]);
 		for (let backoff = RETRY_MIN_MS; !this.#abort.signal.aborted;) {
 			try {
 				const missions = await this.#db.list({
@@ -202,7 +221,44 @@ export class Notifier {
 		this.#sweepTimer = setInterval(() => this.#sweep(), this.#options.sweepMs);
 		this.#sweepTimer.unref();
 		this.#sweep();
-		await this.#follow();
+	}
+
+	get #aborted(): Promise<void> {
+		return new Promise<void>((done) => {
+			if (this.#abort.signal.aborted) done();
+			else this.#abort.signal.addEventListener('abort', () => done(), { once: true });
+		});
+	}
+
+	/**
+	 * Resolves once this notifier has handled every change written before the call and the
+	 * deliveries it started have ended (tests: its timeline notes are written), or after `ms`.
+	 * At once while it waits to begin (it then starts from the position noted at start).
+	 */
+	async idle(ms = 30_000): Promise<void> {
+		if (this.#waiting) return;
+		const until = Date.now() + ms;
+		while (Date.now() < until && !this.#abort.signal.aborted) {
+			// Sequences are opaque on a cluster: ask the feed whether anything follows the position
+			// handled, as the sync follower does.
+			if (this.#following && this.#inFlight.size === 0 && !(await this.#anythingAfter())) return;
+			if (this.#inFlight.size > 0)
+				await Promise.race([...this.#inFlight, sleep(25, this.#abort.signal)]);
+			else await sleep(25, this.#abort.signal);
+		}
+	}
+
+	async #anythingAfter(): Promise<boolean> {
+		const url = new URL(`/${encodeURIComponent(this.#dbName)}/_changes`, this.#couchUrl.origin);
+		url.searchParams.set('since', String(this.#since));
+		url.searchParams.set('limit', '1');
+		const res = await fetch(url, {
+			headers: { authorization: basicAuth(this.#couchUrl) },
+			signal: AbortSignal.any([this.#abort.signal, AbortSignal.timeout(10_000)])
+		}).catch(() => null);
+		if (!res?.ok) return true;
+		const body = (await res.json()) as { results?: unknown[] };
+		return (body.results?.length ?? 0) > 0;
 	}
 
 	/** Stops following, then lets the sends already started finish (claims stay consistent). */
@@ -210,6 +266,7 @@ export class Notifier {
 		this.#abort.abort();
 		if (this.#sweepTimer) clearInterval(this.#sweepTimer);
 		await this.#loop;
+		await this.#later;
 		await this.#sweeping;
 		while (this.#inFlight.size > 0) await Promise.allSettled([...this.#inFlight]);
 	}
@@ -258,6 +315,38 @@ export class Notifier {
 			(c) => !c.deleted && c.doc && (c.id.startsWith('mission:') || c.id.startsWith('ticket:'))
 		);
 		await mapLimit(relevant, CONCURRENCY, (c) => this.#consider(c.doc!));
+		const escalations = changes.filter(
+			(c) => !c.deleted && c.id.startsWith(SLA_FACT_PREFIX) && c.doc?.kind === 'escalated'
+		);
+		await mapLimit(escalations, CONCURRENCY, (c) => this.#considerEscalation(c.doc!));
+	}
+
+	/**
+	 * An escalation the server's job decided (`event:sla:…`, written once, never edited): a push
+	 * to each person it names as told. The job mails them itself, from the template: no e-mail
+	 * fallback here.
+	 */
+	async #considerEscalation(doc: Record<string, unknown> & { _id: string }): Promise<void> {
+		// Only the server writes these (may-write refuses them from devices); checked anyway.
+		if (doc.author !== 'system') return;
+		const data = (doc.data ?? {}) as { told?: unknown; to?: unknown };
+		const told = Array.isArray(data.told)
+			? data.told.filter((t): t is string => typeof t === 'string' && t.startsWith('user:'))
+			: [];
+		const level = typeof data.to === 'number' ? data.to : 0;
+		const deliveries = told.map((to) => ({
+			channel: 'push' as const,
+			to,
+			event: 'escalated' as const
+		}));
+		const claim = this.#newClaim(`notif:${doc._id}:000001`, doc._id, {
+			gen: 1,
+			revGen: 1,
+			fields: { status: 'escalated', level, assignees: told },
+			deliveries
+		});
+		const rev = await createOnce(this.#privateDb, claim);
+		if (rev && deliveries.length > 0) this.#track(this.#deliver({ ...claim, _rev: rev }, doc));
 	}
 
 	/** Claims what this version of the document means, if nobody has yet. */
@@ -335,7 +424,9 @@ export class Notifier {
 		if (!subject) return this.#finish(claim, ['subject gone']);
 		const ticket = claim.subject.startsWith('ticket:')
 			? subject
-			: await getOrNull<Record<string, unknown>>(this.#db, String(subject.ticketId));
+			: await this.#ticketOf(subject, claim);
+		// Not readable yet: the claim stays, its lease runs out, a sweep sends it (#retakeStale).
+		if (ticket === undefined) return;
 		const results: string[] = [];
 		for (const delivery of claim.deliveries) {
 			try {
@@ -352,6 +443,33 @@ export class Notifier {
 	}
 
 	/**
+	 * A mission's ticket, whose requester and label its notices need. A ticket and its mission
+	 * written together (one push, one `_bulk_docs`) reach the feed and the database's copies in
+	 * either order — on a cluster they live in different shards — so a mission may be seen before
+	 * its ticket can be read: it is waited for a little, then left to the claim's next attempt
+	 * (undefined). Only after TICKET_ATTEMPTS attempts is a ticket that never came taken as gone
+	 * (null: the notices that need it are not sent, the pushes name no ticket).
+	 */
+	async #ticketOf(
+		mission: Record<string, unknown>,
+		claim: Stored<ClaimDoc>
+	): Promise<Record<string, unknown> | null | undefined> {
+		if (typeof mission.ticketId !== 'string') return null;
+		const until = Date.now() + Math.min(this.#options.numberWaitMs, this.#options.leaseMs / 2);
+		for (;;) {
+			const ticket = await getOrNull<Record<string, unknown>>(this.#db, mission.ticketId);
+			if (ticket) return ticket;
+			if (Date.now() >= until || this.#abort.signal.aborted) break;
+			await sleep(Math.min(250, until - Date.now()), this.#abort.signal);
+		}
+		if (claim.attempts >= TICKET_ATTEMPTS) return null;
+		console.warn(
+			`notifier: ${claim._id}: ticket ${mission.ticketId} not readable yet; tried again after the lease`
+		);
+		return undefined;
+	}
+
+	/**
 	 * Marks the claim sent, on the revision this instance wrote: if another instance took it
 	 * over meanwhile (lease expired), that revision is no longer current and nothing is written.
 	 * Not the document's current winner: on a cluster, a racing writer's unconfirmed (202) copy
@@ -359,8 +477,18 @@ export class Notifier {
 	 */
 	async #finish(claim: Stored<ClaimDoc>, results: string[]): Promise<void> {
 		const { leaseUntil, ...rest } = claim;
-		void leaseUntil;
-		await putIfUnchanged(this.#privateDb, { ...rest, state: 'sent', results });
+		// What was sent is sent: a note that fails is tried again while the lease lasts, or the
+		// claim would be taken over and its pushes sent again.
+		const end = leaseUntil ? Date.parse(leaseUntil) : 0;
+		for (let wait = 100; ; wait = Math.min(wait * 2, 2_000)) {
+			try {
+				await putIfUnchanged(this.#privateDb, { ...rest, state: 'sent', results });
+				return;
+			} catch (error) {
+				if (this.#abort.signal.aborted || this.#now().getTime() + wait >= end) throw error;
+				await sleep(wait, this.#abort.signal);
+			}
+		}
 	}
 
 	async #deliverPush(
@@ -372,12 +500,15 @@ export class Notifier {
 		const prefs = await preferencesOf(this.#privateDb, delivery.to);
 		if (!prefs[delivery.event]) return `${delivery.to}: ${delivery.event} off`;
 		const isMission = claim.subject.startsWith('mission:');
+		// An escalation fact of the jobs (its level in `data.to`), for the staff it tells.
+		const isFact = claim.subject.startsWith(SLA_FACT_PREFIX);
 		const label = ticket ? ticketLabel(ticket, await this.#numberOf(ticket, 0)) : '';
 		const start = isMission ? String(subject.start) : undefined;
+		const level = isFact ? (subject.data as { to?: unknown } | undefined)?.to : subject.level;
 		const body = pushSentence(delivery.event, {
 			...(start ? { start } : {}),
 			ticketLabel: label,
-			...(typeof subject.level === 'number' ? { level: subject.level } : {}),
+			...(typeof level === 'number' ? { level } : {}),
 			...(delivery.withdrawn ? { withdrawn: true } : {})
 		});
 		const missionId = isMission ? claim.subject : undefined;
@@ -392,7 +523,9 @@ export class Notifier {
 			url:
 				missionId && !delivery.withdrawn
 					? `/missions/${missionId.slice('mission:'.length)}`
-					: '/missions'
+					: isFact && ticket
+						? `/tickets/${String(ticket._id).slice('ticket:'.length)}`
+						: '/missions'
 		};
 		const subs = await subscriptionsOf(this.#privateDb, delivery.to);
 		let delivered = 0;
@@ -407,6 +540,7 @@ export class Notifier {
 			}
 		}
 		if (delivered > 0) return `${delivery.to}: pushed ${delivered}`;
+		if (isFact) return `${delivery.to}: no push (the escalation job mails) ${notes.join('; ')}`;
 		// The fallback: no active subscription, or every push failed.
 		const profile = await getOrNull<{ email?: string; displayName?: string; disabled?: boolean }>(
 			this.#db,
@@ -464,7 +598,40 @@ export class Notifier {
 			text: `${mail.body}\n\n—\nPour ne plus recevoir ces avis : ${link}`,
 			about: String(ticket._id)
 		});
+		await this.#recordNotice(claim, key, String(ticket._id), email, number);
 		return `notice ${key}: queued`;
+	}
+
+	/**
+	 * The notice in the ticket's timeline, so the desk and the requester's page see what the
+	 * requester was told. Its id comes from the claim: an instance taking over a stale claim
+	 * finds it written (409) and writes no second one.
+	 */
+	async #recordNotice(
+		claim: Stored<ClaimDoc>,
+		key: NoticeKey,
+		ticketId: string,
+		to: string,
+		number: number | null
+	): Promise<void> {
+		const event: EventDoc = {
+			_id: `event:notice:${claim._id}`,
+			type: 'event',
+			subjectId: ticketId,
+			ticketId,
+			kind: 'notice_sent',
+			visibility: 'requester',
+			author: 'system',
+			authorName: 'Terrain',
+			at: this.#now().toISOString(),
+			body: '',
+			data: { template: key, to, ...(number === null ? {} : { number }) }
+		};
+		try {
+			await this.#db.insert(event as unknown as Record<string, unknown>);
+		} catch (error) {
+			if (statusOf(error) !== 409) throw error;
+		}
 	}
 
 	/**

@@ -5,7 +5,7 @@
  * Without SMTP_URL the mail is kept (state `kept`) and shown on the admin page instead.
  */
 import nodemailer, { type Transporter } from 'nodemailer';
-import { messageOf } from '../errors.ts';
+import { messageOf, statusOf } from '../errors.ts';
 import { createOnce, putIfUnchanged, viewRows, type Db, type Stored } from './store.ts';
 
 export type MailState = 'queued' | 'sending' | 'sent' | 'kept' | 'failed';
@@ -155,14 +155,6 @@ export class Outbox {
 				text: doc.text,
 				messageId: messageIdOf(doc._id, this.#options.from)
 			});
-			await this.#db.insert({
-				...leased,
-				_rev: rev,
-				state: 'sent',
-				attempts,
-				sentAt: this.#now().toISOString(),
-				leaseUntil: undefined
-			});
 		} catch (error) {
 			const delay = Math.min(
 				this.#options.retryMaxMs,
@@ -178,6 +170,32 @@ export class Outbox {
 				nextAttemptAt: new Date(this.#now().getTime() + delay).toISOString(),
 				leaseUntil: undefined
 			});
+			return;
+		}
+		await this.#markSent(
+			{ ...leased, _rev: rev, state: 'sent', attempts, leaseUntil: undefined },
+			now.getTime() + this.#options.leaseMs
+		).catch((error: unknown) =>
+			console.warn(`outbox: ${doc._id} was sent but could not be noted: ${messageOf(error)}`)
+		);
+	}
+
+	/**
+	 * Notes that the SMTP server took the mail. A failure to note it is not a failure to send:
+	 * queued again, the mail would go out twice. So the note is tried again, while the lease
+	 * lasts; only a process that dies before it lands (or a database down for the whole lease)
+	 * leaves the mail to be sent again after the lease, under the same Message-ID.
+	 */
+	async #markSent(sent: Stored<MailDoc>, leaseEnd: number): Promise<void> {
+		for (let wait = 100; ; wait = Math.min(wait * 2, 2_000)) {
+			try {
+				await this.#db.insert({ ...sent, sentAt: this.#now().toISOString() });
+				return;
+			} catch (error) {
+				// 409: the lease ran out and another instance took the mail over; it decides.
+				if (statusOf(error) === 409 || this.#now().getTime() + wait >= leaseEnd) throw error;
+				await new Promise((done) => setTimeout(done, wait));
+			}
 		}
 	}
 }

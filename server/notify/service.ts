@@ -41,7 +41,8 @@ function positive(env: Env, name: string, fallback: number): number {
 export async function startNotify(
 	ctx: AppContext,
 	env: Env = process.env,
-	after?: Promise<unknown>
+	ready?: Promise<unknown>,
+	served?: Promise<unknown>
 ): Promise<NotifyService> {
 	const { config } = ctx;
 	const smtpUrl = env.SMTP_URL?.trim() || null;
@@ -103,7 +104,7 @@ export async function startNotify(
 		outbox,
 		ctx.now
 	);
-	await notifier.start(after);
+	await notifier.start(ready, served);
 	outbox.start();
 	const service: NotifyService = {
 		notifier,

@@ -106,19 +106,21 @@ export function publicRoutes(ctx: AppContext): Router {
 		};
 		const checked = parseTicket(ticket);
 		if (!checked.ok) throw new HttpError(400, 'invalid_request', checked.error.join('; '));
-		const event: EventDoc = {
+		// The timeline starts where the ticket did (the desk and the requester's page read it).
+		// The acknowledgement is the notifier's: it records the notice when it sends it.
+		const opened: EventDoc = {
 			_id: newId('event', now),
 			type: 'event',
 			subjectId: ticket._id,
 			ticketId: ticket._id,
-			kind: 'notice_sent',
+			kind: 'status_change',
 			visibility: 'requester',
-			author: 'system',
+			author: user ? user._id : 'requester',
 			at: now.toISOString(),
 			body: '',
-			data: { template: 'ticket_created', number, to: body.email }
+			data: { action: 'open', to: 'new', source: 'form' }
 		};
-		await ctx.couch.db.bulk({ docs: [ticket, event] });
+		await ctx.couch.db.bulk({ docs: [ticket, opened] });
 		res.status(201).json({
 			id: ticket._id,
 			number,

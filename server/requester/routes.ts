@@ -32,7 +32,7 @@ import { countOne } from '../public/limits.ts';
 import { syncOf, type SyncService } from '../sync/service.ts';
 import { ticketOfToken } from './links.ts';
 import { requesterReportPdf } from './pdf.ts';
-import { requesterView, ticketWorld, type TicketWorld } from './view.ts';
+import { requesterView, shownTicket, ticketWorld, type TicketWorld } from './view.ts';
 
 const HOUR_MS = 60 * 60_000;
 
@@ -122,8 +122,9 @@ export function requesterRoutes(ctx: AppContext): Router {
 
 	/**
 	 * Applies the requester's action to the ticket as stored, then writes its timeline entry
-	 * (`status_change` with `{action, from, to}`). A concurrent edit (409) is read again and
-	 * the rule checked again on what was read.
+	 * (`status_change` with `{action, from, to}`, `from` as the page showed it: closed when the
+	 * timeout job closed it). A concurrent edit (409) is read again and the rule checked again
+	 * on what was read.
 	 */
 	async function act(
 		sync: SyncService,
@@ -158,7 +159,7 @@ export function requesterRoutes(ctx: AppContext): Router {
 				event(before, now, {
 					kind: 'status_change',
 					body: '',
-					data: { action: name, from: before.status, to: next.value.status }
+					data: { action: name, from: shownTicket(current).status, to: next.value.status }
 				})
 			);
 			return next.value;
@@ -224,8 +225,9 @@ export function requesterRoutes(ctx: AppContext): Router {
 		'/api/public/track/:token/confirm',
 		handle(async (req, res) => {
 			const { ticketId, sync } = await open(req, res, true);
-			await act(sync, ticketId, 'confirm', ({ ticket }) => {
-				if (ticket.status !== 'resolved')
+			await act(sync, ticketId, 'confirm', (current) => {
+				// Closed by the timeout job meanwhile: nothing left to confirm.
+				if (shownTicket(current).status !== 'resolved')
 					throw new HttpError(
 						409,
 						'not_resolved',
@@ -248,7 +250,7 @@ export function requesterRoutes(ctx: AppContext): Router {
 					throw new HttpError(
 						409,
 						'reopen_closed',
-						current.ticket.status === 'resolved' || current.ticket.status === 'closed'
+						view.status === 'resolved' || view.status === 'closed'
 							? `Le délai pour rouvrir cette demande (${current.reopenDays} jours après sa résolution) est passé : faites une nouvelle demande.`
 							: 'Cette demande est encore en cours de traitement : écrivez-nous plutôt un message.'
 					);
@@ -266,7 +268,7 @@ export function requesterRoutes(ctx: AppContext): Router {
 			const body = parseBody(RequesterSurveyInput, req.body);
 			const { ticketId, sync } = await open(req, res, true);
 			const current = await world(sync, ticketId);
-			if (current.ticket.status !== 'closed')
+			if (shownTicket(current).status !== 'closed')
 				throw new HttpError(
 					409,
 					'not_closed',

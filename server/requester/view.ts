@@ -3,11 +3,16 @@
  * with visibility "requester"), the planned visits, the signed reports and the survey answer,
  * and what the requester may do now. Only what is meant for the requester leaves: no internal
  * event, no internal id, no document as stored. Everything is codes and data; the page words it.
+ * The ticket is shown as the server's facts make it (`requesterTicket`): closed when the timeout
+ * job closed it, as on the desk; escalations and "at risk" warnings stay the team's.
  */
+import { createHash } from 'node:crypto';
 import { numberEventId, numberFromEvent } from '#lib/domain/numbering.ts';
 import {
+	isPublicEvent,
 	reopenDaysOf,
 	requesterChoices,
+	requesterTicket,
 	type PublicEvent,
 	type RequesterView
 } from '#lib/domain/requester.ts';
@@ -114,15 +119,42 @@ async function fetchAll(couch: Couch, ids: readonly string[]) {
 	});
 }
 
+/**
+ * The ticket as the requester's page shows it (closed by the timeout job's fact, say): what
+ * the page and the requester's actions judge by.
+ */
+export function shownTicket(world: TicketWorld): TicketDoc {
+	return requesterTicket(world.ticket, world.events);
+}
+
+/**
+ * An entry's id on the page: the event id's suffix, or, for a fact whose id is made from the
+ * ticket's (`event:sla:<ticketId>:…`, `event:number:<ticketId>`), a digest of it: no internal
+ * id leaves.
+ */
+function publicEventId(id: string): string {
+	const suffix = idSuffix(id);
+	return suffix.includes(':')
+		? createHash('sha256').update(id).digest('base64url').slice(0, 16)
+		: suffix;
+}
+
 function publicEvent(event: EventDoc, world: TicketWorld): PublicEvent {
 	const data = (event.data ?? {}) as Record<string, unknown>;
 	const text = (key: string) => (typeof data[key] === 'string' ? (data[key] as string) : undefined);
 	const picked: Record<string, string | number> = {};
-	for (const key of ['action', 'from', 'to'] as const) {
+	// A notice's `to` is an e-mail address, not a status: never on a page a link opens.
+	const keys = event.kind === 'notice_sent' ? [] : (['action', 'from', 'to'] as const);
+	for (const key of keys) {
 		const value = text(key);
 		if (value !== undefined) picked[key] = value;
 	}
 	if (typeof data.number === 'number') picked.number = data.number;
+	// A closure the server made (by timeout) says so; nothing else of the job's data leaves.
+	if (event.kind === 'status_change' && event.author === 'system' && data.how === 'timeout')
+		picked.how = 'timeout';
+	const template = text('template');
+	if (event.kind === 'notice_sent' && template !== undefined) picked.template = template;
 	if (event.kind === 'mission_planned') {
 		const mission = world.missions.find((m) => m._id === text('missionId'));
 		const start = text('start') ?? mission?.start;
@@ -134,7 +166,7 @@ function publicEvent(event: EventDoc, world: TicketWorld): PublicEvent {
 	const author =
 		event.author === 'requester' ? 'you' : event.author === 'system' ? 'system' : 'staff';
 	return {
-		id: idSuffix(event._id),
+		id: publicEventId(event._id),
 		kind: event.kind,
 		at: event.at,
 		author,
@@ -146,7 +178,7 @@ function publicEvent(event: EventDoc, world: TicketWorld): PublicEvent {
 
 /** The requester's view of a ticket at `now`. */
 export function requesterView(world: TicketWorld, now: Date): RequesterView {
-	const { ticket } = world;
+	const ticket = shownTicket(world);
 	const name = (id: string) => world.names.get(id) ?? '';
 	return {
 		number: world.number,
@@ -157,9 +189,7 @@ export function requesterView(world: TicketWorld, now: Date): RequesterView {
 		solution: ticket.closure?.solution ?? ticket.resolution?.solution,
 		closure: ticket.closure ? { how: ticket.closure.how, at: ticket.closure.at } : undefined,
 		pendingOnYou: ticket.status === 'pending' && ticket.pending?.reason === 'requester',
-		timeline: world.events
-			.filter((e) => e.visibility === 'requester')
-			.map((e) => publicEvent(e, world)),
+		timeline: world.events.filter(isPublicEvent).map((e) => publicEvent(e, world)),
 		visits: world.missions
 			.filter((m) => m.status === 'planned' || m.status === 'in_progress')
 			.sort((a, b) => (a.start < b.start ? -1 : 1))

@@ -89,7 +89,13 @@ describe('aclFor', () => {
 
 	it('names the documents the readers were derived from', () => {
 		const { ticket, facts } = world(null, 60, 7);
-		expect(aclFor(ticket, facts).sources).toEqual(['mission:M1', 'mission:M2']);
+		// …and its escalation facts, written or not yet: their arrival may bring a group in.
+		expect(aclFor(ticket, facts).sources).toEqual([
+			`event:sla:${ticket._id}:escalated:resolution`,
+			`event:sla:${ticket._id}:escalated:response`,
+			'mission:M1',
+			'mission:M2'
+		]);
 		expect(aclFor(aClient(), facts).sources).toEqual([
 			'grant:G1',
 			'mission:M1',
@@ -98,6 +104,31 @@ describe('aclFor', () => {
 		]);
 		expect(aclFor(aMission(), facts).sources).toEqual(['ticket:K1']);
 		expect(aclFor(anEvent(), facts).sources).toEqual(['ticket:K1']);
+	});
+
+	it('brings in the group an escalation of the server routed the ticket to, and no other', () => {
+		const { ticket, facts } = world(null, 60, 7);
+		const readers = () => aclFor(ticket, facts).entries.map((e) => e[0]);
+		const escalation = (id: string, author: string, group: string) =>
+			({
+				...anEvent({ ticketId: ticket._id, subjectId: ticket._id }),
+				_id: id,
+				author,
+				kind: 'escalated',
+				visibility: 'internal',
+				data: { deadline: 'response', from: 1, to: 2, group, told: [] }
+			}) as unknown as Parameters<typeof facts.noteFacts>[1];
+		expect(readers()).not.toContain('group:security');
+		// Not the server's (another author, another id): ignored.
+		facts.noteFacts('event:forged', escalation('event:forged', 'system', 'security'));
+		const byDevice = `event:sla:${ticket._id}:escalated:response`;
+		facts.noteFacts(byDevice, escalation(byDevice, 'user:theo', 'security'));
+		expect(readers()).not.toContain('group:security');
+		facts.noteFacts(byDevice, escalation(byDevice, 'system', 'security'));
+		expect(readers()).toContain('group:security');
+		expect(readers()).toContain('group:network');
+		facts.noteFacts(byDevice, null);
+		expect(readers()).not.toContain('group:security');
 	});
 
 	it('ends a technician’s access to a closed ticket’s mission when the window passes', () => {

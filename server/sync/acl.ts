@@ -19,7 +19,11 @@ import {
 import { toMillis } from '#lib/domain/ids.ts';
 import type { Doc, MissionStatus, GrantStatus } from '#lib/domain/schemas.ts';
 import { DEFAULT_ACCESS_WINDOW_DAYS } from '#lib/domain/schemas.ts';
+import { escalationFactId, isSlaFact } from '#lib/domain/sla-facts.ts';
+import type { SlaDeadline } from '#lib/domain/sla.ts';
 import { endedAt } from '#lib/domain/ticket.ts';
+
+const SLA_DEADLINES: readonly SlaDeadline[] = ['response', 'resolution'];
 
 export type AclEntry = [principal: string, from: number | null, until: number | null];
 
@@ -55,9 +59,22 @@ export interface FactSource {
 	ticket(ticketId: string): TicketFact | undefined;
 	/** The entries of an event's subject, or undefined when it has none. */
 	subjectEntries(docId: string): readonly AclEntry[] | undefined;
+	/** The groups the server's escalations of a ticket sent it to. */
+	escalationGroups(ticketId: string): string[];
 }
 
 const DAY_MS = 24 * 60 * 60 * 1000;
+
+/** The ids of a ticket's escalation facts (one per deadline, sla-facts.ts). */
+export const escalationFactIds = (ticketId: string): string[] =>
+	SLA_DEADLINES.map((d) => escalationFactId(ticketId, d));
+
+/** The group an escalation fact sent its ticket to, or undefined (not one, or no group). */
+export function escalationGroupOf(doc: Doc | null): string | undefined {
+	if (doc?.type !== 'event' || doc.kind !== 'escalated' || !isSlaFact(doc)) return undefined;
+	const group = doc.data?.group;
+	return typeof group === 'string' && group !== '' ? group : undefined;
+}
 /** Before every deadline: the earliest instant a Date can hold. */
 const BEGINNING = -8.64e15;
 
@@ -101,7 +118,12 @@ function gather(doc: Doc, facts: FactSource): Gathered {
 			const rows = facts.missionsOfTicket(doc._id);
 			const ended = endedAt(doc);
 			const missions = missionFacts(rows, () => ended);
-			return { context: { windowDays, missions }, sources: rows.map((m) => m.id) };
+			const escalatedTo = facts.escalationGroups(doc._id);
+			return {
+				context: { windowDays, missions, escalatedTo },
+				// The escalation facts, written or not yet: their arrival changes the readers.
+				sources: [...rows.map((m) => m.id), ...escalationFactIds(doc._id)]
+			};
 		}
 		case 'client':
 		case 'techfile': {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { generateDemo } from '../demo/generate.ts';
 import { dumpModel } from '../../tests/support/model-dump.ts';
+import { escalationFactId } from '#lib/domain/sla-facts.ts';
 import { CheckpointRejected, ChunkReader, encodeChunks } from './checkpoint.ts';
 import type { CouchHttp } from './couch-http.ts';
 import { Indexer } from './indexer.ts';
@@ -31,6 +32,30 @@ async function demoModel() {
 	const store = new Map<string, Raw>(
 		demo.docs.map((d, i) => [d._id, { ...d, _rev: `1-${i.toString(16)}` } as Raw])
 	);
+	// An escalation that routed a ticket to another group: a fact the model keeps.
+	const ticket = demo.docs.find((d) => d.type === 'ticket')!;
+	const factId = escalationFactId(ticket._id, 'response');
+	store.set(factId, {
+		_id: factId,
+		_rev: '1-e',
+		type: 'event',
+		subjectId: ticket._id,
+		ticketId: ticket._id,
+		author: 'system',
+		authorName: 'Terrain',
+		at: '2026-03-02T09:00:00.000Z',
+		body: '',
+		kind: 'escalated',
+		visibility: 'internal',
+		data: {
+			deadline: 'response',
+			dueAt: '2026-03-02T08:00:00.000Z',
+			from: 1,
+			to: 2,
+			group: 'g-escalated',
+			told: []
+		}
+	});
 	const indexer = new Indexer(fakeHttp(store));
 	await indexer.build();
 	return indexer.model;
@@ -56,6 +81,14 @@ describe('checkpoint of the access model: chunks', () => {
 		const restored = reader.model(model.windowDays());
 		expect(restored.size).toBe(model.size);
 		expect(dumpModel(restored)).toEqual(dumpModel(model));
+		expect(model.snapshot().escalations).toHaveLength(1);
+		const factId = model.snapshot().escalations[0]![0];
+		const ticketId = factId.split(':').slice(2, 4).join(':');
+		expect(restored.escalationGroups(ticketId)).toEqual(['g-escalated']);
+		// The routed group reads the ticket: derived from the fact, kept by the checkpoint.
+		expect(restored.manifest(['group:g-escalated'], Date.now()).map(([id]) => id)).toContain(
+			ticketId
+		);
 	});
 
 	it('changes after a restore leave it equal to the model it came from, changed the same way', async () => {

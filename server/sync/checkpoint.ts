@@ -4,13 +4,16 @@
  * changes feed from the position the checkpoint was taken at (issue #12, "Start-up at scale").
  *
  * Layout: one small header, `sync-model`, naming a generation and the checksums of its
- * chunks, `sync-model:<generation>:<index>`, each a JSON text of bounded size (CouchDB refuses
- * documents above 8 MB by default). A writer puts every chunk of a new generation first, then
- * switches the header in one write (a conflict means another instance switched it first: its
- * checkpoint stands), then deletes the generation it replaced. A reader checks everything —
- * format, the fingerprint of the access rules' code, the database it was taken from, each
- * chunk's checksum and shape — and reads the header again when a chunk vanished under it (a
- * newer checkpoint replaced it); anything else wrong means no checkpoint: a full scan.
+ * chunks, `sync-model:<generation>:<index>`, each a small document whose one attachment,
+ * `data`, is a JSON text of bounded size. As attachments, the chunks stay out of the way of
+ * the private database's views (a view's map sees a stub, not megabytes of JSON) and are read
+ * back as raw bytes, several at a time, with no JSON around them. A writer puts every chunk of
+ * a new generation first, then switches the header in one write (a conflict means another
+ * instance switched it first: its checkpoint stands), then deletes the generation it replaced.
+ * A reader checks everything — format, the fingerprint of the access rules' code, the database
+ * it was taken from, each chunk's checksum and shape — and reads the header again when a chunk
+ * vanished under it (a newer checkpoint replaced it); anything else wrong means no checkpoint:
+ * a full scan.
  *
  * The positions stored are the feed's own, passed back as `since` and never compared (they
  * are opaque on a cluster). Deleting `sync-model` forces a full scan at the next start.
@@ -22,21 +25,25 @@ import { fileURLToPath } from 'node:url';
 import type { AclEntry, GrantRow, MissionRow } from './acl.ts';
 import { CouchError, type CouchHttp } from './couch-http.ts';
 import { AccessModel, type DocState, type ModelSnapshot } from './model.ts';
+import type { StartupClock } from './startup.ts';
 import type { TicketFact, UserLike } from '#lib/domain/access.ts';
 
 export const HEADER_ID = 'sync-model';
 export const CHUNK_PREFIX = 'sync-model:';
 /** Bumped whenever the layout below changes: older checkpoints are then ignored. */
-export const FORMAT = 1;
+export const FORMAT = 2;
 const HEADER_TYPE = 'sync-model-checkpoint';
 const CHUNK_TYPE = 'sync-model-chunk';
 /** Characters of JSON per chunk (one record may exceed it alone). */
-export const CHUNK_CHARS = 1_000_000;
+export const CHUNK_CHARS = 4_000_000;
+/** The attachment of a chunk document that holds its JSON text. */
+export const CHUNK_ATTACHMENT = 'data';
 /** In the main database, never replicated: which database a checkpoint was taken from. */
 const MARK_ID = '_local/terrain-sync-model';
 /** Chunks of a generation no header names, older than this, are a crashed writer's. */
 const ORPHAN_MS = 60 * 60 * 1000;
-const LOAD_CONCURRENCY = 3;
+/** Chunks fetched at once (the next ones are on their way while one is decoded). */
+const LOAD_CONCURRENCY = 4;
 const LOAD_ATTEMPTS = 3;
 
 /** What a checkpoint holds besides the model. */
@@ -88,6 +95,7 @@ type Rec =
 	| { k: 'g'; row: GrantRow }
 	| { k: 't'; id: string; fact: TicketFact }
 	| { k: 'u'; user: UserLike }
+	| { k: 'e'; id: string; group: string }
 	| { k: 'c' | 'n'; id: string };
 
 function* recordsOf(state: SavedState): Generator<Rec> {
@@ -96,6 +104,7 @@ function* recordsOf(state: SavedState): Generator<Rec> {
 	for (const row of m.grants) yield { k: 'g', row };
 	for (const [id, fact] of m.tickets) yield { k: 't', id, fact };
 	for (const user of m.users) yield { k: 'u', user };
+	for (const [id, group] of m.escalations) yield { k: 'e', id, group };
 	for (const [id, docState] of m.docs) yield { k: 'd', id, state: docState };
 	for (const id of state.conflicted) yield { k: 'c', id };
 	for (const id of state.unnumbered) yield { k: 'n', id };
@@ -174,6 +183,8 @@ function encodeRecord(rec: Rec, acl: (entries: readonly AclEntry[]) => number): 
 			const u = rec.user;
 			return ['u', u._id, u.roles, u.groups, u.disabled ?? null];
 		}
+		case 'e':
+			return ['e', rec.id, rec.group];
 		default:
 			return [rec.k, rec.id];
 	}
@@ -201,6 +212,7 @@ export class ChunkReader {
 	readonly grants: GrantRow[] = [];
 	readonly tickets: Array<[string, TicketFact]> = [];
 	readonly users: UserLike[] = [];
+	readonly escalations: Array<[string, string]> = [];
 	readonly conflicted: string[] = [];
 	readonly unnumbered: string[] = [];
 	records = 0;
@@ -234,7 +246,8 @@ export class ChunkReader {
 			missions: this.missions,
 			grants: this.grants,
 			tickets: this.tickets,
-			users: this.users
+			users: this.users,
+			escalations: this.escalations
 		});
 		if (model.size !== this.docs.length) throw new CheckpointRejected('a document is listed twice');
 		return model;
@@ -307,6 +320,12 @@ export class ChunkReader {
 				});
 				return;
 			}
+			case 'e': {
+				const group = r[2];
+				if (r.length !== 3 || typeof group !== 'string') return bad();
+				this.escalations.push([id, group]);
+				return;
+			}
 			case 'c':
 				if (r.length !== 2) return bad();
 				this.conflicted.push(id);
@@ -346,7 +365,7 @@ function allStrings(values: readonly unknown[], from: number, to: number): boole
 const optionalString = (v: unknown): v is string | null => v === null || typeof v === 'string';
 const isInstant = (v: unknown): v is number | null =>
 	v === null || (typeof v === 'number' && Number.isFinite(v));
-const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
+const sha256 = (data: string | Uint8Array) => createHash('sha256').update(data).digest('hex');
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 /** The code the model is derived with: a checkpoint taken by other code is not used. */
@@ -400,15 +419,17 @@ export class CheckpointStore {
 	 * The checkpoint, checked and decoded, or null when there is none.
 	 * @throws {CheckpointRejected} when there is one but it cannot be used.
 	 */
-	async load(): Promise<LoadedState | null> {
-		const rules = await rulesFingerprint();
+	async load(clock?: StartupClock): Promise<LoadedState | null> {
+		const rules = await timed(clock, 'headerMs', rulesFingerprint);
 		if (rules === null) throw new CheckpointRejected('the access rules cannot be fingerprinted');
 		for (let attempt = 1; ; attempt++) {
-			const header = await this.#getOrNull(HEADER_ID);
-			if (header === null) return null;
-			const checked = await this.#check(header, rules);
+			const checked = await timed(clock, 'headerMs', async () => {
+				const header = await this.#getOrNull(HEADER_ID);
+				return header === null ? null : await this.#check(header, rules);
+			});
+			if (checked === null) return null;
 			try {
-				return await this.#read(checked);
+				return await this.#read(checked, clock);
 			} catch (error) {
 				// Replaced while read: the newer checkpoint is as good.
 				if (!(error instanceof ChunkGone) || attempt >= LOAD_ATTEMPTS) throw error;
@@ -427,15 +448,22 @@ export class CheckpointStore {
 		const gen = `${Date.now().toString(36).padStart(10, '0')}-${randomUUID()}`;
 		const chunks: ChunkMeta[] = [];
 		for (const { data, records } of encodeChunks(state, this.#maxChars)) {
+			const bytes = Buffer.from(data, 'utf8');
 			const chunk = {
 				_id: chunkId(gen, chunks.length),
 				type: CHUNK_TYPE,
 				gen,
 				index: chunks.length,
-				data
+				// Not compressible for CouchDB: it stores and serves the bytes as they are.
+				_attachments: {
+					[CHUNK_ATTACHMENT]: {
+						content_type: 'application/octet-stream',
+						data: bytes.toString('base64')
+					}
+				}
 			};
 			await this.#put(chunk, signal);
-			chunks.push({ records, sha256: sha256(data) });
+			chunks.push({ records, sha256: sha256(new Uint8Array(bytes)) });
 		}
 		const current = await this.#getOrNull(HEADER_ID);
 		const header: Header = {
@@ -521,31 +549,72 @@ export class CheckpointStore {
 		return h as Header;
 	}
 
-	async #read(header: Header): Promise<LoadedState> {
+	/**
+	 * Fetches the header's chunks, several at a time, and decodes them in order as they come
+	 * (the next ones are on their way while one is decoded).
+	 */
+	async #read(header: Header, clock?: StartupClock): Promise<LoadedState> {
 		const reader = new ChunkReader();
-		let next = 0;
-		const worker = async () => {
-			while (next < header.chunks.length) {
-				const index = next++;
+		const texts: Array<string | undefined> = [];
+		let decoded = 0;
+		const decodeReady = () => {
+			for (; decoded < header.chunks.length; decoded++) {
+				const data = texts[decoded];
+				if (data === undefined) return;
+				texts[decoded] = undefined;
+				const index = decoded;
 				const meta = header.chunks[index]!;
-				const doc = await this.#getOrNull(chunkId(header.gen, index));
-				if (doc === null) throw new ChunkGone();
-				const data = doc.data;
-				if (doc.gen !== header.gen || doc.index !== index || typeof data !== 'string')
-					throw new CheckpointRejected(`chunk ${index} is not the header's`);
-				if (sha256(data) !== meta.sha256)
-					throw new CheckpointRejected(`chunk ${index} does not match its checksum`);
-				if (reader.add(data) !== meta.records)
-					throw new CheckpointRejected(`chunk ${index} does not hold its records`);
+				timedSync(clock, 'decodeMs', () => {
+					if (sha256(data) !== meta.sha256)
+						throw new CheckpointRejected(`chunk ${index} does not match its checksum`);
+					if (reader.add(data) !== meta.records)
+						throw new CheckpointRejected(`chunk ${index} does not hold its records`);
+				});
+				if (clock) {
+					clock.report.chunks += 1;
+					clock.report.chunkChars += data.length;
+				}
 			}
 		};
-		await Promise.all(Array.from({ length: LOAD_CONCURRENCY }, worker));
+		let next = 0;
+		let failed = false;
+		const decodedBefore = clock?.report.decodeMs ?? 0;
+		const worker = async () => {
+			while (next < header.chunks.length && !failed) {
+				const index = next++;
+				try {
+					texts[index] = await this.#chunkText(header.gen, index);
+					decodeReady();
+				} catch (error) {
+					failed = true;
+					throw error;
+				}
+			}
+		};
+		await timed(clock, 'readMs', () =>
+			Promise.all(Array.from({ length: LOAD_CONCURRENCY }, worker))
+		);
+		// Waiting for chunks, not counting the decoding done meanwhile.
+		if (clock) clock.report.readMs -= clock.report.decodeMs - decodedBefore;
 		return {
 			seq: header.seq,
-			model: reader.model(header.windowDays ?? undefined),
+			model: timedSync(clock, 'restoreMs', () => reader.model(header.windowDays ?? undefined)),
 			conflicted: reader.conflicted,
 			unnumbered: reader.unnumbered
 		};
+	}
+
+	/** The JSON text of one chunk (its attachment). @throws {ChunkGone} when it is not there. */
+	async #chunkText(gen: string, index: number): Promise<string> {
+		try {
+			return await this.#http.text(
+				`${this.#http.privateDb}/${encodeURIComponent(chunkId(gen, index))}/${CHUNK_ATTACHMENT}`,
+				{ timeoutMs: 120_000 }
+			);
+		} catch (error) {
+			if (error instanceof CouchError && error.status === 404) throw new ChunkGone();
+			throw error;
+		}
 	}
 
 	/** A random mark kept in the main database; `create` false: "" when there is none. */
@@ -592,6 +661,12 @@ export class CheckpointStore {
 		});
 	}
 }
+
+type Phase = Parameters<StartupClock['time']>[0];
+const timed = <T>(clock: StartupClock | undefined, phase: Phase, step: () => Promise<T>) =>
+	clock ? clock.time(phase, step) : step();
+const timedSync = <T>(clock: StartupClock | undefined, phase: Phase, step: () => T) =>
+	clock ? clock.timeSync(phase, step) : step();
 
 class ChunkGone extends Error {
 	override name = 'ChunkGone';

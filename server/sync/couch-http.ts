@@ -58,17 +58,7 @@ export class CouchHttp {
 	 * @throws {HttpError} 504 when the database does not answer in time.
 	 */
 	async json<T>(path: string, init: RequestInit_ = {}): Promise<T> {
-		const timer = new Deadline(init.timeoutMs ?? timeoutFor(path));
-		let res: Response;
-		let text: string;
-		try {
-			res = await this.#send(path, init, timer);
-			text = await res.text().catch((error: unknown) => {
-				throw timer.expired ? timer.error() : error;
-			});
-		} finally {
-			timer.clear();
-		}
+		const { res, text } = await this.#whole(path, init);
 		const body = text === '' ? {} : (JSON.parse(text) as unknown);
 		if (!res.ok) {
 			const e = body as { error?: string; reason?: string };
@@ -77,8 +67,44 @@ export class CouchHttp {
 		return body as T;
 	}
 
+	/**
+	 * The whole answer as text (an attachment, say), within the time limit.
+	 * @throws {CouchError} on a non-2xx answer.
+	 * @throws {HttpError} 504 when the database does not answer in time.
+	 */
+	async text(path: string, init: RequestInit_ = {}): Promise<string> {
+		const { res, text } = await this.#whole(path, init);
+		if (!res.ok) {
+			let e: { error?: string; reason?: string } = {};
+			try {
+				e = JSON.parse(text) as typeof e;
+			} catch {
+				e = {};
+			}
+			throw new CouchError(res.status, e.error ?? 'error', e.reason ?? text.slice(0, 200));
+		}
+		return text;
+	}
+
+	async #whole(path: string, init: RequestInit_): Promise<{ res: Response; text: string }> {
+		const timer = new Deadline(init.timeoutMs ?? timeoutFor(path));
+		try {
+			const res = await this.#send(path, init, timer);
+			const text = await res.text().catch((error: unknown) => {
+				throw timer.expired ? timer.error() : error;
+			});
+			return { res, text };
+		} finally {
+			timer.clear();
+		}
+	}
+
 	async #send(path: string, init: RequestInit_, timer: Deadline): Promise<Response> {
-		const headers: Record<string, string> = { accept: 'application/json' };
+		// No compression: on loopback (the embedded server gzips every answer) it only costs CPU.
+		const headers: Record<string, string> = {
+			accept: 'application/json',
+			'accept-encoding': 'identity'
+		};
 		if (this.#auth) headers.authorization = this.#auth;
 		if (init.body !== undefined) headers['content-type'] = 'application/json';
 		try {

@@ -16,15 +16,23 @@ import { seqNumber, type CouchHttp } from './couch-http.ts';
 import type { LiveHub } from './live.ts';
 import type { Numberer } from './numbering.ts';
 import { resolveConflicts } from './resolve.ts';
+import { StartupClock } from './startup.ts';
 
 const BATCH = 200;
 /** Further behind the feed than this (a bulk import, a restore), a fresh scan is faster. */
 const REBUILD_LAG = 20_000;
 const POLL_MS = 25_000;
+/** A merge the database failed is tried again after this. */
+const MERGE_RETRY_MS = 2_000;
 const RETRY_MIN_MS = 500;
 const RETRY_MAX_MS = 30_000;
 /** A checkpoint at most this often while changes come (a restart replays what follows it). */
 const CHECKPOINT_MS = 5 * 60_000;
+/** …or sooner once this many changes came (a bulk import), but not more than once a minute. */
+const CHECKPOINT_CHANGES = 5_000;
+const CHECKPOINT_MIN_MS = 60_000;
+/** How long a stop may spend writing the last checkpoint (a restart then replays nothing). */
+const STOP_CHECKPOINT_MS = 15_000;
 
 interface Change {
 	id: string;
@@ -54,6 +62,9 @@ export class Follower {
 	readonly #checkpoints: CheckpointStore | null;
 	/** Documents seen with open conflicts and not seen merged since (kept in checkpoints). */
 	readonly #conflicted = new Set<string>();
+	/** Documents whose merge failed (the database failing): tried again at the next steps. */
+	readonly #failedMerges = new Set<string>();
+	#mergeRetry: NodeJS.Timeout | null = null;
 	/** Tickets seen without a number or its number event (kept in checkpoints). */
 	readonly #unnumbered = new Set<string>();
 	/** Changes applied since the last checkpoint; null: one is due now (after a scan). */
@@ -63,6 +74,10 @@ export class Follower {
 	#startedFrom: 'checkpoint' | 'scan' | null = null;
 	/** This process wrote a checkpoint (at the position of the last one started). */
 	#saved = false;
+	/** The last step failed (the database does not answer): no checkpoint at stop then. */
+	#failing = false;
+	/** How this start went, phase by phase. */
+	readonly startup: StartupClock;
 
 	constructor(
 		couch: Couch,
@@ -71,8 +86,10 @@ export class Follower {
 		live: LiveHub,
 		now: () => Date,
 		numberer: Numberer | null = null,
-		checkpoints: CheckpointStore | null = null
+		checkpoints: CheckpointStore | null = null,
+		startup: StartupClock = new StartupClock()
 	) {
+		this.startup = startup;
 		this.#couch = couch;
 		this.#checkpoints = checkpoints;
 		this.#numberer = numberer;
@@ -101,12 +118,21 @@ export class Follower {
 		this.#loop ??= this.#run();
 	}
 
+	/**
+	 * Stops following; when changes were applied since the last checkpoint, writes one at the
+	 * position reached (within STOP_CHECKPOINT_MS; not when the database stopped answering), so
+	 * that the next start has nothing to catch up.
+	 */
 	async stop(): Promise<void> {
 		this.#abort.abort();
+		if (this.#mergeRetry) clearTimeout(this.#mergeRetry);
 		const waiting = this.#waiting;
 		this.#waiting = [];
 		for (const w of waiting) w.done();
 		await this.#loop;
+		await this.#saving;
+		if (!this.#isReady || !this.#checkpoints || this.#failing || this.#uncheckpointed === 0) return;
+		this.#saveCheckpoint(AbortSignal.timeout(STOP_CHECKPOINT_MS));
 		await this.#saving;
 	}
 
@@ -181,8 +207,10 @@ export class Follower {
 				await this.#step();
 				delay = RETRY_MIN_MS;
 				reported = false;
+				this.#failing = false;
 			} catch (error) {
 				if (this.#abort.signal.aborted) break;
+				this.#failing = true;
 				if (!reported) console.error(`sync: changes follower: ${messageOf(error)} (retrying)`);
 				reported = true;
 				await sleep(delay, this.#abort.signal);
@@ -194,11 +222,12 @@ export class Follower {
 	async #begin(): Promise<void> {
 		if (await this.#restore()) return;
 		const info = await this.#http.json<{ update_seq: string | number }>(this.#http.db);
-		await this.#resolve(await this.#build());
+		await this.#resolve(await this.startup.time('scanMs', () => this.#build()));
 		this.#seq = info.update_seq;
 		this.#uncheckpointed = null;
 		this.#startedFrom = 'scan';
 		this.#markStarted();
+		this.startup.modelReady('scan', this.#indexer.model.size);
 	}
 
 	#markStarted(): void {
@@ -242,6 +271,7 @@ export class Follower {
 		for (const [id, doc] of changes) this.#noteNumbering(id, doc);
 		this.#numberer?.flush();
 		if (this.#uncheckpointed !== null) this.#uncheckpointed += changes.size;
+		this.startup.applied(changes.size);
 		this.#full = res.results.length >= BATCH;
 		this.#advance(res.last_seq, concerned);
 	}
@@ -285,9 +315,8 @@ export class Follower {
 	async #restore(): Promise<boolean> {
 		if (!this.#checkpoints) return false;
 		let loaded;
-		const started = performance.now();
 		try {
-			loaded = await this.#checkpoints.load();
+			loaded = await this.#checkpoints.load(this.startup);
 		} catch (error) {
 			console.error(`sync: model checkpoint not used (${messageOf(error)}): full scan`);
 			return false;
@@ -303,9 +332,8 @@ export class Follower {
 		this.#checkpointAt = Date.now();
 		this.#startedFrom = 'checkpoint';
 		this.#markStarted();
-		console.log(
-			`sync: access model of ${loaded.model.size} documents loaded from its checkpoint in ${Math.round(performance.now() - started)} ms`
-		);
+		// Logged with the rest of the start-up (startup.ts), once caught up.
+		this.startup.modelReady('checkpoint', loaded.model.size);
 		// Work the last process left: merges that had not come through, tickets to number.
 		await this.#resolve([...this.#conflicted]);
 		await this.#renumber().catch((error: unknown) =>
@@ -328,14 +356,16 @@ export class Follower {
 	/** Starts a checkpoint in the background when one is due and none is being written. */
 	#maybeCheckpoint(): void {
 		if (!this.#checkpoints || this.#saving || this.#full) return;
+		const since = Date.now() - this.#checkpointAt;
 		const due =
 			this.#uncheckpointed === null ||
-			(this.#uncheckpointed > 0 && Date.now() - this.#checkpointAt >= CHECKPOINT_MS);
+			(this.#uncheckpointed > 0 && since >= CHECKPOINT_MS) ||
+			(this.#uncheckpointed >= CHECKPOINT_CHANGES && since >= CHECKPOINT_MIN_MS);
 		if (due) this.#saveCheckpoint();
 	}
 
 	/** The model and position as they are now (one synchronous step), written in the background. */
-	#saveCheckpoint(): void {
+	#saveCheckpoint(signal: AbortSignal = this.#abort.signal): void {
 		const store = this.#checkpoints;
 		if (!store) return;
 		const state = {
@@ -348,12 +378,12 @@ export class Follower {
 		this.#uncheckpointed = 0;
 		this.#checkpointAt = Date.now();
 		this.#saving = store
-			.save(state, this.#abort.signal)
+			.save(state, signal)
 			.then(() => (this.#saved = true))
 			.catch((error: unknown) => {
 				// Written again later (at the next due time).
 				this.#uncheckpointed = applied === null ? 1 : (this.#uncheckpointed ?? 0) + applied;
-				if (!this.#abort.signal.aborted)
+				if (!signal.aborted || signal !== this.#abort.signal)
 					console.error(`sync: could not write the model checkpoint: ${messageOf(error)}`);
 				return false;
 			})
@@ -369,13 +399,27 @@ export class Follower {
 		for (const w of waiting) w.done();
 	}
 
+	/** Tries the failed merges again after a while, beside the feed (which may be idle). */
+	#retryMerges(): void {
+		if (this.#mergeRetry || this.#abort.signal.aborted) return;
+		this.#mergeRetry = setTimeout(() => {
+			this.#mergeRetry = null;
+			void this.#resolve([...this.#failedMerges]);
+		}, MERGE_RETRY_MS);
+		this.#mergeRetry.unref();
+	}
+
 	/** Merges conflicts as they are found; the merged revisions come back through the feed. */
 	async #resolve(ids: readonly string[]): Promise<void> {
 		for (const id of ids) {
 			try {
 				await resolveConflicts(this.#couch, id, this.#now());
+				this.#failedMerges.delete(id);
 			} catch (error) {
-				console.error(`sync: could not merge ${id}: ${messageOf(error)}`);
+				if (this.#abort.signal.aborted) return;
+				this.#failedMerges.add(id);
+				console.error(`sync: could not merge ${id}: ${messageOf(error)} (tried again)`);
+				this.#retryMerges();
 			}
 		}
 	}

@@ -7,6 +7,7 @@
 import { techfileIdFor } from '#lib/domain/ids.ts';
 import { parseDoc, type Doc } from '#lib/domain/schemas.ts';
 import { canonical } from '#lib/domain/stamps.ts';
+import { SLA_FACT_PREFIX } from '#lib/domain/sla-facts.ts';
 import { aclFor, everyPrincipal, type Acl } from './acl.ts';
 import type { CouchHttp } from './couch-http.ts';
 import { AccessModel } from './model.ts';
@@ -84,7 +85,7 @@ export class Indexer {
 		const conflicted: string[] = [];
 		const config = await this.#load(['config:access']);
 		const model = new AccessModel(windowDaysOf(config.get('config:access')?.doc));
-		for (const prefix of ['mission:', 'grant:', 'ticket:', 'user:']) {
+		for (const prefix of ['mission:', 'grant:', 'ticket:', 'user:', SLA_FACT_PREFIX]) {
 			for await (const page of this.#pages(prefix, `${prefix}\ufff0`)) {
 				for (const raw of page)
 					if (!conflictedRaw(raw)) model.noteFacts(String(raw._id), parsed(raw));

@@ -8,6 +8,8 @@
 import { userPrincipals, type TicketFact, type UserLike } from '#lib/domain/access.ts';
 import type { Doc } from '#lib/domain/schemas.ts';
 import {
+	escalationFactIds,
+	escalationGroupOf,
 	everyPrincipal,
 	grantRow,
 	missionRow,
@@ -36,6 +38,8 @@ export interface ModelSnapshot {
 	readonly grants: readonly GrantRow[];
 	readonly tickets: ReadonlyArray<readonly [string, TicketFact]>;
 	readonly users: readonly UserLike[];
+	/** Escalation facts with a group: `[fact id, group]`. */
+	readonly escalations: ReadonlyArray<readonly [string, string]>;
 }
 
 export class AccessModel implements FactSource {
@@ -46,6 +50,8 @@ export class AccessModel implements FactSource {
 	readonly #grants = new Map<string, GrantRow>();
 	readonly #grantsByClient = new Map<string, Set<string>>();
 	readonly #tickets = new Map<string, TicketFact>();
+	/** The group each escalation fact (`event:sla:<ticket>:escalated:<deadline>`) sent to. */
+	readonly #escalations = new Map<string, string>();
 	readonly #users = new Map<string, UserLike>();
 	readonly #docs = new Map<string, DocState>();
 	/**
@@ -73,7 +79,8 @@ export class AccessModel implements FactSource {
 			missions: [...this.#missions.values()],
 			grants: [...this.#grants.values()],
 			tickets: [...this.#tickets],
-			users: [...this.#users.values()]
+			users: [...this.#users.values()],
+			escalations: [...this.#escalations]
 		};
 	}
 
@@ -90,6 +97,7 @@ export class AccessModel implements FactSource {
 			add(model.#grantsByClient, row.clientId, row.id);
 		}
 		for (const [id, fact] of snapshot.tickets) model.#tickets.set(id, fact);
+		for (const [id, group] of snapshot.escalations) model.#escalations.set(id, group);
 		for (const user of snapshot.users) model.#users.set(user._id, user);
 		// As `set` does, for documents not yet in the model; documents often share one list of
 		// entries (the events of a subject), whose principals are then listed once. Each
@@ -156,6 +164,9 @@ export class AccessModel implements FactSource {
 		}
 		this.#tickets.delete(id);
 		this.#users.delete(id);
+		this.#escalations.delete(id);
+		const escalatedTo = escalationGroupOf(doc);
+		if (escalatedTo !== undefined) this.#escalations.set(id, escalatedTo);
 		if (doc?.type === 'mission') {
 			const row = missionRow(doc);
 			this.#missions.set(id, row);
@@ -209,6 +220,13 @@ export class AccessModel implements FactSource {
 	}
 	ticket(ticketId: string): TicketFact | undefined {
 		return this.#tickets.get(ticketId);
+	}
+	escalationGroups(ticketId: string): string[] {
+		const groups = escalationFactIds(ticketId).flatMap((id) => {
+			const group = this.#escalations.get(id);
+			return group === undefined ? [] : [group];
+		});
+		return [...new Set(groups)];
 	}
 	subjectEntries(docId: string): readonly AclEntry[] | undefined {
 		return this.#docs.get(docId)?.acl.entries;

@@ -1,5 +1,7 @@
 import type { Doc } from '#lib/domain/schemas.ts';
 import {
+	escalationFactIds,
+	escalationGroupOf,
 	grantRow,
 	missionRow,
 	ticketFact,
@@ -52,6 +54,18 @@ export class OverlayFacts implements FactSource {
 		if (!this.#overlay.has(ticketId)) return this.#base.ticket(ticketId);
 		const doc = this.#overlay.get(ticketId);
 		return doc?.type === 'ticket' ? ticketFact(doc) : undefined;
+	}
+	escalationGroups(ticketId: string): string[] {
+		const ids = escalationFactIds(ticketId);
+		if (!ids.some((id) => this.#overlay.has(id))) return this.#base.escalationGroups(ticketId);
+		// (A device never writes these facts, may-write.ts; judged as the batch would make them.)
+		const base = new Set(this.#base.escalationGroups(ticketId));
+		const groups = ids.flatMap((id) => {
+			if (!this.#overlay.has(id)) return [];
+			const group = escalationGroupOf(this.#overlay.get(id) ?? null);
+			return group === undefined ? [] : [group];
+		});
+		return [...new Set([...base, ...groups])];
 	}
 	subjectEntries(docId: string): readonly AclEntry[] | undefined {
 		return this.#computed.get(docId)?.entries ?? this.#base.subjectEntries(docId);

@@ -10,6 +10,8 @@ import { parsed } from './indexer.ts';
 
 type Raw = Record<string, unknown>;
 
+const GROUPS_ID = 'config:groups';
+
 /** A pushed revision: its id, its history (newest first), whether it branches off the server's. */
 export interface Branching {
 	readonly id: string;
@@ -36,6 +38,11 @@ export function pointsTo(doc: Doc | null): string[] {
 	if ('ticketId' in doc && typeof doc.ticketId === 'string') ids.push(doc.ticketId);
 	if (doc.type === 'report') ids.push(doc.missionId);
 	if (doc.type === 'event') ids.push(doc.subjectId);
+	if (doc.type === 'ticket') {
+		// What the ticket names must exist: its client, its people, its group.
+		if (doc.clientId !== undefined) ids.push(doc.clientId);
+		ids.push(...doc.assignees, GROUPS_ID);
+	}
 	if (doc.type === 'ticket' && doc.closure?.reportId !== undefined) ids.push(doc.closure.reportId);
 	return ids;
 }
@@ -44,7 +51,8 @@ export function contextFor(
 	doc: Doc,
 	before: Doc | null,
 	lookup: (id: string | undefined) => Doc | null,
-	profile: { displayName: string }
+	profile: { displayName: string },
+	replanOf: (ticketId: string) => WriteContext['replan'] = () => undefined
 ): WriteContext {
 	const ticketOf = (id: string | undefined) => {
 		const found = lookup(id);
@@ -54,6 +62,7 @@ export function contextFor(
 		case 'mission':
 			return {
 				ticket: ticketOf(doc.ticketId),
+				...(before === null ? { replan: replanOf(doc.ticketId) } : {}),
 				...(before?.type === 'mission' ? { ticketBefore: ticketOf(before.ticketId) } : {})
 			};
 		case 'report': {
@@ -67,11 +76,27 @@ export function contextFor(
 				profile
 			};
 		case 'ticket': {
+			const client = doc.clientId === undefined ? undefined : lookup(doc.clientId);
+			const groups = lookup(GROUPS_ID);
 			// A closure names the signed report it comes from: judged against that report.
 			const reportId = doc.closure?.reportId;
-			if (reportId === undefined) return {};
-			const report = lookup(reportId);
-			return { closureReport: report?.type === 'report' ? report : null };
+			const report = reportId === undefined ? undefined : lookup(reportId);
+			return {
+				...(client === undefined ? {} : { client: client?.type === 'client' ? client : null }),
+				people: new Map(
+					doc.assignees.map((id) => {
+						const found = lookup(id);
+						return [id, found?.type === 'user' ? found : null] as const;
+					})
+				),
+				groups: groups?.type === 'config' && groups.kind === 'groups' ? groups.groups : null,
+				...(before?.type === 'ticket' && before.status === 'in_progress' && doc.status === 'planned'
+					? { replan: replanOf(doc._id) }
+					: {}),
+				...(reportId === undefined
+					? {}
+					: { closureReport: report?.type === 'report' ? report : null })
+			};
 		}
 		default:
 			return {};

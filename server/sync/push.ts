@@ -11,7 +11,15 @@
  */
 import { mayWrite, type Deletion, type UserLike, type WriteContext } from '#lib/domain/access.ts';
 import { branchBase, mergeRevisions, setAsideEvents } from '#lib/domain/merge.ts';
-import { checkShape, parseDoc, type Doc } from '#lib/domain/schemas.ts';
+import {
+	invalid,
+	refusal,
+	type Refusal,
+	type RefusalCode,
+	type RefusalKey,
+	type RefusalParams
+} from '#lib/domain/refusals.ts';
+import { checkShape, parseDoc, type Doc, type MissionStatus } from '#lib/domain/schemas.ts';
 import { canonical, MERGE_SPECS, type MergeableDoc } from '#lib/domain/stamps.ts';
 import { messageOf } from '../errors.ts';
 import { aclFor, validAt, type Acl } from './acl.ts';
@@ -31,9 +39,24 @@ export interface PushLimits {
 	readonly maxAttachmentBytes: number;
 }
 
+/**
+ * One document's answer, in CouchDB's shape. A refusal keeps CouchDB's `error` and English
+ * `reason` (logs, stock replicators) and adds the domain's `code`, `key` and `params`
+ * (domain/refusals.ts), which the device puts in words in its person's language.
+ */
 export type PushAnswer =
 	| { id: string; rev: string; ok: true }
-	| { id: string; rev?: string; error: string; reason: string; name?: string; status?: number };
+	| {
+			id: string;
+			rev?: string;
+			error: string;
+			reason: string;
+			name?: string;
+			status?: number;
+			code: RefusalCode;
+			key: RefusalKey;
+			params?: RefusalParams;
+	  };
 
 type Raw = Record<string, unknown>;
 
@@ -45,7 +68,12 @@ interface Candidate {
 	readonly history: readonly string[];
 	readonly deleted: boolean;
 	readonly doc: Doc | null;
-	refusal?: string;
+	refusal?: Refusal;
+	/**
+	 * Not a refusal: the database failed while storing it (a node going down). The
+	 * device is told to try again (PouchDB retries any error but `forbidden`/`unauthorized`).
+	 */
+	retry?: string;
 	present?: boolean;
 	before?: Doc | null;
 	after?: Doc | null;
@@ -65,7 +93,16 @@ interface Candidate {
 }
 
 /** The order in which documents are judged, so what others point to comes first. */
-const RANK: Record<string, number> = { techfile: 1, mission: 1, report: 2, event: 3 };
+// What others name comes first (a ticket names its client, people and groups).
+const RANK: Record<string, number> = {
+	client: -1,
+	user: -1,
+	config: -1,
+	techfile: 1,
+	mission: 1,
+	report: 2,
+	event: 3
+};
 const REV = /^[1-9][0-9]*-[0-9a-zA-Z]+$/;
 const SPECIAL = new Set(['_id', '_rev', '_deleted', '_revisions', '_attachments']);
 
@@ -112,16 +149,34 @@ export async function pushDocs(
 		if (judged.has(id)) return judged.get(id) ?? null;
 		return parsed(current.get(id) ?? pointed.get(id) ?? null);
 	};
+	// A ticket as stored before this push, and its missions as the model knows them with those
+	// this push already took (mayReplan: the board's batch also moves the ticket to planned).
+	const replanOf = (ticketId: string) => {
+		const out = new Map<string, { _id: string; ticketId: string; status: MissionStatus }>();
+		for (const row of model.missionsOfTicket(ticketId))
+			out.set(row.id, { _id: row.id, ticketId: row.ticketId, status: row.status });
+		for (const [id, doc] of judged) {
+			if (doc?.type === 'mission' && doc.ticketId === ticketId)
+				out.set(id, { _id: id, ticketId, status: doc.status });
+			else out.delete(id);
+		}
+		const stored = parsed(current.get(ticketId) ?? pointed.get(ticketId) ?? null);
+		return { ticket: stored?.type === 'ticket' ? stored : null, missions: [...out.values()] };
+	};
 	for (const c of [...todo].sort((a, b) => rank(a) - rank(b))) {
 		if (c.mergedInto) continue;
 		try {
 			c.ancestor = ancestors.get(c.id) ?? null;
 			c.ancestorGone = ancestors.has(c.id) && c.ancestor === null;
 			judge(c, user, current.get(c.id) ?? null, model, held, now, (doc, before) =>
-				contextFor(doc, before, lookup, profile)
+				contextFor(doc, before, lookup, profile, replanOf)
 			);
 		} catch (error) {
-			c.refusal = `this document could not be checked: ${messageOf(error)}`;
+			c.refusal = refusal(
+				'rule',
+				'not_checked',
+				`this document could not be checked: ${messageOf(error)}`
+			);
 		}
 		if (c.refusal === undefined && c.after !== undefined) judged.set(c.id, c.after);
 	}
@@ -144,10 +199,11 @@ export async function pushDocs(
 	for (const [key, failure] of await write(deps.write, closing)) failures.set(key, failure);
 	for (const c of accepted) {
 		const failure = failures.get(`${c.id} ${c.rev}`);
-		if (failure) c.refusal = failure;
+		if (failure && 'retry' in failure) c.retry = failure.retry;
+		else if (failure) c.refusal = failure;
 	}
 	for (const c of accepted) {
-		if (c.refusal !== undefined || !c.branches) continue;
+		if (c.refusal !== undefined || c.retry !== undefined || !c.branches) continue;
 		try {
 			// The leaves this push knows of: a cluster's first read may not show the new branch yet.
 			const stored = current.get(c.id)?._rev;
@@ -157,13 +213,17 @@ export async function pushDocs(
 			]);
 		} catch (error) {
 			// Never keep what could not be merged: close the pushed branch, refuse the push.
-			c.refusal = `this change could not be merged with the server's version: ${messageOf(error)}`;
+			c.refusal = refusal(
+				'rule',
+				'not_merged',
+				`this change could not be merged with the server's version: ${messageOf(error)}`
+			);
 			await closeBranch(deps.couch, c).catch((e: unknown) =>
 				console.error(`sync: could not close the refused branch ${c.id} ${c.rev}: ${messageOf(e)}`)
 			);
 		}
 	}
-	return candidates.map((c) =>
+	const answers: PushAnswer[] = candidates.map((c) =>
 		c.refusal === undefined
 			? { id: c.id, rev: c.rev, ok: true as const }
 			: {
@@ -172,9 +232,13 @@ export async function pushDocs(
 					error: 'forbidden',
 					name: 'forbidden',
 					status: 403,
-					reason: c.refusal
+					reason: c.refusal.message,
+					code: c.refusal.code,
+					key: c.refusal.key,
+					...(c.refusal.params ? { params: c.refusal.params } : {})
 				}
 	);
+	return answers.map((answer, i) => retried(candidates[i]!, answer));
 }
 
 const rank = (c: Candidate) => {
@@ -184,7 +248,7 @@ const rank = (c: Candidate) => {
 };
 
 function inspect(raw: unknown, index: number, limits: PushLimits, now: Date): Candidate {
-	const refuse = (reason: string, fields: Partial<Candidate> = {}): Candidate => ({
+	const refuse = (reason: Refusal | string, fields: Partial<Candidate> = {}): Candidate => ({
 		index,
 		raw: {},
 		id: '',
@@ -192,7 +256,7 @@ function inspect(raw: unknown, index: number, limits: PushLimits, now: Date): Ca
 		history: [],
 		deleted: false,
 		doc: null,
-		refusal: reason,
+		refusal: typeof reason === 'string' ? refusal('invalid', 'push_malformed', reason) : reason,
 		...fields
 	});
 	if (typeof raw !== 'object' || raw === null || Array.isArray(raw))
@@ -216,28 +280,41 @@ function inspect(raw: unknown, index: number, limits: PushLimits, now: Date): Ca
 	const nested = shape.find((p) => p.includes('nested deeper'));
 	if (nested !== undefined) {
 		const named = r._deleted === true ? null : parseDoc(r);
-		return refuse(named === null || named.ok ? nested : named.error.join('; '), base);
+		return refuse(invalid(named === null || named.ok ? [nested] : named.error), base);
 	}
 	const bytes = Buffer.byteLength(JSON.stringify(body));
 	if (bytes > limits.maxDocBytes)
-		return refuse(`the document is too large: ${bytes} bytes (limit ${limits.maxDocBytes})`, base);
+		return refuse(
+			refusal(
+				'invalid',
+				'too_large',
+				`the document is too large: ${bytes} bytes (limit ${limits.maxDocBytes})`,
+				{ part: 'document', bytes, limit: limits.maxDocBytes }
+			),
+			base
+		);
 	const attached = attachmentBytes(attachments);
 	if (attached > limits.maxAttachmentBytes)
 		return refuse(
-			`the attachments are too large: ${attached} bytes (limit ${limits.maxAttachmentBytes})`,
+			refusal(
+				'invalid',
+				'too_large',
+				`the attachments are too large: ${attached} bytes (limit ${limits.maxAttachmentBytes})`,
+				{ part: 'attachments', bytes: attached, limit: limits.maxAttachmentBytes }
+			),
 			base
 		);
 	const deleted = r._deleted === true;
 	if (deleted) {
 		// A deletion keeps no body: what it carried is checked, then left out of what is stored.
-		if (shape.length > 0) return refuse(shape.join('; '), base);
+		if (shape.length > 0) return refuse(invalid(shape), base);
 		const tomb: Raw = { _id: docId, _rev: rev, _deleted: true };
 		if (r._revisions !== undefined) tomb._revisions = r._revisions;
 		return { index, raw: tomb, id: docId, rev, history, deleted, doc: null };
 	}
 	// Stamps may not run ahead of the server's clock (a stamp in the future wins every merge).
 	const result = parseDoc(r, { now });
-	if (!result.ok) return refuse(result.error.join('; '), base);
+	if (!result.ok) return refuse(invalid(result.error), base);
 	return { index, ...base, history, deleted, doc: result.value };
 }
 
@@ -340,7 +417,11 @@ function judge(
 	const exists = stored !== null && stored._deleted !== true;
 	const before = exists ? parsed(stored) : null;
 	if (exists && before === null) {
-		c.refusal = 'the stored document is not valid: an administrator must repair it';
+		c.refusal = refusal(
+			'rule',
+			'stored_invalid',
+			'the stored document is not valid: an administrator must repair it'
+		);
 		return;
 	}
 	if (before !== null && !model.readable(c.id, held, now)) {
@@ -429,14 +510,18 @@ function unreadable(
 	c: Candidate,
 	user: UserLike,
 	context: (doc: Doc, before: Doc | null) => WriteContext
-): string {
-	if (c.deleted) return 'there is nothing to delete';
+): Refusal {
+	if (c.deleted) return refusal('rule', 'nothing_to_delete', 'there is nothing to delete');
 	const doc = c.doc as Doc;
 	const verdict = mayWrite(user, null, doc, context(doc, null));
 	return verdict.ok ? NOT_READABLE_AFTER : verdict.error;
 }
 
-const NOT_READABLE_AFTER = 'after this change you could no longer read the document';
+const NOT_READABLE_AFTER = refusal(
+	'rule',
+	'unreadable_after',
+	'after this change you could no longer read the document'
+);
 
 /**
  * The user must still read each document once written, computed with the batch applied (a
@@ -487,14 +572,43 @@ function checkReadableAfter(
 	}
 }
 
-/** Stores the accepted revisions; returns the refusals the database itself made. */
-async function write(writer: RevisionWriter, accepted: Candidate[]): Promise<Map<string, string>> {
-	const failures = new Map<string, string>();
+/** A document the database failed to store: an error the replicator retries, not a refusal. */
+function retried(c: Candidate, answer: PushAnswer): PushAnswer {
+	if (c.retry === undefined || c.refusal !== undefined) return answer;
+	return {
+		id: c.id,
+		rev: c.rev,
+		error: 'unavailable',
+		name: 'unavailable',
+		status: 503,
+		reason: `the database could not store this change, try again: ${c.retry}`,
+		// Words for a screen, should one show it: the app's push retries it (not a refusal).
+		code: 'rule',
+		key: 'not_stored'
+	};
+}
+
+/**
+ * Stores the accepted revisions; returns the refusals the database itself made (its
+ * validation: `forbidden`), and its failures (any other error) as `retry`: not refusals.
+ */
+async function write(
+	writer: RevisionWriter,
+	accepted: Candidate[]
+): Promise<Map<string, Refusal | { retry: string }>> {
+	const failures = new Map<string, Refusal | { retry: string }>();
 	if (accepted.length === 0) return failures;
 	for (const r of await writer(accepted.map((c) => c.raw))) {
 		if (!r.error) continue;
 		const c = accepted.find((x) => x.id === r.id && (r.rev === undefined || x.rev === r.rev));
-		if (c) failures.set(`${c.id} ${c.rev}`, r.reason ?? r.error);
+		const refused = r.error === 'forbidden' || r.error === 'unauthorized';
+		if (c)
+			failures.set(
+				`${c.id} ${c.rev}`,
+				refused
+					? refusal('rule', 'not_stored', r.reason ?? r.error)
+					: { retry: r.reason ?? r.error }
+			);
 	}
 	return failures;
 }

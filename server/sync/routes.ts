@@ -15,6 +15,24 @@ import { decodeToken, encodeToken } from './live.ts';
 import { syncOf, type SyncService } from './service.ts';
 
 export const BULK_GET_MAX = 500;
+/** Ids a manifest request may name as the device's own writes (src/lib/sync/plan.ts). */
+export const MANIFEST_WRITTEN_MAX = 1000;
+/** How long a manifest waits at most for the device's own writes to reach the model. */
+const WRITTEN_WAIT_MS = 3_000;
+
+const ManifestBody = v.object({
+	written: v.pipe(
+		v.array(
+			v.pipe(
+				v.string('written: ids'),
+				v.minLength(1, 'written: an id is required'),
+				v.maxLength(200, 'written: an id has at most 200 characters')
+			),
+			'written: a list of document ids'
+		),
+		v.maxLength(MANIFEST_WRITTEN_MAX, `written: at most ${MANIFEST_WRITTEN_MAX} ids`)
+	)
+});
 export const LONG_POLL_MAX_MS = 25_000;
 
 const BulkGet = v.object({
@@ -38,27 +56,46 @@ export function capMessage(count: number, cap: number): string {
 export function syncRoutes(ctx: AppContext): Router {
 	const router = Router();
 
-	/** Pull, step 1: which documents, at which revisions, this user may hold now. */
+	/**
+	 * Pull, step 1: which documents, at which revisions, this user may hold now. A POST names
+	 * the documents the device pushed that no manifest listed yet (`written`): the answer waits
+	 * a little for the model to hold them (they may have gone through another instance, or a
+	 * cluster copy this one reads may lag), so they are not taken off the device as revoked.
+	 * The wait is bounded and only delays this device; the list changes nothing else.
+	 */
+	const manifest = async (req: Request, res: Response, written: readonly string[]) => {
+		noStore(res);
+		const { sync, user } = await caller(ctx, req);
+		await recorded(sync, user, async () => {
+			await sync.caughtUp();
+			if (written.length > 0) {
+				// Held: known and readable by this user. A known document the user may not read
+				// waits as long as an unknown one, so the answer's time tells nothing about it.
+				const held = new Set(sync.model.principalsOf(user));
+				const at = ctx.now().getTime();
+				await sync.holdsIds(written, WRITTEN_WAIT_MS, (id) => sync.model.readable(id, held, at));
+			}
+			const now = ctx.now();
+			const token = encodeToken({ seq: sync.live.seq, time: now.getTime() });
+			const docs = sync.model.manifest(sync.model.principalsOf(user), now.getTime());
+			const { docCap } = await sync.limits();
+			if (docs.length > docCap) {
+				const message = capMessage(docs.length, docCap);
+				await sync.health.failure(user.name, 'doc_cap', message, now);
+				throw new HttpError(507, 'doc_cap', message);
+			}
+			await sync.health.success(user.name, docs.length, now);
+			res.json({ docs, total: docs.length, token });
+			sync.startup.manifestAnswered();
+		});
+	};
 	router.get(
 		'/api/sync/manifest',
-		handle(async (req, res) => {
-			noStore(res);
-			const { sync, user } = await caller(ctx, req);
-			await recorded(sync, user, async () => {
-				await sync.caughtUp();
-				const now = ctx.now();
-				const token = encodeToken({ seq: sync.live.seq, time: now.getTime() });
-				const docs = sync.model.manifest(sync.model.principalsOf(user), now.getTime());
-				const { docCap } = await sync.limits();
-				if (docs.length > docCap) {
-					const message = capMessage(docs.length, docCap);
-					await sync.health.failure(user.name, 'doc_cap', message, now);
-					throw new HttpError(507, 'doc_cap', message);
-				}
-				await sync.health.success(user.name, docs.length, now);
-				res.json({ docs, total: docs.length, token });
-			});
-		})
+		handle((req, res) => manifest(req, res, []))
+	);
+	router.post(
+		'/api/sync/manifest',
+		handle((req, res) => manifest(req, res, parseBody(ManifestBody, req.body).written))
 	);
 
 	/**

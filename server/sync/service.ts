@@ -14,6 +14,7 @@ import { Indexer } from './indexer.ts';
 import { LiveHub } from './live.ts';
 import { Numberer } from './numbering.ts';
 import type { AccessModel } from './model.ts';
+import type { StartupClock } from './startup.ts';
 import type { PushLimits } from './push.ts';
 import { revisionWriter, type RevisionWriter } from './revision-writer.ts';
 import { TOMB_PREFIX, type TombDoc } from './resolve.ts';
@@ -93,6 +94,11 @@ export class SyncService {
 		this.#lastSweep = ctx.now().getTime();
 	}
 
+	/** How this start went, phase by phase (logged once; read by the benchmark). */
+	get startup(): StartupClock {
+		return this.follower.startup;
+	}
+
 	/** The current access model (replaced whole when the access window changes). */
 	get model(): AccessModel {
 		return this.indexer.model;
@@ -100,6 +106,11 @@ export class SyncService {
 
 	start(): void {
 		this.follower.start();
+		// Notes when the model first caught up with the feed, even before any device asks.
+		void this.follower
+			.whenReady()
+			.then(() => this.caughtUp(60_000))
+			.catch(() => undefined);
 		this.#sweeper = setInterval(() => this.#sweep(), SWEEP_MS);
 		this.#sweeper.unref();
 	}
@@ -119,6 +130,7 @@ export class SyncService {
 		services.delete(this.ctx);
 		if (this.#sweeper) clearInterval(this.#sweeper);
 		this.live.close();
+		this.startup.stop();
 		await this.follower.stop();
 		await this.numberer.idle();
 	}
@@ -136,6 +148,7 @@ export class SyncService {
 				'Le serveur prépare vos données : la synchronisation reprendra dans un instant.'
 			);
 		}
+		this.startup.caughtUp();
 	}
 
 	/**
@@ -147,6 +160,25 @@ export class SyncService {
 		const gen = Number.parseInt(rev, 10);
 		if (!Number.isFinite(gen)) return;
 		this.#written.set(id, { gen, deleted, until: Date.now() + WRITTEN_WAIT_MS });
+	}
+
+	/**
+	 * Waits at most `ms` for the model to know each of `ids` (a device's own writes, named with
+	 * its manifest request), by `holds`. False when some are still unknown then: the manifest
+	 * goes on (best effort: a document left out is fetched again at the next pull).
+	 */
+	async holdsIds(
+		ids: readonly string[],
+		ms: number,
+		holds: (id: string) => boolean = (id) => this.model.get(id) !== undefined
+	): Promise<boolean> {
+		const deadline = Date.now() + ms;
+		let unknown = ids.filter((id) => !holds(id));
+		while (unknown.length > 0 && Date.now() < deadline) {
+			await new Promise((resolve) => setTimeout(resolve, 25));
+			unknown = unknown.filter((id) => !holds(id));
+		}
+		return unknown.length === 0;
 	}
 
 	/** False when the model still lacks a noted revision at `deadline`. */

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startEmbeddedCouch, type EmbeddedCouch } from '../../server/couch/embedded.ts';
 import { saveSubscription } from '../../server/notify/subscriptions.ts';
 import { startServer, type RunningServer } from '../../server/start.ts';
-import { aMission } from '../../src/lib/domain/testing/factories.ts';
+import { aMission, aTicket } from '../../src/lib/domain/testing/factories.ts';
 import { TestPushService, testId } from './notify-support.ts';
 
 /**
@@ -94,6 +94,8 @@ describe('exactly once across server instances', () => {
 	it('two instances, 100 assignments: 100 pushes, none twice', async () => {
 		const a = await instance();
 		await instance();
+		// The missions' ticket (a mission's notices wait for theirs).
+		await db().insert({ ...aTicket() });
 		await saveSubscription(
 			a.couch.privateDb,
 			'user:tech.paul',

@@ -177,4 +177,41 @@ describe('requester notices by e-mail', () => {
 		);
 		expect(text).toContain('Intervenant : Lou Martin');
 	});
+
+	it('tells the requester of a visit whose mission was seen before its ticket could be read', async () => {
+		// A ticket and its mission written together (a push, a seed) reach the feed in either
+		// order; here the mission comes first and its ticket a moment later.
+		const ticketId = `ticket:${testId()}`;
+		const start = new Date('2030-01-16T13:00:00Z');
+		const before = smtp.received.length;
+		await server.couch.db.insert({
+			...aMission({
+				_id: `mission:${testId()}`,
+				ticketId,
+				technicianId: 'user:tech.lou',
+				start: start.toISOString(),
+				end: new Date(start.getTime() + 3_600_000).toISOString()
+			})
+		});
+		await new Promise((done) => setTimeout(done, 1500));
+		await server.couch.db.insert({
+			...aTicket({
+				title: 'Imprimante en panne',
+				number: 20007,
+				requester: { name: 'Inès Petit', email: 'ines@client.fr' }
+			}),
+			_id: ticketId
+		});
+		await expect
+			.poll(
+				() =>
+					smtp.received
+						.slice(before)
+						.filter((m) => m.to[0] === 'ines@client.fr')
+						.map((m) => plain(m.raw))
+						.find((text) => text.includes('Une intervention sur site est prévue')),
+				{ timeout: 20_000 }
+			)
+			.toContain('le mer. 16 janv. à 14:00 pour votre demande n° 20007.');
+	});
 });

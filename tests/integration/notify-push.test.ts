@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addUser } from '../../server/auth/users.ts';
+import { escalationFactId } from '../../src/lib/domain/sla-facts.ts';
 import { aClient, aMission, aTicket } from '../../src/lib/domain/testing/factories.ts';
 import { Client, startTestServer } from '../support/test-server.ts';
 import { TestPushService, testId } from './notify-support.ts';
@@ -162,6 +163,54 @@ describe('what is pushed', () => {
 		expect(String(escalated!.payload.body)).toBe(
 			'Ticket escaladé au niveau 2 — n° 10500 Serveur de fichiers lent'
 		);
+	});
+
+	it('an escalation decided by the server’s job pushes to each person it tells, once', async () => {
+		const before = push.received.length;
+		const ticket = {
+			...aTicket({ title: 'Messagerie indisponible', number: 10501 }),
+			_id: `ticket:${testId()}`,
+			assignees: ['user:tech.paul']
+		};
+		await save(ticket);
+		const fact = {
+			_id: escalationFactId(ticket._id, 'response'),
+			type: 'event',
+			subjectId: ticket._id,
+			ticketId: ticket._id,
+			kind: 'escalated',
+			visibility: 'internal',
+			author: 'system',
+			authorName: 'Terrain',
+			at: new Date().toISOString(),
+			body: '',
+			data: {
+				deadline: 'response',
+				dueAt: new Date().toISOString(),
+				from: 1,
+				to: 2,
+				told: ['user:tech.paul']
+			}
+		};
+		await save(fact);
+		const [escalated] = (await push.waitFor(before + 1)).slice(before);
+		expect(escalated!.name).toBe('paul');
+		expect(escalated!.payload).toMatchObject({
+			event: 'escalated',
+			ticketId: ticket._id,
+			url: `/tickets/${ticket._id.slice('ticket:'.length)}`
+		});
+		expect(String(escalated!.payload.body)).toBe(
+			'Ticket escaladé au niveau 2 — n° 10501 Messagerie indisponible'
+		);
+		// The same fact seen again (a restart reads the feed from its checkpoint) is not pushed
+		// twice; a look-alike a device could not have written (not the system's) is not pushed.
+		await save({ ...fact, _id: `${fact._id}-copy`, author: 'user:tech.paul' });
+		await server.settled();
+		await new Promise((done) => setTimeout(done, 1_000));
+		expect(
+			push.received.slice(before).filter((p) => p.payload.ticketId === ticket._id)
+		).toHaveLength(1);
 	});
 
 	it('reminds the technician before a mission starts (within the lead time, default 60 min)', async () => {

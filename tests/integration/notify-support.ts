@@ -191,6 +191,8 @@ export function decryptAes128gcm(body: Uint8Array, ecdh: ECDH, authSecret: Uint8
 export interface ReceivedMail {
 	readonly to: string[];
 	readonly raw: string;
+	/** When it arrived (ms since the epoch). */
+	readonly at: number;
 }
 
 /** An SMTP server on a loopback port; can be stopped and started again on the same port. */
@@ -210,7 +212,8 @@ export class TestSmtp {
 				stream.on('end', () => {
 					this.received.push({
 						to: session.envelope.rcptTo.map((r) => r.address),
-						raw: new TextDecoder().decode(concat(...chunks))
+						raw: new TextDecoder().decode(concat(...chunks)),
+						at: Date.now()
 					});
 					callback();
 				});

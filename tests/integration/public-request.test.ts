@@ -41,6 +41,27 @@ describe('public request form', () => {
 			number: first.body.number,
 			requester: { email: 'jeanne@example.org' }
 		});
+		// Its timeline starts with its opening from the form, then the acknowledgement the
+		// notifier records once it has queued the mail (once, whatever the instances).
+		const timeline = async (id: unknown) => {
+			const all = await server.couch.db.list({ include_docs: true });
+			return all.rows
+				.map((r) => r.doc as unknown)
+				.filter((d) => isDocOf('event', d) && d.ticketId === id)
+				.sort((a, b) => ((a as { at: string }).at < (b as { at: string }).at ? -1 : 1));
+		};
+		// Both requests' notices are written before the next test counts documents.
+		for (const id of [first.body.id, second.body.id])
+			await expect.poll(async () => (await timeline(id)).length, { timeout: 15_000 }).toBe(2);
+		expect(await timeline(first.body.id)).toMatchObject([
+			{
+				kind: 'status_change',
+				visibility: 'requester',
+				author: 'requester',
+				data: { action: 'open', to: 'new', source: 'form' }
+			},
+			{ kind: 'notice_sent', data: { template: 'ticket_created' } }
+		]);
 	});
 
 	it('refuses bad input with words and writes nothing', async () => {

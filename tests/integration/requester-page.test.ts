@@ -6,6 +6,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ticketOfToken, tokenFor } from '../../server/requester/links.ts';
 import { REQUESTER_LIMITS } from '../../server/requester/routes.ts';
 import { numberEventId } from '../../src/lib/domain/numbering.ts';
+import {
+	atRiskFactId,
+	escalationFactId,
+	SLA_FACT_PREFIX,
+	timeoutFactId
+} from '../../src/lib/domain/sla-facts.ts';
 import type { TicketDoc } from '../../src/lib/domain/schemas.ts';
 import type { Actor, TicketAction } from '../../src/lib/domain/ticket.ts';
 import {
@@ -253,6 +259,100 @@ describe('what the page shows', () => {
 		expect(images).toHaveLength(6);
 		const other = await call(`${link}/reports/${testId()}`, { from });
 		expect(other.status).toBe(404);
+	});
+});
+
+describe('what the server’s jobs did', () => {
+	it('shows a ticket the timeout job closed as closed, offers the survey, and no SLA internals', async () => {
+		// Resolved three weeks ago, never confirmed: past the default five business days.
+		const ticket = await aStoredTicket('resolved', 21);
+		const resolvedAt = ticket.resolution!.at;
+		// What the escalation job would have written earlier: internal facts of the team's.
+		const internal = {
+			type: 'event',
+			subjectId: ticket._id,
+			ticketId: ticket._id,
+			visibility: 'internal',
+			author: 'system',
+			authorName: 'Terrain',
+			at: recent(22),
+			body: ''
+		};
+		await server.couch.db.bulk({
+			docs: [
+				{
+					...internal,
+					_id: escalationFactId(ticket._id, 'resolution'),
+					kind: 'escalated',
+					data: {
+						deadline: 'resolution',
+						dueAt: recent(22),
+						from: 1,
+						to: 3,
+						group: 'securite-reseau',
+						told: [dina._id]
+					}
+				},
+				{
+					...internal,
+					_id: atRiskFactId(ticket._id, 'resolution'),
+					kind: 'sla_warning',
+					data: { clock: 'resolution', state: 'at_risk', dueAt: recent(22) }
+				}
+			] as unknown as Json[]
+		});
+		const link = await linkOf(ticket);
+		const before = await call(link, { from: newAddress() });
+		expect(before.body).toMatchObject({ status: 'resolved', choices: { confirm: true } });
+
+		await server.jobs.runAll();
+		const fact = await stored(server.couch, timeoutFactId(ticket._id, resolvedAt));
+		expect(fact).toMatchObject({ author: 'system', data: { how: 'timeout' } });
+		// The job wrote a fact; the ticket as stored is untouched.
+		expect(((await stored(server.couch, ticket._id)) as unknown as TicketDoc).status).toBe(
+			'resolved'
+		);
+
+		const page = await call(link, { from: newAddress() });
+		expect(page.status).toBe(200);
+		expect(page.body).toMatchObject({
+			status: 'closed',
+			closure: { how: 'timeout', at: fact!.at },
+			solution: 'Pilote réinstallé',
+			choices: { confirm: false, survey: true, reopen: true }
+		});
+		const timeline = page.body.timeline as Array<{ kind: string; author: string; data: Json }>;
+		expect(timeline).toContainEqual(
+			expect.objectContaining({
+				kind: 'status_change',
+				author: 'system',
+				data: { action: 'close', how: 'timeout', from: 'resolved', to: 'closed' }
+			})
+		);
+		// Nothing of the escalation, the warning, the groups or the fact ids leaves.
+		const json = JSON.stringify(page.body);
+		for (const leak of [
+			'escalated',
+			'sla_warning',
+			'at_risk',
+			'securite-reseau',
+			'"level"',
+			'"told"',
+			'resolvedAt',
+			SLA_FACT_PREFIX.slice('event:'.length),
+			ticket._id.slice('ticket:'.length),
+			dina._id
+		])
+			expect(json, leak).not.toContain(leak);
+		expect(timeline.map((e) => e.kind)).not.toContain('escalated');
+
+		// Nothing left to confirm; the survey is taken as for any closure.
+		const from = newAddress();
+		const confirm = await call(`${link}/confirm`, { from, body: {} });
+		expect(confirm.status).toBe(409);
+		const survey = await call(`${link}/survey`, { from, body: { rating: 3 } });
+		expect(survey.status).toBe(201);
+		expect(survey.body).toMatchObject({ status: 'closed', choices: { survey: false } });
 	});
 });
 

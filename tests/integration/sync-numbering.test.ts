@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { aConfig, aTicket, people, T0 } from '../../src/lib/domain/testing/factories.ts';
+import { aClient, aConfig, aTicket, people, T0 } from '../../src/lib/domain/testing/factories.ts';
 import { numberEventId } from '../../src/lib/domain/numbering.ts';
 import { Client } from '../support/test-server.ts';
 import {
@@ -28,6 +28,7 @@ beforeAll(async () => {
 	// An imported ticket already numbered: numbering goes on after it.
 	await putAll(server.couch, [
 		aConfig('access'),
+		aClient(),
 		{ ...aTicket({ _id: 'ticket:OLD', createdBy: dina._id }), number: 20_500 }
 	] as unknown as Json[]);
 });

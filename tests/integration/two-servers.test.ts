@@ -7,9 +7,7 @@
 // BASE_DIR given to ../shared/couchdb/start-cluster.sh) the third node, which neither server
 // names, is stopped half-way through the tickets and started again half-way through the
 // assignments: the same must hold.
-import { execFile } from 'node:child_process';
-import { promisify } from 'node:util';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import nano from 'nano';
@@ -20,7 +18,14 @@ import { FREE_FAILURES } from '../../server/auth/throttle.ts';
 import { saveSubscription } from '../../server/notify/subscriptions.ts';
 import { startServer, type RunningServer } from '../../server/start.ts';
 import { numberEventId } from '../../src/lib/domain/numbering.ts';
-import { aConfig, aMission, aTicket, people } from '../../src/lib/domain/testing/factories.ts';
+import {
+	aClient,
+	aConfig,
+	aMission,
+	aTicket,
+	people
+} from '../../src/lib/domain/testing/factories.ts';
+import { CLUSTER_DIR, clusterNode } from '../support/cluster-node.ts';
 import { addAccounts, nextRevision, putAll, Session, type Json } from '../support/sync-device.ts';
 import { Client } from '../support/test-server.ts';
 import { TestPushService, TestSmtp, testId } from './notify-support.ts';
@@ -34,22 +39,8 @@ const DB = `terrain_two_${Date.now().toString(36)}`;
 const TICKETS_EACH = 25;
 const MISSIONS = 30;
 
-const CLUSTER_DIR = process.env.TEST_COUCHDB_CLUSTER_DIR;
-const COUCH_SCRIPTS = join(import.meta.dirname, '..', '..', '..', 'shared', 'couchdb');
-
 /** Stops or starts the cluster's node 3, when the test was given the cluster's folder. */
-async function node3(action: 'stop' | 'start'): Promise<boolean> {
-	if (!CLUSTER_DIR || !existsSync(join(COUCH_SCRIPTS, 'start-cluster.sh'))) return false;
-	const script = action === 'stop' ? 'stop-cluster.sh' : 'start-cluster.sh';
-	await promisify(execFile)(
-		'bash',
-		[join(COUCH_SCRIPTS, script), CLUSTER_DIR, ...(action === 'stop' ? ['3'] : [])],
-		{
-			env: { ...process.env, COUCHDB_STOP_SIGNAL: 'KILL' }
-		}
-	);
-	return true;
-}
+const node3 = (action: 'stop' | 'start') => clusterNode(action, 3);
 let node3Stopped = false;
 
 let embedded: EmbeddedCouch | null = null;
@@ -105,7 +96,7 @@ beforeAll(async () => {
 	a = await instance(urls[0], secrets);
 	b = await instance(urls[1], secrets);
 	await addAccounts(a.couch, [dina, theo]);
-	await putAll(a.couch, [aConfig('access')] as unknown as Json[]);
+	await putAll(a.couch, [aConfig('access'), aClient()] as unknown as Json[]);
 }, 120_000);
 
 afterAll(async () => {

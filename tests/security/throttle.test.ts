@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addUser } from '../../server/auth/users.ts';
-import { FREE_FAILURES, throttleId } from '../../server/auth/throttle.ts';
+import { FREE_FAILURES, LoginThrottle, throttleId } from '../../server/auth/throttle.ts';
 import { FORM_LIMITS, formLimitId } from '../../server/public/limits.ts';
 import { startEmbeddedCouch, type EmbeddedCouch } from '../../server/couch/embedded.ts';
 import { startServer, type RunningServer } from '../../server/start.ts';
@@ -149,6 +149,22 @@ describe('sign-in throttling', () => {
 		await signIn(direct, 'nobody-direct', 'wrong-password', '192.0.2.55');
 		expect(await failures('address:127.0.0.1')).toBe(before + 1);
 		expect(await failures('address:192.0.2.55')).toBe(0);
+	});
+});
+
+describe('the waiting period', () => {
+	it('counts from the wrong answer, not from the attempt’s start (a slow password check)', async () => {
+		const throttle = new LoginThrottle(a.couch.privateDb);
+		const keys = ['account:slow-check'];
+		for (let i = 0; i < FREE_FAILURES.account; i++) expect(await throttle.attempt(keys, 0)).toBe(0);
+		// The last check took 3 s: answered at 3,000 ms.
+		await throttle.failed(keys, 3_000);
+		// 2 s after the answer, not after the attempt: still 1.5 s to wait at 3,500 ms.
+		expect(await throttle.attempt(keys, 3_500)).toBe(1_500);
+		// A late answer never moves the time back.
+		await throttle.failed(keys, 1_000);
+		expect(await throttle.attempt(keys, 4_999)).toBe(1);
+		expect(await throttle.attempt(keys, 5_000)).toBe(0);
 	});
 });
 

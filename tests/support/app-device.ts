@@ -118,7 +118,8 @@ export class AppDevice {
 	}
 
 	readonly transport: PullTransport = {
-		manifest: () => this.#json<Manifest>('/api/sync/manifest'),
+		manifest: (written = []) =>
+			this.#json<Manifest>('/api/sync/manifest', written.length > 0 ? { written } : undefined),
 		bulkGet: (docs) => this.#json<BulkGetResult>('/api/sync/bulk_get', { docs })
 	};
 

@@ -33,8 +33,11 @@ export class KillableServer {
 		return this.url ? Number(new URL(this.url).port) : null;
 	}
 
-	/** Starts the server; resolves with its URL once it listens. */
-	async start(extraEnv: Record<string, string> = {}): Promise<string> {
+	/**
+	 * Starts the server; resolves with its URL once it listens (fails after `timeoutMs`: a
+	 * first start that writes a seed and waits for its numbering needs more on a busy machine).
+	 */
+	async start(extraEnv: Record<string, string> = {}, timeoutMs = 60_000): Promise<string> {
 		if (this.#child) throw new Error('the server is already running');
 		const child = spawn(process.execPath, [ENTRY], {
 			cwd: ROOT,
@@ -58,8 +61,8 @@ export class KillableServer {
 		const from = this.#output.length;
 		const url = await new Promise<string>((done, fail) => {
 			const timer = setTimeout(
-				() => fail(new Error(`server did not start in time:\n${this.output()}`)),
-				60_000
+				() => fail(new Error(`server did not start in ${timeoutMs} ms:\n${this.output()}`)),
+				timeoutMs
 			);
 			const check = () => {
 				const match = /running at (http:\/\/\S+)/.exec(this.#output.slice(from));

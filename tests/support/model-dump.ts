@@ -20,6 +20,7 @@ export function dumpModel(model: AccessModel) {
 		grants: byKey([...snap.grants], (g) => g.id),
 		tickets: byKey([...snap.tickets], ([id]) => id),
 		users: byKey([...snap.users], (u) => u._id),
+		escalations: byKey([...snap.escalations], ([id]) => id),
 		manifests: principals.map((p) => [p, model.manifest([p], now)]),
 		dependents: sources.map((id) => [id, model.dependentsOf(id).sort()]),
 		deadlines: [...model.deadlinesBetween(-8.64e15, 8.64e15)].sort()

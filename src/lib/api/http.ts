@@ -30,8 +30,19 @@ export async function api<T>(
 		if (error instanceof DOMException && error.name === 'AbortError') throw error;
 		throw new ApiError(0, 'offline', 'Serveur injoignable : vérifiez le réseau.');
 	}
-	const body = (await res.json().catch(() => null)) as { error?: string; message?: string } | null;
-	if (!res.ok)
-		throw new ApiError(res.status, body?.error ?? 'error', body?.message ?? `Erreur ${res.status}`);
+	const body = (await res.json().catch(() => null)) as {
+		error?: string | { code?: string; message?: string };
+		message?: string;
+	} | null;
+	if (!res.ok) {
+		// Two shapes: `{ error: code, message }` and `{ error: { code, message } }`.
+		const nested = typeof body?.error === 'object' ? body.error : null;
+		const code = nested?.code ?? (typeof body?.error === 'string' ? body.error : 'error');
+		throw new ApiError(
+			res.status,
+			code,
+			nested?.message ?? body?.message ?? `Erreur ${res.status}`
+		);
+	}
 	return body as T;
 }

@@ -18,7 +18,10 @@ describe('call intake search', () => {
 
 	it('flags an expired contract and counts hours left in a bank', () => {
 		const managed = aClient({ contract: { kind: 'managed', start: '2025-01-01', end: '2026-12-31', hourBank: 40, hoursUsed: 37.5 } });
-		expect(contractSummary(managed, '2026-11-25')).toMatchObject({ kind: 'managed', expired: false, hoursLeft: 2.5 });
+		expect(contractSummary(managed, '2026-11-25')).toMatchObject({ kind: 'managed', expired: false, bankMinutes: 150 });
+		// The balance is the movements' (the server's debits at closures), not a counter.
+		const debit = { _id: 'hourbank:K1:R1:x', type: 'hourbank', clientId: managed._id, ticketId: 'ticket:K1', reportId: 'report:R1', billingId: 'billing:K1:R1:x', move: 'debit', minutes: -165, closedAt: '2026-11-20T10:00:00.000Z', at: '2026-11-20T10:01:00.000Z', description: '' } as const;
+		expect(contractSummary(managed, '2026-11-25', [debit]).bankMinutes).toBe(-15);
 		expect(contractSummary(managed, '2027-01-02').expired).toBe(true);
 	});
 

@@ -1,5 +1,6 @@
 import { givenNumbers, numbered } from './tickets.ts';
-import type { ClientDoc, TicketDoc } from '../domain/schemas.ts';
+import { hourBankBalance } from '../domain/hour-bank.ts';
+import type { ClientDoc, HourBankDoc, TicketDoc } from '../domain/schemas.ts';
 import { readAll } from './docs.ts';
 import type { LocalDb } from './local-db.ts';
 
@@ -32,10 +33,13 @@ export class IntakeIndex {
 	readonly #entries: Entry[];
 	readonly clients: ReadonlyMap<string, ClientDoc>;
 	readonly tickets: readonly TicketDoc[];
+	/** The hour banks' movements (written by the server at closures), for the balances. */
+	readonly movements: readonly HourBankDoc[];
 
-	constructor(clients: readonly ClientDoc[], tickets: readonly TicketDoc[]) {
+	constructor(clients: readonly ClientDoc[], tickets: readonly TicketDoc[], movements: readonly HourBankDoc[] = []) {
 		this.clients = new Map(clients.map((c) => [c._id, c]));
 		this.tickets = tickets;
+		this.movements = movements;
 		const entries: Entry[] = [];
 		for (const client of clients) {
 			entries.push({ text: normalise(client.name), hit: { kind: 'client', client, why: client.name } });
@@ -78,24 +82,29 @@ export class IntakeIndex {
 }
 
 export async function intakeIndex(db: LocalDb): Promise<IntakeIndex> {
-	const [clients, tickets, numbers] = await Promise.all([readAll(db, 'client'), readAll(db, 'ticket'), givenNumbers(db)]);
+	const [clients, tickets, numbers, movements] = await Promise.all([readAll(db, 'client'), readAll(db, 'ticket'), givenNumbers(db), readAll(db, 'hourbank')]);
 	// Numbers shown and searched; these copies are for display and are never saved.
-	return new IntakeIndex(clients, tickets.map((t) => numbered(t, numbers)));
+	return new IntakeIndex(
+		clients,
+		tickets.map((t) => numbered(t, numbers)),
+		movements
+	);
 }
 
 export interface ContractSummary {
 	readonly kind: ClientDoc['contract']['kind'];
 	readonly expired: boolean;
 	readonly end: string | null;
-	readonly hoursLeft: number | null;
+	/** What is left in the hour bank, in minutes, from its movements; null without a bank. */
+	readonly bankMinutes: number | null;
 }
 
-export function contractSummary(client: ClientDoc, today: string): ContractSummary {
+export function contractSummary(client: ClientDoc, today: string, movements: readonly HourBankDoc[] = []): ContractSummary {
 	const c = client.contract;
 	return {
 		kind: c.kind,
 		expired: c.kind !== 'none' && !!c.end && c.end < today,
 		end: c.end ?? null,
-		hoursLeft: c.kind === 'managed' && c.hourBank !== undefined ? Math.round((c.hourBank - (c.hoursUsed ?? 0)) * 10) / 10 : null
+		bankMinutes: hourBankBalance(client, movements)?.balanceMinutes ?? null
 	};
 }

@@ -19,8 +19,10 @@ const refs: Referentials = {
 	matrix: ITIL_PRIORITY_MATRIX,
 	sla: DEFAULT_SLA_POLICY,
 	hours: DEFAULT_BUSINESS_HOURS,
+	groups: [],
 	skills: [],
-	slotMinutes: 15
+	slotMinutes: 15,
+	closeAfterDays: 5
 };
 const dina: Me = { name: 'dina', displayName: 'Dina Martin', roles: ['dispatcher'], groups: [] };
 const theo: Me = { name: 'theo', displayName: 'Théo Petit', roles: ['technician'], groups: [] };

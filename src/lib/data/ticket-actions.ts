@@ -10,6 +10,7 @@ import { readDoc, writeAll } from './docs.ts';
 import { newEvent } from './events.ts';
 import type { LocalDb } from './local-db.ts';
 import { actorOf, authorOf, type Me } from './me.ts';
+import { isAssignable } from './people.ts';
 
 /** Status changes the requester sees on their page; the rest is the support's business. */
 const PUBLIC_ACTIONS = new Set<TicketAction['type']>(['resolve', 'close', 'reopen', 'cancel']);
@@ -90,15 +91,23 @@ export function actionEvent(
 	});
 }
 
-/** Display names of the users an action names, from the user documents on this device. */
-async function namesFor(db: LocalDb, action: TicketAction): Promise<Map<string, string>> {
+/**
+ * The users an assignment names, from the user documents on this device: their display
+ * names, and which of them may be given a ticket (the domain refuses anyone else).
+ */
+async function peopleFor(
+	db: LocalDb,
+	action: TicketAction
+): Promise<{ names: Map<string, string>; assignable?: Set<string> }> {
 	const names = new Map<string, string>();
-	if (action.type !== 'assign') return names;
+	if (action.type !== 'assign') return { names };
+	const assignable = new Set<string>();
 	for (const id of action.assignees) {
-		const user = await readDoc(db, 'user', id).catch(() => null);
+		const user = id.startsWith('user:') ? await readDoc(db, 'user', id).catch(() => null) : null;
 		if (user) names.set(id, user.displayName);
+		if (user && isAssignable(user)) assignable.add(id);
 	}
-	return names;
+	return { names, assignable };
 }
 
 /**
@@ -114,9 +123,10 @@ export async function applyAction(
 	now: Date,
 	rules: TicketRules = {}
 ): Promise<Result<TicketDoc, Refusal>> {
-	const next = transition(ticket, action, actorOf(me), now, rules);
+	const { names, assignable } = await peopleFor(db, action);
+	const next = transition(ticket, action, actorOf(me), now, { ...rules, assignable });
 	if (!next.ok) return err(next.error);
-	const event = actionEvent(ticket, next.value, action, me, now, await namesFor(db, action));
+	const event = actionEvent(ticket, next.value, action, me, now, names);
 	const revs = await writeAll(db, [next.value, event]);
 	return ok({ ...next.value, _rev: revs.get(ticket._id) });
 }

@@ -1,3 +1,4 @@
+import { hourBankBalance, type HourBankBalance } from '../domain/hour-bank.ts';
 import { ticketNumber } from '../domain/numbering.ts';
 import { newId } from '../domain/ids.ts';
 import { invalid, refusal, type Refusal } from '../domain/refusals.ts';
@@ -20,6 +21,8 @@ export interface TicketView {
 	readonly number: number | null;
 	/** Display names of the people on this device, by user id (assignees, technicians). */
 	readonly names: ReadonlyMap<string, string>;
+	/** The client's hour bank, from its movements; null without a managed-services contract. */
+	readonly hourBank: HourBankBalance | null;
 }
 
 /**
@@ -29,10 +32,11 @@ export interface TicketView {
 export async function ticketView(db: LocalDb, id: string): Promise<TicketView | null> {
 	const ticket = await readDoc(db, 'ticket', id);
 	if (!ticket) return null;
-	const [client, events, users] = await Promise.all([
+	const [client, events, users, movements] = await Promise.all([
 		ticket.clientId ? readDoc(db, 'client', ticket.clientId).catch(() => null) : Promise.resolve(null),
 		readAll(db, 'event'),
-		readAll(db, 'user')
+		readAll(db, 'user'),
+		readAll(db, 'hourbank')
 	]);
 	const timeline = timelineOf(events, id);
 	return {
@@ -40,7 +44,8 @@ export async function ticketView(db: LocalDb, id: string): Promise<TicketView | 
 		client,
 		events: timeline,
 		number: ticketNumber(ticket, timeline),
-		names: new Map(users.map((u) => [u._id, u.displayName]))
+		names: new Map(users.map((u) => [u._id, u.displayName])),
+		hourBank: client ? hourBankBalance(client, movements) : null
 	};
 }
 

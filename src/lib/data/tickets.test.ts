@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { numberEventId } from '../domain/numbering.ts';
-import { aClient, aTicket, at } from '../domain/testing/factories.ts';
+import { timeoutFactId } from '../domain/sla-facts.ts';
+import { aClient, anEvent, aTicket, at } from '../domain/testing/factories.ts';
 import { memoryDb } from '../sync/testing.ts';
 import { listTickets } from './tickets.ts';
 
@@ -52,5 +53,31 @@ describe('the desk’s ticket list', () => {
 		expect(byId(await listTickets(db, new Date(at(600))), 'ticket:DONE').clientName).toBe(
 			'Nouveau nom'
 		);
+	});
+
+	it('shows a ticket the server closed by timeout as closed, and ignores a fact not the server’s', async () => {
+		const db = memoryDb('tickets-timeout');
+		const resolvedAt = at(30);
+		const resolution = { by: 'user:dina', at: resolvedAt, solution: 'Boîte archivée.' };
+		const fact = (ticketId: string, author: string) =>
+			anEvent({
+				_id: timeoutFactId(ticketId, resolvedAt),
+				subjectId: ticketId,
+				ticketId,
+				kind: 'status_change',
+				author,
+				at: at(300),
+				data: { action: 'close', how: 'timeout', from: 'resolved', to: 'closed', resolvedAt }
+			});
+		await db.bulkDocs([
+			aClient(),
+			aTicket({ _id: 'ticket:T1', status: 'resolved', category: 'poste', group: 'support', resolution }),
+			aTicket({ _id: 'ticket:T2', status: 'resolved', category: 'poste', group: 'support', resolution }),
+			fact('ticket:T1', 'system'),
+			fact('ticket:T2', 'user:dina')
+		] as never);
+		const rows = await listTickets(db, new Date(at(600)));
+		expect(rows.find((r) => r.id === 'ticket:T1')?.status).toBe('closed');
+		expect(rows.find((r) => r.id === 'ticket:T2')?.status).toBe('resolved');
 	});
 });

@@ -1,6 +1,7 @@
 import { NUMBER_EVENT_PREFIX, numberFromEvent } from '../domain/numbering.ts';
-import { slaState, type SlaClockState, type SlaInput } from '../domain/sla.ts';
-import { isDocOf, type TicketDoc } from '../domain/schemas.ts';
+import { slaState, type SlaClockState } from '../domain/sla.ts';
+import { isSlaFact, SLA_FACT_PREFIX, slaFactsOf, ticketSlaInput, withSlaFacts } from '../domain/sla-facts.ts';
+import { isDocOf, type EventDoc, type TicketDoc } from '../domain/schemas.ts';
 import { referentials, type Referentials } from './config.ts';
 import { allOfType, readAll } from './docs.ts';
 import type { LocalDb } from './local-db.ts';
@@ -39,6 +40,20 @@ export async function givenNumbers(db: LocalDb): Promise<Map<string, number>> {
 	return numbers;
 }
 
+/** The SLA jobs' facts (`event:sla:*`: escalations, closures by timeout), by ticket id. */
+export async function slaFactsByTicket(db: LocalDb): Promise<Map<string, EventDoc[]>> {
+	const res = await db.allDocs({ startkey: SLA_FACT_PREFIX, endkey: `${SLA_FACT_PREFIX}\ufff0`, include_docs: true });
+	const byTicket = new Map<string, EventDoc[]>();
+	for (const row of res.rows) {
+		const doc = row.doc;
+		if (!doc || !isDocOf('event', doc) || !isSlaFact(doc) || !doc.ticketId) continue;
+		const list = byTicket.get(doc.ticketId) ?? [];
+		list.push(doc);
+		byTicket.set(doc.ticketId, list);
+	}
+	return byTicket;
+}
+
 /** The ticket as shown: with the number the server gave it, when it has none of its own. Display only, never saved. */
 export function numbered(ticket: TicketDoc, numbers: ReadonlyMap<string, number>): TicketDoc {
 	const number = ticket.number ?? numbers.get(ticket._id);
@@ -60,11 +75,12 @@ const rowCache = new Map<string, CachedRow>();
 
 /** The ticket list as the desk shows it, with SLA computed on the device (works offline). */
 export async function listTickets(db: LocalDb, now: Date): Promise<TicketRow[]> {
-	const [raw, clients, refs, numbers] = await Promise.all([
+	const [raw, clients, refs, numbers, slaFacts] = await Promise.all([
 		allOfType(db, 'ticket'),
 		readAll(db, 'client'),
 		referentials(db),
-		givenNumbers(db)
+		givenNumbers(db),
+		slaFactsByTicket(db)
 	]);
 	const clientNames = new Map(clients.map((c) => [c._id, c.name]));
 	const rules = JSON.stringify([refs.sla, refs.hours]);
@@ -75,7 +91,8 @@ export async function listTickets(db: LocalDb, now: Date): Promise<TicketRow[]> 
 		const id = String(doc._id);
 		const rev = String(doc._rev);
 		const clientName = clientNames.get(String(doc.clientId ?? '')) ?? '';
-		const context = `${clientName}\u0000${numbers.get(id) ?? ''}\u0000${rules}`;
+		const facts = slaFacts.get(id) ?? [];
+		const context = `${clientName}\u0000${numbers.get(id) ?? ''}\u0000${rules}\u0000${facts.map((e) => e._id).join(',')}`;
 		seen.add(id);
 		const cached = rowCache.get(id);
 		if (cached && cached.rev === rev && cached.context === context) {
@@ -86,9 +103,11 @@ export async function listTickets(db: LocalDb, now: Date): Promise<TicketRow[]> 
 			invalid++;
 			continue;
 		}
-		const row = toRow(numbered(doc, numbers), clientName, refs, now);
+		// As the server's facts make it (a level escalated, a closure by timeout): display only.
+		const shown = withSlaFacts(numbered(doc, numbers), slaFactsOf(facts, id));
+		const row = toRow(shown, clientName, refs, now);
 		rows.push(row);
-		if (doc.status === 'closed' || doc.status === 'cancelled') rowCache.set(id, { rev, context, row });
+		if (shown.status === 'closed' || shown.status === 'cancelled') rowCache.set(id, { rev, context, row });
 		else rowCache.delete(id);
 	}
 	for (const id of rowCache.keys()) if (!seen.has(id)) rowCache.delete(id);
@@ -118,28 +137,8 @@ function toRow(t: TicketDoc, clientName: string, refs: Referentials, now: Date):
 	};
 }
 
-/** What the SLA needs, read off the ticket: responded once it left "new", stopped when resolved. */
-export function slaInputOf(t: TicketDoc): SlaInput {
-	const resolvedAt = t.resolution?.at ?? t.closure?.at ?? t.cancellation?.at;
-	const respondedAt = t.status === 'new' ? undefined : firstStampAfter(t) ?? resolvedAt ?? t.updatedAt;
-	return {
-		priority: t.priority,
-		createdAt: t.createdAt,
-		respondedAt,
-		resolvedAt,
-		pauses: t.pending ? [{ from: t.pending.since }] : []
-	};
-}
-
-function firstStampAfter(t: TicketDoc): string | undefined {
-	let first: string | undefined;
-	for (const stamp of Object.values(t.stamps ?? {})) {
-		for (let s: { at: string; prev?: unknown } | undefined = stamp; s; s = s.prev as typeof s) {
-			if (s.at > t.createdAt && (!first || s.at < first)) first = s.at;
-		}
-	}
-	return first;
-}
+/** What the SLA needs, read off the ticket (the domain's, which the server's jobs use too). */
+export const slaInputOf = ticketSlaInput;
 
 export function slaOf(t: TicketDoc, refs: Referentials, now: Date): { flag: SlaFlag; dueAt: string | null } {
 	if (t.status === 'cancelled') return { flag: 'none', dueAt: null };

@@ -1,4 +1,5 @@
 import fc from 'fast-check';
+import { NUMBER_EVENT_PREFIX } from './numbering.ts';
 import { describe, expect, it } from 'vitest';
 import {
 	grantActive,
@@ -223,6 +224,73 @@ describe('principalsFor', () => {
 			docs.filter((d) => visibleTo(principalsFor(d, { now }), billing)).map((d) => d.type)
 		).toEqual(['client', 'report', 'config', 'billing']);
 		expect(visibleTo(principalsFor(aTechfile(), { now }), tom)).toBe(false);
+	});
+});
+
+describe('the commercial service (billing)', () => {
+	const billing = people.billing();
+	const reads = (doc: Parameters<typeof principalsFor>[0], ctx: Partial<AccessContext> = {}) =>
+		visibleTo(principalsFor(doc, { now, ...ctx }), billing);
+
+	it('reads the tickets it bills from once resolved or closed, never while open or cancelled', () => {
+		expect(reads(closedTicket())).toBe(true);
+		expect(reads(aTicket({ status: 'resolved' }))).toBe(true);
+		// Long after the closure: the access window is the technicians', not the billing's.
+		expect(reads(closedTicket(), { now: Date.parse(at(0)) + 400 * DAY * 60_000 })).toBe(true);
+		for (const status of [
+			'new',
+			'qualified',
+			'assigned',
+			'planned',
+			'in_progress',
+			'pending'
+		] as const)
+			expect(reads(aTicket({ status })), status).toBe(false);
+		expect(reads(aTicket({ status: 'cancelled' }))).toBe(false);
+	});
+
+	it('reads a billed ticket’s number, not the rest of its timeline, never a credential reveal', () => {
+		const subjectPrincipals = principalsFor(closedTicket(), { now });
+		const number = anEvent({ _id: `${NUMBER_EVENT_PREFIX}ticket:K1` });
+		expect(reads(number, { subjectPrincipals })).toBe(true);
+		expect(reads(anEvent(), { subjectPrincipals })).toBe(false);
+		const open = principalsFor(aTicket({ status: 'in_progress' }), { now });
+		expect(reads(number, { subjectPrincipals: open })).toBe(false);
+		expect(
+			reads(anEvent({ kind: 'credential_reveal', author: 'user:dina' }), { subjectPrincipals })
+		).toBe(false);
+	});
+
+	it('reads items, movements, reports, clients; no technical file, mission, calendar, grant, survey or other profile', () => {
+		const movement = {
+			_id: 'hourbank:H1',
+			type: 'hourbank',
+			clientId: 'client:C1',
+			ticketId: 'ticket:K1',
+			reportId: 'report:R1',
+			billingId: 'billing:B1',
+			move: 'debit',
+			minutes: -60,
+			closedAt: at(0),
+			at: at(1),
+			description: 'Switch remplacé'
+		} as const;
+		const ctx: Partial<AccessContext> = {
+			ticket: { group: 'network', endedAt: at(0) },
+			missions: [{ technicianId: 'user:theo', status: 'done' }]
+		};
+		for (const doc of [aBillingItem(), movement, aReport(), aClient(), aConfig('company')])
+			expect(reads(doc, ctx), doc._id).toBe(true);
+		for (const doc of [
+			aTechfile(),
+			aMission(),
+			aCalendarEntry(),
+			aGrant(),
+			anApprovedGrant(at(60 * 24)),
+			aSurvey(),
+			theo
+		])
+			expect(reads(doc, ctx), doc._id).toBe(false);
 	});
 });
 

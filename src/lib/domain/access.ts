@@ -18,11 +18,16 @@
  *   trail): the admin and the person who revealed.
  * - Referentials (`config:`) are read by everyone signed in (`role:everyone`).
  * - Satisfaction answers (`survey:`) are read by dispatchers, admins and the ticket's group.
+ * - The commercial service (`role:billing`) reads what it bills from: billing items, hour-bank
+ *   movements, reports, clients, and tickets once resolved or closed (of their timeline, only
+ *   the number the server gave) — never an open ticket, a mission, a technical file (its
+ *   passwords), a calendar, a grant or a satisfaction answer.
  * - `role:admin` is on every document.
  * Missing facts never widen access: without grants or missions in the context, nobody gets in
  * through them.
  */
 import { toMillis, type Instant } from './ids.ts';
+import { NUMBER_EVENT_PREFIX } from './numbering.ts';
 import type { Doc } from './schemas.ts';
 import { DEFAULT_ACCESS_WINDOW_DAYS } from './schemas/config.ts';
 import type { MissionDoc, MissionStatus } from './schemas/mission.ts';
@@ -74,6 +79,8 @@ export interface AccessContext {
 	grants?: readonly GrantFact[] | undefined;
 	ticket?: TicketFact | undefined;
 	subjectPrincipals?: readonly string[] | undefined;
+	/** ticket: the groups the server's escalations sent it to (`event:sla:…` facts). */
+	escalatedTo?: readonly string[] | undefined;
 }
 
 export function missionFact(
@@ -121,12 +128,18 @@ function principals(list: readonly (string | undefined)[]): string[] {
 	return [...new Set(list.filter((p): p is string => p !== undefined))].sort();
 }
 
+/** The ticket states the commercial service bills from: work done, the report signed. */
+const BILLED_STATUSES: ReadonlySet<TicketDoc['status']> = new Set(['resolved', 'closed']);
+
 function ticketReaders(ticket: TicketDoc, context: AccessContext): string[] {
 	const endedAt = ticket.closure?.at ?? ticket.cancellation?.at;
 	const involved = withinWindow(endedAt, context) ? [...ticket.assignees, ticket.createdBy] : [];
 	return [
 		DISPATCHER,
+		BILLED_STATUSES.has(ticket.status) ? BILLING : undefined,
 		ticket.group === undefined ? undefined : `group:${ticket.group}`,
+		// An escalation to a level with its own group (config:escalation) brings that group in.
+		...(context.escalatedTo ?? []).map((g) => `group:${g}`),
 		...users(involved),
 		...missionReaders(context, endedAt)
 	].filter((p): p is string => p !== undefined);
@@ -171,9 +184,17 @@ export function principalsFor(doc: Doc, context: AccessContext): string[] {
 				group,
 				ticketLive ? doc.technicianId : undefined
 			]);
-		case 'event':
+		case 'event': {
 			if (doc.kind === 'credential_reveal') return principals([ADMIN, ...users([doc.author])]);
-			return principals([ADMIN, ...(context.subjectPrincipals ?? [])]);
+			// Of a billed ticket's timeline, the commercial service reads only its number: the
+			// whole timeline of every closed ticket would not fit on its device (10× the demo:
+			// 18,233 events of 21,633 documents, past the 10,000 cap).
+			const subject = context.subjectPrincipals ?? [];
+			const readers = doc._id.startsWith(NUMBER_EVENT_PREFIX)
+				? subject
+				: subject.filter((p) => p !== BILLING);
+			return principals([ADMIN, ...readers]);
+		}
 		case 'calendar':
 			return principals([ADMIN, DISPATCHER, doc.technicianId]);
 		case 'user':
@@ -183,6 +204,12 @@ export function principalsFor(doc: Doc, context: AccessContext): string[] {
 		case 'config':
 			return principals([ADMIN, EVERYONE]);
 		case 'billing':
+			return principals([ADMIN, BILLING]);
+		case 'hourbank':
+			// Minutes, no amounts: the desk shows the bank's balance at intake and on the ticket.
+			return principals([ADMIN, DISPATCHER, EXPERT, BILLING]);
+		case 'invoice':
+			// Amounts and payments: the commercial service's and the admin's, nobody else's.
 			return principals([ADMIN, BILLING]);
 		case 'survey':
 			// The desk follows satisfaction (seed 003): dispatchers, admins, the ticket's group.

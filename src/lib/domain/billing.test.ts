@@ -47,7 +47,8 @@ describe('rates', () => {
 			minimumBilledMinutes: 60,
 			vatRateBasisPoints: 2000,
 			lowBankRatio: 0.1,
-			timeZone: 'Europe/Paris'
+			timeZone: 'Europe/Paris',
+			partPrices: []
 		});
 	});
 

@@ -48,7 +48,21 @@ export const BillingRatesSchema = v.object({
 	/** …or as a fixed number of minutes, which wins when set. */
 	lowBankMinutes: v.optional(Minutes('The low-balance threshold')),
 	/** Zone in which contract dates (YYYY-MM-DD) are read. */
-	timeZone: v.optional(v.string(), 'Europe/Paris')
+	timeZone: v.optional(v.string(), 'Europe/Paris'),
+	/**
+	 * The parts price list, excluding VAT: a report's part is priced by its reference, else by
+	 * its label; a part not listed is billed 0 with the `unpriced_part` warning.
+	 */
+	partPrices: v.optional(
+		v.array(
+			v.object({
+				label: v.pipe(v.string(), v.minLength(1, 'A part needs a label')),
+				ref: v.optional(v.string()),
+				unitPriceCents: Cents('A part price')
+			})
+		),
+		[]
+	)
 });
 
 export type BillingRates = v.InferOutput<typeof BillingRatesSchema>;

@@ -387,3 +387,33 @@ export function businessMinutesBetween(
 		openMsWithin(hours, last, from, to);
 	return total / MS_PER_MIN;
 }
+
+/**
+ * The end of the `days`-th open day after the local day of `t` (the day of `t` does not count):
+ * "within N business days" of a resolution. Days with no opening (weekends, holidays, closed
+ * dates) are skipped. Zero days returns `t` unchanged.
+ */
+export function addBusinessDays(
+	t: Instant,
+	days: number,
+	hours: BusinessHours = DEFAULT_BUSINESS_HOURS
+): Date {
+	const ms = toMs(t);
+	if (!Number.isInteger(days) || days < 0) {
+		throw new RangeError(`Business days must be a whole number ≥ 0 (got ${days})`);
+	}
+	if (days === 0) return new Date(ms);
+	let day = localDayIndex(ms, hours.timeZone);
+	let left = days;
+	for (let empty = 0; empty < MAX_EMPTY_DAYS;) {
+		day++;
+		const iv = dayIntervals(hours, day);
+		if (iv.length === 0) {
+			empty++;
+			continue;
+		}
+		empty = 0;
+		if (--left === 0) return new Date(iv[iv.length - 1] as number);
+	}
+	throw noOpeningError();
+}

@@ -18,7 +18,9 @@ export const DOC_TYPES = [
 	'grant',
 	'config',
 	'billing',
-	'survey'
+	'survey',
+	'hourbank',
+	'invoice'
 ] as const;
 export type DocType = (typeof DOC_TYPES)[number];
 

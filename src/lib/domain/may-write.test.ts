@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { mayWrite, type Deletion } from './access.ts';
+import { REFUSAL_KEYS, type Refusal } from './refusals.ts';
 import type { Doc, MissionDoc } from './schemas.ts';
 import { touch } from './stamps.ts';
 import {
@@ -30,8 +31,17 @@ const tom = people.technician('tom');
 const bea = people.billing();
 const ada = people.admin();
 
+/** The English message of a refusal, which must also carry a key the screens put in words. */
 function reason(result: ReturnType<typeof mayWrite>): string {
-	return result.ok ? 'accepted' : result.error;
+	if (result.ok) return 'accepted';
+	expect(REFUSAL_KEYS).toContain(result.error.key);
+	return result.error.message;
+}
+
+function why(result: ReturnType<typeof mayWrite>): Omit<Refusal, 'message'> | 'accepted' {
+	if (result.ok) return 'accepted';
+	const { message: _message, ...coded } = result.error;
+	return coded;
 }
 const del = (doc: Doc): Deletion => ({ _id: doc._id, _rev: '1-a', _deleted: true });
 
@@ -481,5 +491,78 @@ describe('mayWrite with what the server knows (issue #11)', () => {
 		expect(reason(mayWrite(eric, null, { ...reveal, subjectId: 'ticket:K1' }, ctx))).toBe(
 			'event.subjectId: a credential reveal is about a technical file'
 		);
+	});
+});
+
+describe('mayWrite refuses with codes the device puts in words (issue #13)', () => {
+	it('names the fields a person may not change, and who they are', () => {
+		const t = planned();
+		const retitled = touch(t, { ...t, title: 'Autre', priority: 'P1' }, at(50), theo._id);
+		expect(why(mayWrite(theo, t, retitled))).toEqual({
+			code: 'role',
+			key: 'fields_assignee',
+			params: { fields: ['priority', 'title'] }
+		});
+		const m = aMission();
+		expect(
+			why(mayWrite(theo, m, touch(m, { ...m, estimatedMinutes: 10 }, at(5), theo._id)))
+		).toEqual({ code: 'role', key: 'fields_mission', params: { fields: ['estimatedMinutes'] } });
+		const c = aClient();
+		expect(why(mayWrite(bea, c, touch(c, { ...c, name: 'Autre' }, at(5), bea._id)))).toEqual({
+			code: 'role',
+			key: 'fields_billing',
+			params: { fields: ['name'] }
+		});
+		const status = touch(c, { ...c, commercialStatus: 'terminated' }, at(5), eric._id);
+		expect(why(mayWrite(eric, c, status))).toMatchObject({
+			key: 'fields_staff',
+			params: { fields: ['commercialStatus'] }
+		});
+		expect(why(mayWrite(theo, theo, { ...theo, roles: ['admin'] }))).toMatchObject({
+			key: 'fields_profile',
+			params: { fields: ['roles'] }
+		});
+	});
+
+	it('passes on the ticket rules’ own refusals, with their parameters', () => {
+		const t = planned();
+		const skipped = touch(t, { ...t, status: 'new' }, at(50), dina._id);
+		expect(why(mayWrite(dina, t, skipped))).toEqual({
+			code: 'status',
+			key: 'status_path',
+			params: { from: 'planned', to: 'new' }
+		});
+		const top = { ...t, level: 3 as const };
+		expect(
+			why(mayWrite(theo, top, touch(top, { ...top, level: 4 as never }, at(50), theo._id)))
+		).toMatchObject({ key: 'level_max' });
+	});
+
+	it('says whose name, which event kind, which document type', () => {
+		expect(why(mayWrite(theo, null, anEvent()))).toEqual({
+			code: 'role',
+			key: 'not_you',
+			params: { field: 'event.author' }
+		});
+		expect(why(mayWrite(theo, null, anEvent({ kind: 'notice_sent', author: theo._id })))).toEqual({
+			code: 'role',
+			key: 'event_server',
+			params: { kind: 'notice_sent' }
+		});
+		expect(why(mayWrite(dina, aClient(), del(aClient())))).toEqual({
+			code: 'role',
+			key: 'admin_delete',
+			params: { doc: 'client' }
+		});
+		const signed = aSignedReport();
+		expect(why(mayWrite(theo, signed, { ...signed, remarks: 'oubli' }))).toEqual({
+			code: 'rule',
+			key: 'report_sealed',
+			params: { fields: ['remarks'] }
+		});
+		expect(why(mayWrite(ada, aTicket(), aClient() as Doc))).toEqual({
+			code: 'rule',
+			key: 'type_fixed'
+		});
 	});
 });

@@ -45,6 +45,10 @@ export const DEFAULT_NOTICE_TEMPLATES: Readonly<Record<NoticeKey, NoticeTemplate
 		subject: 'Demande n° {{number}} rouverte',
 		body: `Bonjour,\n\nVotre demande n° {{number}} a été rouverte et va être reprise par l'équipe d'assistance.\nRésumé de votre demande : {{title}}\n\n${SIGN_OFF}`
 	},
+	ticket_escalated: {
+		subject: 'Escalade au niveau {{level}} — demande n° {{number}} {{title}}',
+		body: 'Bonjour {{operator}},\n\nLe délai {{deadline}} de la demande n° {{number}} ({{title}}, priorité {{priority}}) est dépassé depuis le {{date}}.\nElle passe au niveau {{level}}.\n\nOuvrir la demande : {{url}}'
+	},
 	mission_planned: {
 		subject: 'Demande n° {{number}} : intervention prévue le {{date}}',
 		body: `Bonjour,\n\nUne intervention sur site est prévue le {{date}} pour votre demande n° {{number}}.\nIntervenant : {{technician}}\nRésumé de votre demande : {{title}}\n\n${SIGN_OFF}`

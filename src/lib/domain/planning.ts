@@ -8,7 +8,7 @@ import { refusal, type Refusal } from './refusals.ts';
 import { err, ok, type Result } from './result.ts';
 import type { CalendarDoc, MissionDoc, TicketDoc, UserDoc } from './schemas.ts';
 import { DEFAULT_SLOT_MINUTES, type SkillEntry } from './schemas/config.ts';
-import { hasSkill, skillLabel } from './skills.ts';
+import { hasSkill } from './skills.ts';
 
 export interface Slot {
 	readonly start: string;
@@ -52,8 +52,8 @@ export interface Candidate {
 	/** Whence the distance is measured: the end of their previous mission that day, or their base. */
 	readonly travelFrom: TravelFrom | null;
 	readonly score: number;
-	/** One line saying why this rank, for the dispatcher. */
-	readonly explanation: string;
+	/** The skills asked for, which this technician has (ids; the UI says them by label). */
+	readonly skills: readonly string[];
 }
 
 const MS = 60_000;
@@ -62,15 +62,6 @@ const WEEK_MS = 7 * 86_400_000;
 const LOAD_PER_KM = 6;
 /** A mission ending this long before the slot, or less, is where the technician comes from. */
 const PREVIOUS_WITHIN_MS = 10 * 3_600_000;
-
-const PARIS_TIME = new Intl.DateTimeFormat('fr-FR', {
-	timeZone: 'Europe/Paris',
-	weekday: 'short',
-	day: 'numeric',
-	month: 'short',
-	hour: '2-digit',
-	minute: '2-digit'
-});
 
 /** Missions that keep a technician busy (cancelled ones free the slot). */
 function busyOf(
@@ -232,8 +223,8 @@ export function distanceKm(
  * Technicians who have every requested skill and a free slot in the window, best first:
  * the earliest slot, the lightest week (missions in the 7 days around the slot) and the
  * shortest trip — from the site of their previous mission when it ends shortly before the slot
- * and its place is known (`siteOf`), else from their base — with an explanation line each. The
- * others are left out.
+ * and its place is known (`siteOf`), else from their base — with what the dispatcher reads as
+ * the reason (i18n/planning.ts). The others are left out.
  */
 export function rankTechnicians(
 	request: PlanningRequest,
@@ -272,16 +263,6 @@ export function rankTechnicians(
 		// Earlier slots first, then load, then travel.
 		const hoursToSlot = (from - Date.parse(request.window.start)) / 3_600_000;
 		const score = hoursToSlot * 30 + weekLoadMinutes + (km ?? 0) * LOAD_PER_KM;
-		const parts = [
-			`compétences : ${request.skills.length ? request.skills.map((s) => skillLabel(catalog, s)).join(', ') : 'aucune demandée'}`,
-			`libre ${PARIS_TIME.format(from)}`,
-			`charge sur la semaine : ${Math.round(weekLoadMinutes / 60)} h`,
-			km === null
-				? 'distance inconnue'
-				: origin?.from === 'previous_mission'
-					? `à ${km} km de sa mission précédente`
-					: `à ${km} km de sa base`
-		];
 		candidates.push({
 			technicianId: tech._id,
 			name: tech.displayName,
@@ -290,7 +271,7 @@ export function rankTechnicians(
 			distanceKm: km,
 			travelFrom: km === null ? null : (origin?.from ?? null),
 			score,
-			explanation: parts.join(' · ')
+			skills: request.skills
 		});
 	}
 	return candidates.sort(

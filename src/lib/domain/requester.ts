@@ -7,6 +7,7 @@
 import * as v from 'valibot';
 import { toMillis, type Instant } from './ids.ts';
 import { DEFAULT_REOPEN_DAYS } from './schemas/config.ts';
+import { slaFactsOf, withSlaFacts } from './sla-facts.ts';
 import { MAX_SURVEY_COMMENT, SURVEY_RATINGS } from './schemas/survey.ts';
 import type { EventDoc } from './schemas/event.ts';
 import type { MissionDoc } from './schemas/mission.ts';
@@ -43,6 +44,25 @@ export function reopenUntil(
 				? ticket.resolution?.at
 				: undefined;
 	return since === undefined ? undefined : new Date(toMillis(since) + days * DAY_MS).toISOString();
+}
+
+/**
+ * The ticket as the requester's page shows it, from the ticket as stored and its events: closed
+ * when the server's timeout job closed its resolution (an `event:sla:` fact, sla-facts.ts), as
+ * the desk shows it. Only that closure is the requester's: the level an escalation reached is
+ * the team's business and is left as stored. Display only, never saved.
+ */
+export function requesterTicket(ticket: TicketDoc, events: readonly EventDoc[]): TicketDoc {
+	const { timeouts } = slaFactsOf(events, ticket._id);
+	return withSlaFacts(ticket, { escalatedFor: [], level: 0, warnedFor: [], timeouts });
+}
+
+/** Kinds of event never shown to the requester, whatever their visibility says. */
+const INTERNAL_KINDS: ReadonlySet<EventDoc['kind']> = new Set(['escalated', 'sla_warning']);
+
+/** Whether an event belongs on the requester's timeline: meant for them, and no SLA internals. */
+export function isPublicEvent(event: Pick<EventDoc, 'kind' | 'visibility'>): boolean {
+	return event.visibility === 'requester' && !INTERNAL_KINDS.has(event.kind);
 }
 
 export interface RequesterChoices {
@@ -86,9 +106,13 @@ export interface PublicEvent {
 		readonly action?: string;
 		readonly from?: string;
 		readonly to?: string;
+		/** How a closure happened, when the server closed it (`timeout`). */
+		readonly how?: string;
 		readonly number?: number;
 		readonly start?: string;
 		readonly technician?: string;
+		/** For a notice: the template it was written from (`ticket_closed`…). */
+		readonly template?: string;
 	};
 }
 

@@ -289,7 +289,7 @@ describe('cross-field rules', () => {
 			'config._id: must be "config:" followed by the kind'
 		]);
 		expect(errors(parseConfig({ _id: 'config:x', type: 'config', kind: 'x' }))[0]).toMatch(
-			/^config\.kind: must be "taxonomy", "priority_matrix", .* or "company"$/
+			/^config\.kind: must be "taxonomy", "priority_matrix", .* or "escalation"$/
 		);
 		expect(
 			errors(parseConfig({ ...aConfig('priority_matrix'), matrix: [['P1', 'P2', 'P9']] }))

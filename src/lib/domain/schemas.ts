@@ -13,6 +13,8 @@ import { BillingSchema } from './schemas/billing.ts';
 import { ClientSchema } from './schemas/client.ts';
 import { ConfigSchema } from './schemas/config.ts';
 import { EventSchema } from './schemas/event.ts';
+import { HourBankSchema } from './schemas/hourbank.ts';
+import { InvoiceSchema } from './schemas/invoice.ts';
 import { MissionSchema } from './schemas/mission.ts';
 import { CalendarSchema, GrantSchema, UserSchema } from './schemas/people.ts';
 import { ReportSchema } from './schemas/report.ts';
@@ -26,6 +28,8 @@ export * from './schemas/client.ts';
 export * from './schemas/common.ts';
 export * from './schemas/config.ts';
 export * from './schemas/event.ts';
+export * from './schemas/hourbank.ts';
+export * from './schemas/invoice.ts';
 export * from './schemas/mission.ts';
 export * from './schemas/people.ts';
 export * from './schemas/report.ts';
@@ -45,7 +49,9 @@ export const DOC_SCHEMAS = {
 	grant: GrantSchema,
 	config: ConfigSchema,
 	billing: BillingSchema,
-	survey: SurveySchema
+	survey: SurveySchema,
+	hourbank: HourBankSchema,
+	invoice: InvoiceSchema
 } as const;
 
 export type DocOf<T extends DocType> = v.InferOutput<(typeof DOC_SCHEMAS)[T]>;
@@ -194,3 +200,5 @@ export const parseGrant = (raw: unknown) => parseAs('grant', raw);
 export const parseConfig = (raw: unknown) => parseAs('config', raw);
 export const parseBilling = (raw: unknown) => parseAs('billing', raw);
 export const parseSurvey = (raw: unknown) => parseAs('survey', raw);
+export const parseHourBank = (raw: unknown) => parseAs('hourbank', raw);
+export const parseInvoice = (raw: unknown) => parseAs('invoice', raw);

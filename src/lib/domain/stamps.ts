@@ -52,7 +52,7 @@ export const MERGE_SPECS: Readonly<Record<MergeableType, Spec>> = {
 				'assignees',
 				'preTicket'
 			],
-			classification: ['clientId', 'category', 'subcategory', 'group'],
+			classification: ['clientId', 'siteId', 'category', 'subcategory', 'group'],
 			priority: ['impact', 'urgency', 'priority'],
 			created
 		},

@@ -289,7 +289,10 @@ type ChangeFacts = Pick<TicketDoc, 'status' | 'group' | 'level'>;
 
 /**
  * For a save that changes a ticket's status without saying which action it was (a document
- * arriving through sync): allowed when some action this actor may take leads there.
+ * arriving through sync): allowed when some chain of actions this actor may take, each from
+ * where the previous one left the ticket, leads there. A device pushes only the last revision
+ * of a document, so a dispatcher who qualifies then plans before the first push (or offline)
+ * sends new → planned; each step is checked as if it had been pushed on its own.
  */
 export function statusChangeAllowed(
 	before: TicketDoc,
@@ -297,21 +300,57 @@ export function statusChangeAllowed(
 	actor: Actor
 ): Result<true, Refusal> {
 	if (before.status === after.status) return ok(true);
-	const leading = TICKET_ACTION_TYPES.filter(
-		(a) =>
-			TICKET_RULES[a].from.includes(before.status) &&
-			targets(a, before, after).includes(after.status)
-	);
 	let last: Refusal = refusal(
 		'status',
 		'status_path',
 		`a ticket cannot go from ${before.status} to ${after.status}`,
 		{ from: before.status, to: after.status }
 	);
-	for (const action of leading) {
-		const verdict = mayPerform(before, action, actor);
-		if (verdict.ok) return verdict;
-		last = verdict.error;
+	const seen = new Set<TicketStatus>([before.status]);
+	let frontier: TicketDoc[] = [before];
+	for (let depth = 0; frontier.length > 0; depth++) {
+		const next: TicketDoc[] = [];
+		for (const at of frontier) {
+			for (const action of TICKET_ACTION_TYPES) {
+				if (!TICKET_RULES[action].from.includes(at.status)) continue;
+				for (const to of targets(action, at, after)) {
+					if (seen.has(to)) continue;
+					const verdict = mayPerform(at, action, actor);
+					if (!verdict.ok) {
+						// The reason shown is that of a direct step, as when no chain was tried.
+						if (depth === 0 && to === after.status) last = verdict.error;
+						continue;
+					}
+					if (to === after.status) return ok(true);
+					seen.add(to);
+					next.push(stepped(before, after, at, to));
+				}
+			}
+		}
+		frontier = next;
 	}
 	return err(last);
+}
+
+/**
+ * The ticket between two steps of a chain: the facts that decide who may act (assignees,
+ * requester) stay those the server holds; group and level are those pushed; a wait remembers
+ * where it came from, so resuming goes back there and nowhere else.
+ */
+function stepped(
+	before: TicketDoc,
+	after: ChangeFacts,
+	at: TicketDoc,
+	to: TicketStatus
+): TicketDoc {
+	const { pending: _pending, group: _group, ...rest } = before;
+	const ticket: TicketDoc = {
+		...rest,
+		...(after.group === undefined ? {} : { group: after.group }),
+		level: after.level,
+		status: to
+	};
+	if (to !== 'pending') return ticket;
+	const from = at.status as NonNullable<TicketDoc['pending']>['from'];
+	return { ...ticket, pending: { reason: 'requester', since: before.updatedAt, from } };
 }

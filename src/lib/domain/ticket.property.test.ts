@@ -168,7 +168,7 @@ describe('the ticket life cycle (property)', () => {
 					expect(statusChangeAllowed(ticket, next, actor).ok).toBe(true);
 					if (user !== undefined) {
 						const verdict = mayWrite(user, ticket, next);
-						expect(verdict.ok ? 'accepted' : verdict.error).toBe('accepted');
+						expect(verdict.ok ? 'accepted' : verdict.error.message).toBe('accepted');
 					}
 					reached.add(next.status);
 					ticket = next;

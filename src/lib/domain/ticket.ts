@@ -65,6 +65,20 @@ export type TicketAction =
 export interface TicketRules {
 	taxonomy?: Taxonomy | undefined;
 	matrix?: PriorityMatrix | undefined;
+	/** The groups referential: when given (and not empty), a ticket goes only to one of these. */
+	groups?: readonly { readonly id: string }[] | undefined;
+	/** Active users who may be assigned: when given, anyone else is refused. */
+	assignable?: ReadonlySet<string> | undefined;
+}
+
+/** Whether `group` is one the referential knows (any group when there is no referential). */
+export function knownGroup(rules: Pick<TicketRules, 'groups'>, group: string): boolean {
+	const groups = rules.groups ?? [];
+	return groups.length === 0 || groups.some((g) => g.id === group);
+}
+
+function groupRefusal(group: string): Result<never, Refusal> {
+	return refuse('unknown_group', `there is no group ${group}: choose one from the list`);
 }
 
 type Draft = Omit<TicketDoc, 'pending' | 'resolution' | 'closure' | 'cancellation'> &
@@ -113,6 +127,7 @@ function apply(
 				}
 				group = routed.value;
 			}
+			if (group !== undefined && !knownGroup(rules, group)) return groupRefusal(group);
 			const clientId = action.clientId ?? ticket.clientId;
 			if (clientId === undefined) return refuse('need_client', 'identify the client first');
 			const { subcategory: _s, ...rest } = ticket;
@@ -133,6 +148,7 @@ function apply(
 		}
 		case 'route':
 			if (blank(action.group)) return refuse('need_group', 'choose a group');
+			if (!knownGroup(rules, action.group)) return groupRefusal(action.group);
 			return ok({
 				...ticket,
 				group: action.group,
@@ -145,6 +161,9 @@ function apply(
 			if (assignees.length === 0) return refuse('need_assignee', 'choose at least one person');
 			if (!assignees.every((id) => id.startsWith('user:')))
 				return refuse('assignee_ids', 'assignees must be user ids ("user:…")');
+			const { assignable } = rules;
+			if (assignable !== undefined && !assignees.every((id) => assignable.has(id)))
+				return refuse('unknown_user', 'choose people among the active users');
 			return ok({ ...ticket, status: 'assigned', assignees });
 		}
 		case 'plan':
@@ -239,6 +258,7 @@ function apply(
 			const next: Draft = { ...ticket, level: (ticket.level + 1) as Scale3 };
 			if (action.group !== undefined && action.group !== ticket.group) {
 				if (blank(action.group)) return refuse('need_group', 'choose a group');
+				if (!knownGroup(rules, action.group)) return groupRefusal(action.group);
 				// A new group starts from its own queue: nobody there is assigned yet.
 				next.group = action.group;
 				next.assignees = [];

@@ -3,9 +3,11 @@
 import { describe, expect, it } from 'vitest';
 import { REFUSAL_KEYS, type Refusal } from '#lib/domain/refusals.ts';
 import {
+	CONFIG_KINDS,
 	EVENT_KINDS,
 	MISSION_END_REASONS,
 	MISSION_EVENT_ACTIONS,
+	PARTY_FIELDS,
 	STATUS_ACTIONS,
 	type EventDoc,
 	type EventKind
@@ -120,8 +122,20 @@ function samples(): Array<[string, EventDoc]> {
 	out.push(['credential_reveal', event('credential_reveal', { label: 'Routeur' })]);
 	out.push(['merge_set_aside', event('merge_set_aside', { fields: ['title'] })]);
 	out.push(['sla_warning', event('sla_warning', { clock: 'resolution', state: 'breached' })]);
+	out.push([
+		'escalated',
+		event('escalated', { deadline: 'response', dueAt: '2026-11-12T08:00:00.000Z', from: 1, to: 2 })
+	]);
 	out.push(['ticket_numbered', event('ticket_numbered', { number: 10421 })]);
 	out.push(['follow_up/report', event('follow_up', { reportId: 'report:R1' })]);
+	for (const field of PARTY_FIELDS) {
+		out.push([`party_change/${field}/set`, event('party_change', { field, to: 'Aprile' })]);
+		out.push([
+			`party_change/${field}/changed`,
+			event('party_change', { field, from: 'Aprile', to: 'Bâtiment B' })
+		]);
+		out.push([`party_change/${field}/cleared`, event('party_change', { field, from: 'Aprile' })]);
+	}
 	return out;
 }
 
@@ -160,15 +174,27 @@ describe('every code has words in French and in English', () => {
 						category: 'reseau',
 						subcategory: 'wifi',
 						label: 'Congés',
-						issues: ['ticket.title: must not be empty']
+						issues: ['ticket.title: must not be empty'],
+						// what the server's push refusals carry (may-write.ts, server/sync/push.ts)
+						fields: ['title', 'status', 'estimatedMinutes', 'commercialStatus', 'roles'],
+						field: 'ticket.createdBy',
+						doc: 'client',
+						kind: 'notice_sent',
+						part: 'document',
+						bytes: 1_100_000,
+						limit: 1_048_576
 					}
 				};
 				const text = describeRefusal(t, refusal);
 				expect(text, key).not.toBe('');
 				expect(text, key).not.toMatch(/\{\w+\}/);
+				expect(text, key).not.toMatch(CODE_TEXT);
+				expect(text, key).not.toMatch(/estimatedMinutes|commercialStatus|createdBy|\?/);
 				// In French, neither English words nor codes.
 				if (lang === 'fr')
-					expect(text, key).not.toMatch(/cannot|must|\b(dispatcher|assignee|qualify|closed|new)\b/);
+					expect(text, key).not.toMatch(
+						/cannot|must|\b(dispatcher|assignee|qualify|closed|new|title|status|roles)\b/
+					);
 			}
 		});
 
@@ -182,6 +208,11 @@ describe('every code has words in French and in English', () => {
 			}
 		});
 	}
+
+	it('every referential kind has a name on the admin screen', () => {
+		for (const [, t] of LANGUAGES)
+			for (const kind of CONFIG_KINDS) expect(t(`admin.config.${kind}` as MessageKey)).not.toBe('');
+	});
 
 	it('French and English are different texts, not copies', () => {
 		const refusal: Refusal = { code: 'rule', key: 'level_max', message: 'x' };

@@ -56,6 +56,17 @@ class I18n {
 			timeZone: 'Europe/Paris',
 			...options
 		}).format(new Date(iso));
+
+	/** An amount in cents, in euros the way the UI language writes it ("1 234,50 €"). */
+	money = (cents: number): string => formatMoney(cents, this.#locale);
+}
+
+/** An amount in cents, in euros: French "1 234,50 €" or English "€1,234.50". */
+export function formatMoney(cents: number, locale: Locale): string {
+	return new Intl.NumberFormat(locale === 'fr' ? 'fr-FR' : 'en-GB', {
+		style: 'currency',
+		currency: 'EUR'
+	}).format(cents / 100);
 }
 
 function readStored(): Locale {

@@ -22,7 +22,8 @@ import {
 	TICKET_KINDS,
 	TICKET_SOURCES,
 	TICKET_STATUSES,
-	type EventKind
+	type EventKind,
+	type PartyField
 } from '#lib/domain/schemas.ts';
 import { TICKET_ACTION_TYPES } from '#lib/domain/ticket-rules.ts';
 import type { MessageKey } from './messages.ts';
@@ -60,7 +61,8 @@ export const LABELS = {
 		['dispatcher', 'group_expert', 'any_expert', 'assignee', 'requester', 'system'] as const,
 		'who'
 	) satisfies Table<Who>,
-	eventKind: table(EVENT_KINDS, 'event') satisfies Table<EventKind>
+	eventKind: table(EVENT_KINDS, 'event') satisfies Table<EventKind>,
+	partyField: table(['client', 'site', 'requester'] as const, 'party') satisfies Table<PartyField>
 } as const;
 
 export type LabelTable = keyof typeof LABELS;

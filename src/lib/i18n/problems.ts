@@ -4,7 +4,7 @@
  * sentences, in the reader's language.
  */
 import { typeOf } from '#lib/domain/ids.ts';
-import type { Refusal } from '#lib/domain/refusals.ts';
+import { REFUSAL_KEYS, type Refusal, type RefusalKey } from '#lib/domain/refusals.ts';
 import { WriteError } from '#lib/data/docs.ts';
 import { label, wordList, type Translate } from './labels.ts';
 import type { MessageKey } from './messages.ts';
@@ -39,12 +39,107 @@ export function describeRefusal(t: Translate, refusal: Refusal): string {
 			const issues = Array.isArray(p.issues) ? (p.issues as readonly string[]) : [];
 			return t('refusal.invalid', { issues: describeIssues(t, issues).join(' ; ') });
 		}
+		case 'too_large':
+			return t(p.part === 'attachments' ? 'refusal.too_large.attachments' : 'refusal.too_large', {
+				size: kilobytes(p.bytes),
+				limit: kilobytes(p.limit)
+			});
 		default: {
+			// A key this version does not know (a newer server): no text to look up.
+			if (!(REFUSAL_KEYS as readonly string[]).includes(refusal.key)) return t('refusal.unknown');
 			const params: Record<string, string> = {};
-			for (const [k, v] of Object.entries(p)) params[k] = text(v);
+			for (const [k, v] of Object.entries(p)) params[k] = paramWords(t, k, v);
 			return t(`refusal.${refusal.key}` as MessageKey, params);
 		}
 	}
+}
+
+// A refusal key added to the domain without its French text is a type error here (and the
+// coverage test checks both languages and every parameter).
+const everyRefusalHasText: `refusal.${RefusalKey}` extends MessageKey ? true : never = true;
+void everyRefusalHasText;
+
+const kilobytes = (n: unknown): string =>
+	typeof n === 'number' && Number.isFinite(n) ? String(Math.ceil(n / 1024)) : '?';
+
+/** A refusal's parameter in words: field names, document types and event kinds are codes. */
+function paramWords(t: Translate, name: string, value: unknown): string {
+	switch (name) {
+		case 'fields':
+			return fieldList(t, Array.isArray(value) ? (value as readonly string[]) : []);
+		case 'doc':
+			return docTypeWords(t, text(value));
+		case 'kind': {
+			const kind = text(value);
+			const words = label(t, 'eventKind', kind);
+			return words === kind ? t('doc.other') : words;
+		}
+		default:
+			return text(value);
+	}
+}
+
+/** The top-level fields a refusal may name, each with its words (`rfield.<name>`). */
+const FIELD_NAMES: ReadonlySet<string> = new Set([
+	'kind',
+	'preTicket',
+	'title',
+	'description',
+	'clientId',
+	'siteId',
+	'requester',
+	'source',
+	'category',
+	'subcategory',
+	'group',
+	'impact',
+	'urgency',
+	'priority',
+	'status',
+	'pending',
+	'level',
+	'assignees',
+	'links',
+	'number',
+	'resolution',
+	'closure',
+	'cancellation',
+	'createdAt',
+	'createdBy',
+	'ticketId',
+	'technicianId',
+	'start',
+	'end',
+	'estimatedMinutes',
+	'instructions',
+	'toBring',
+	'name',
+	'siret',
+	'address',
+	'sites',
+	'contacts',
+	'contract',
+	'commercialStatus',
+	'displayName',
+	'email',
+	'phone',
+	'roles',
+	'groups',
+	'skills',
+	'base',
+	'disabled',
+	'_attachments'
+]);
+
+/** Field names as a person says them: "le titre et la priorité"; an unknown one: "un autre champ". */
+export function fieldList(t: Translate, fields: readonly string[]): string {
+	const words = [
+		...new Set(
+			fields.map((f) => (FIELD_NAMES.has(f) ? t(`rfield.${f}` as MessageKey) : t('rfield.other')))
+		)
+	];
+	if (words.length < 2) return words[0] ?? t('rfield.other');
+	return `${words.slice(0, -1).join(', ')}${t('list.and')}${words.at(-1) ?? ''}`;
 }
 
 // ---- schema issues ("ticket.requester.email: must be an e-mail address") ----
@@ -73,7 +168,21 @@ const FIELDS: Readonly<Record<string, MessageKey>> = {
 	routingGroup: 'field.routingGroup',
 	subcategories: 'field.subcategories',
 	address: 'field.address',
-	siret: 'field.siret'
+	siret: 'field.siret',
+	impact: 'field.impact',
+	urgency: 'field.urgency',
+	priority: 'field.priority',
+	status: 'field.status',
+	level: 'field.level',
+	group: 'field.group',
+	category: 'field.category',
+	subcategory: 'field.subcategory',
+	assignees: 'field.assignees',
+	kind: 'field.kind',
+	source: 'field.source',
+	remarks: 'field.remarks',
+	body: 'field.body',
+	data: 'field.data'
 };
 
 /** `config.matrix[0][2]` → "Matrice de priorité › n° 1 › n° 3". */
@@ -84,7 +193,7 @@ function fieldWords(t: Translate, path: string): string {
 	for (const part of parts) {
 		const m = /^([^[]*)((?:\[\d+\])*)$/.exec(part);
 		const name = m?.[1] ?? part;
-		if (name) words.push(FIELDS[name] ? t(FIELDS[name]) : name);
+		if (name) words.push(FIELDS[name] ? t(FIELDS[name]) : t('field.other'));
 		for (const index of (m?.[2] ?? '').matchAll(/\[(\d+)\]/g))
 			words.push(t('val.index', { n: Number(index[1]) + 1 }));
 	}
@@ -150,9 +259,29 @@ export function describeIssues(t: Translate, issues: readonly string[]): string[
 
 // ---- failed writes ----
 
+const DOC_TYPES: ReadonlySet<string> = new Set([
+	'ticket',
+	'event',
+	'mission',
+	'report',
+	'client',
+	'techfile',
+	'config',
+	'user',
+	'grant',
+	'calendar',
+	'billing',
+	'hourbank',
+	'invoice'
+]);
+
+/** "le ticket", "la fiche client": a document type in words (an unknown one: "un document"). */
+function docTypeWords(t: Translate, type: string | null | undefined): string {
+	return type && DOC_TYPES.has(type) ? t(`doc.${type}` as MessageKey) : t('doc.other');
+}
+
 function docWords(t: Translate, id: string): string {
-	const type = typeOf(id);
-	return t(type ? (`doc.${type}` as MessageKey) : 'doc.other');
+	return docTypeWords(t, typeOf(id));
 }
 
 export function describeWriteError(t: Translate, error: WriteError): string {

@@ -15,7 +15,11 @@ export interface TimelineWords {
 	readonly names: ReadonlyMap<string, string>;
 	/** How to name another ticket (a link's target): its number or title. */
 	readonly ticketLabel?: (id: string) => string;
+	/** How to name a group (the groups referential's label). */
+	readonly groupLabel?: (id: string) => string;
 }
+
+const groupName = (w: TimelineWords, id: string): string => w.groupLabel?.(id) ?? id;
 
 export interface EventLine {
 	/** What happened, in words; empty for a follow-up or call (the body says it all). */
@@ -104,7 +108,9 @@ function codedText(w: TimelineWords, e: EventDoc): string {
 			return statusText(w, d, e);
 		case 'assignment':
 			if (str(d.action) === 'route' || (str(d.group) && strings(d.assignees).length === 0))
-				return str(d.group) ? t('tl.route', { group: str(d.group), level: num(d.level) ?? 2 }) : '';
+				return str(d.group)
+					? t('tl.route', { group: groupName(w, str(d.group)), level: num(d.level) ?? 2 })
+					: '';
 			if (strings(d.assignees).length === 0) return '';
 			return t('tl.assign', {
 				names: wordList(
@@ -118,7 +124,7 @@ function codedText(w: TimelineWords, e: EventDoc): string {
 			const level = num(d.level);
 			if (level === null) return '';
 			return str(d.group)
-				? t('tl.escalateGroup', { level, group: str(d.group) })
+				? t('tl.escalateGroup', { level, group: groupName(w, str(d.group)) })
 				: t('tl.escalate', { level });
 		}
 		case 'mission_planned':
@@ -151,6 +157,23 @@ function codedText(w: TimelineWords, e: EventDoc): string {
 				kind: label(t, 'linkKind', str(d.kind)),
 				ticket: target ? (w.ticketLabel?.(target) ?? '') : ''
 			}).trim();
+		}
+		case 'party_change': {
+			const field = label(t, 'partyField', str(d.field));
+			const from = str(d.from);
+			const to = str(d.to);
+			if (!to) return from ? t('tl.partyCleared', { field, from }) : '';
+			return from ? t('tl.partyChanged', { field, from, to }) : t('tl.partySet', { field, to });
+		}
+		case 'escalated': {
+			const to = num(d.to);
+			if (to === null) return '';
+			return t(str(d.deadline) === 'response' ? 'tl.escalatedResponse' : 'tl.escalatedResolution', {
+				level: to,
+				due: str(d.dueAt)
+					? w.dateTime(str(d.dueAt), { dateStyle: 'short', timeStyle: 'short' })
+					: ''
+			});
 		}
 		case 'sla_warning':
 			return str(d.clock)

@@ -51,14 +51,14 @@ export interface ReportPdfInput {
 	readonly createdAt: Date;
 }
 
-const A4: [number, number] = [595.28, 841.89];
-const MARGIN = 48;
-const BRAND = rgb(0.043, 0.31, 0.424); // #0b4f6c, the app's brand colour
-const INK = rgb(0.07, 0.125, 0.169);
-const MUTED = rgb(0.29, 0.353, 0.4);
+export const A4: [number, number] = [595.28, 841.89];
+export const MARGIN = 48;
+export const BRAND = rgb(0.043, 0.31, 0.424); // #0b4f6c, the app's brand colour
+export const INK = rgb(0.07, 0.125, 0.169);
+export const MUTED = rgb(0.29, 0.353, 0.4);
 
 /** Standard PDF fonts only know WinAnsi: other characters become close ones or '?'. */
-function encodable(font: PDFFont): (text: string) => string {
+export function encodable(font: PDFFont): (text: string) => string {
 	const cache = new Map<string, string>();
 	return (text) =>
 		[...text.replace(/[\u00a0\u202f\u2009]/g, ' ').replace(/[\u2010-\u2013]/g, '-')]
@@ -80,7 +80,7 @@ function encodable(font: PDFFont): (text: string) => string {
 			.join('');
 }
 
-class Writer {
+export class Writer {
 	readonly #doc: PDFDocument;
 	readonly #font: PDFFont;
 	readonly #bold: PDFFont;
@@ -149,7 +149,7 @@ export function photoKind(bytes: Uint8Array): PhotoKind | null {
 	return null;
 }
 
-function wrap(text: string, font: PDFFont, size: number, width: number): string[] {
+export function wrap(text: string, font: PDFFont, size: number, width: number): string[] {
 	const words = text.split(/\s+/).filter(Boolean);
 	if (words.length === 0) return [''];
 	const lines: string[] = [];
@@ -166,6 +166,40 @@ function wrap(text: string, font: PDFFont, size: number, width: number): string[
 	return lines;
 }
 
+/** The brand band on top of the first page: the company, its details and the document's title. */
+export function brandHeader(
+	w: Writer,
+	font: PDFFont,
+	bold: PDFFont,
+	company: string,
+	details: readonly string[],
+	title: string
+): void {
+	// Company header: a brand band with the company, its details and the document's title.
+	const white = rgb(1, 1, 1);
+	w.page.drawRectangle({ x: 0, y: A4[1] - 96, width: A4[0], height: 96, color: BRAND });
+	w.page.drawText(encodable(bold)(company), {
+		x: MARGIN,
+		y: A4[1] - 34,
+		size: 16,
+		font: bold,
+		color: white
+	});
+	const joined = encodable(font)(details.join(' · '));
+	for (const [i, line] of wrap(joined, font, 9, A4[0] - 2 * MARGIN)
+		.slice(0, 2)
+		.entries())
+		w.page.drawText(line, { x: MARGIN, y: A4[1] - 50 - i * 11, size: 9, font, color: white });
+	w.page.drawText(encodable(font)(title), {
+		x: MARGIN,
+		y: A4[1] - 84,
+		size: 13,
+		font,
+		color: white
+	});
+	w.y = A4[1] - 116;
+}
+
 /** The PDF bytes of a signed report. @throws {Error} when a signature is not a PNG. */
 export async function reportPdf(input: ReportPdfInput): Promise<Uint8Array> {
 	const doc = await PDFDocument.create();
@@ -178,29 +212,7 @@ export async function reportPdf(input: ReportPdfInput): Promise<Uint8Array> {
 	const w = new Writer(doc, font, bold);
 	const { labels } = input;
 
-	// Company header: a brand band with the company, its details and the document's title.
-	const white = rgb(1, 1, 1);
-	w.page.drawRectangle({ x: 0, y: A4[1] - 96, width: A4[0], height: 96, color: BRAND });
-	w.page.drawText(encodable(bold)(labels.company), {
-		x: MARGIN,
-		y: A4[1] - 34,
-		size: 16,
-		font: bold,
-		color: white
-	});
-	const details = encodable(font)(input.companyDetails.join(' · '));
-	for (const [i, line] of wrap(details, font, 9, A4[0] - 2 * MARGIN)
-		.slice(0, 2)
-		.entries())
-		w.page.drawText(line, { x: MARGIN, y: A4[1] - 50 - i * 11, size: 9, font, color: white });
-	w.page.drawText(encodable(font)(labels.title), {
-		x: MARGIN,
-		y: A4[1] - 84,
-		size: 13,
-		font,
-		color: white
-	});
-	w.y = A4[1] - 116;
+	brandHeader(w, font, bold, labels.company, input.companyDetails, labels.title);
 
 	for (const [label, value] of [
 		[labels.ticket, input.ticket],

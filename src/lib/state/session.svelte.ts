@@ -10,6 +10,22 @@ export interface SessionUser {
 
 const CACHE_KEY = 'terrain.session-user';
 
+const DESK_ROLES = ['dispatcher', 'admin', 'expert'];
+
+/** The commercial service without a desk role: the billing face is all it uses. */
+export function billingOnly(roles: readonly string[]): boolean {
+	return roles.includes('billing') && !roles.some((r) => DESK_ROLES.includes(r));
+}
+
+export function homeOf(
+	roles: readonly string[]
+): '/(field)/missions' | '/(desk)/tickets' | '/(desk)/billing' {
+	if (roles.includes('technician') && !roles.some((r) => r === 'dispatcher' || r === 'admin'))
+		return '/(field)/missions';
+	if (billingOnly(roles)) return '/(desk)/billing';
+	return '/(desk)/tickets';
+}
+
 /**
  * Who is signed in on this device. The profile is remembered locally so a technician
  * can open the app with no network; the server's cookie stays the authority.
@@ -26,12 +42,12 @@ class Session {
 		return this.#restored;
 	}
 
-	/** Where the user lands after sign-in: the field face for technicians, the desk for the others. */
-	get home(): '/(field)/missions' | '/(desk)/tickets' {
-		const roles = this.#user?.roles ?? [];
-		if (roles.includes('technician') && !roles.some((r) => r === 'dispatcher' || r === 'admin'))
-			return '/(field)/missions';
-		return '/(desk)/tickets';
+	/**
+	 * Where the user lands after sign-in: the field face for technicians, the billing face for
+	 * the commercial service, the desk for the others.
+	 */
+	get home(): '/(field)/missions' | '/(desk)/tickets' | '/(desk)/billing' {
+		return homeOf(this.#user?.roles ?? []);
 	}
 
 	async restore(): Promise<SessionUser | null> {

@@ -45,9 +45,138 @@ export function describeDoc(doc: Json, related: ReadonlyMap<string, Json>, t: Tr
 			return t('unsynced.techfile', { name: str(related.get(str(doc.clientId))?.name) });
 		case 'calendar':
 			return t('unsynced.calendar');
+		case 'user':
+		case 'grant':
+		case 'config':
+		case 'billing':
+		case 'hourbank':
+		case 'invoice':
+		case 'survey':
+			return t(`syncDoc.${type}`);
 		default:
-			return t('unsynced.other', { id });
+			return t('syncDoc.other');
 	}
+}
+
+/** A ticket as a refusal names it: its number (once the server gave one) and its title. */
+export interface TicketWords {
+	readonly number?: number;
+	readonly title: string;
+}
+
+/**
+ * What names a refused document, in no language: its type and the ticket, client or person it
+ * belongs to, as this device has them. `describeDocName` puts it in words.
+ */
+export interface DocName {
+	readonly type: string;
+	readonly ticket?: TicketWords;
+	/** A client's or a person's name. */
+	readonly name?: string;
+	/** A mission's planned start (instant), shown in Paris time. */
+	readonly start?: string;
+}
+
+function ticketWords(ticket: Json | undefined): TicketWords | undefined {
+	if (ticket === undefined) return undefined;
+	const number = ticket.number;
+	return typeof number === 'number'
+		? { number, title: str(ticket.title) }
+		: { title: str(ticket.title) };
+}
+
+/**
+ * The name of a document by id, from the device's copy (`doc`, undefined when it is gone, e.g.
+ * deleted) and the documents it refers to (`related`: tickets, missions, clients by id).
+ */
+export function docNameOf(
+	id: string,
+	doc: Json | undefined,
+	related: ReadonlyMap<string, Json>
+): DocName {
+	const type = id.slice(0, Math.max(0, id.indexOf(':')));
+	const ticketOf = (ticketId: unknown) => ticketWords(related.get(str(ticketId)));
+	const withTicket = (ticket: TicketWords | undefined, more: Partial<DocName> = {}): DocName =>
+		ticket ? { type, ticket, ...more } : { type, ...more };
+	if (doc === undefined) return { type };
+	switch (type) {
+		case 'ticket':
+			return withTicket(ticketWords(doc));
+		case 'mission': {
+			const start = str(doc.start);
+			return withTicket(ticketOf(doc.ticketId), start ? { start } : {});
+		}
+		case 'report': {
+			const mission = related.get(str(doc.missionId));
+			return withTicket(ticketOf(doc.ticketId ?? mission?.ticketId));
+		}
+		case 'event':
+			return withTicket(doc.ticketId === undefined ? undefined : ticketOf(doc.ticketId));
+		case 'client': {
+			const name = str(doc.name);
+			return name ? { type, name } : { type };
+		}
+		case 'techfile': {
+			const name = str(related.get(str(doc.clientId))?.name);
+			return name ? { type, name } : { type };
+		}
+		case 'user': {
+			const name = str(doc.displayName);
+			return name ? { type, name } : { type };
+		}
+		default:
+			return { type };
+	}
+}
+
+const ALONE: Readonly<Record<string, MessageKey>> = {
+	ticket: 'syncDoc.ticketAlone',
+	mission: 'syncDoc.missionAlone',
+	report: 'syncDoc.reportAlone',
+	event: 'syncDoc.eventAlone',
+	client: 'syncDoc.clientAlone',
+	techfile: 'syncDoc.techfileAlone',
+	user: 'syncDoc.userAlone',
+	calendar: 'syncDoc.calendar',
+	grant: 'syncDoc.grant',
+	config: 'syncDoc.config',
+	billing: 'syncDoc.billing',
+	survey: 'syncDoc.survey'
+};
+
+/**
+ * "le ticket n° 10302 « Imprimante HS »", "le rapport d’intervention du ticket n° 10302 …",
+ * "la fiche du client Mairie de Lens"; a document whose details this device lacks by its type.
+ */
+export function describeDocName(
+	t: Translate,
+	name: DocName,
+	dateTime: (iso: string) => string = () => ''
+): string {
+	const ticket = name.ticket
+		? name.ticket.number === undefined
+			? t('syncDoc.ticketNew', { title: name.ticket.title })
+			: t('syncDoc.ticketName', { number: name.ticket.number, title: name.ticket.title })
+		: undefined;
+	switch (name.type) {
+		case 'ticket':
+		case 'report':
+		case 'event':
+			if (ticket) return t(`syncDoc.${name.type}`, { ticket });
+			break;
+		case 'mission':
+			if (ticket) {
+				const date = name.start ? dateTime(name.start) : '';
+				return date ? t('syncDoc.missionAt', { ticket, date }) : t('syncDoc.mission', { ticket });
+			}
+			break;
+		case 'client':
+		case 'techfile':
+		case 'user':
+			if (name.name) return t(`syncDoc.${name.type}`, { name: name.name });
+			break;
+	}
+	return t(ALONE[name.type] ?? 'syncDoc.other');
 }
 
 /** The ids a changed document refers to, so the caller can load them in one read. */

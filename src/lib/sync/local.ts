@@ -7,8 +7,15 @@ const isSystem = (id: string): boolean => id.startsWith('_design/') || id.starts
 
 /** Ids of the documents on the device (tombstones and design documents left out). */
 export async function localIds(db: LocalDb): Promise<string[]> {
+	return (await localRevs(db)).map(([id]) => id);
+}
+
+/** `[id, winning rev]` of the documents on the device (tombstones, design documents left out). */
+export async function localRevs(db: LocalDb): Promise<ManifestEntry[]> {
 	const result = await db.allDocs();
-	return result.rows.map((row) => row.id).filter((id) => !isSystem(id));
+	return result.rows.flatMap((row): ManifestEntry[] =>
+		isSystem(row.id) ? [] : [[row.id, row.value.rev]]
+	);
 }
 
 /**

@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { batches, planPull, type PullInput, type RemovedMark } from './plan.ts';
+import {
+	batches,
+	planPull,
+	unconfirmedIds,
+	WRITTEN_MAX,
+	type ManifestEntry,
+	type PullInput,
+	type RemovedMark
+} from './plan.ts';
 
 function input(overrides: Partial<PullInput> = {}): PullInput {
 	return {
@@ -62,6 +70,28 @@ describe('planPull', () => {
 		);
 		// `event:was-pushed` has no local change left and is not listed: revoked.
 		expect(plan.remove).toEqual(['mission:gone', 'event:was-pushed']);
+	});
+
+	it('names the pushed documents no manifest listed at their revision, at most WRITTEN_MAX', () => {
+		const local: ManifestEntry[] = [
+			['ticket:a', '1-a'],
+			['ticket:b', '2-b'],
+			['event:pushed', '1-p'],
+			['event:pending', '1-q']
+		];
+		const serverRevs = new Map([
+			['ticket:a', '1-a'],
+			['ticket:b', '1-b']
+		]);
+		expect(unconfirmedIds(local, serverRevs, new Set(['event:pending']))).toEqual([
+			'ticket:b',
+			'event:pushed'
+		]);
+		const many = Array.from({ length: WRITTEN_MAX + 5 }, (_, i): ManifestEntry => [
+			`e:${i}`,
+			'1-x'
+		]);
+		expect(unconfirmedIds(many, new Map(), new Set())).toHaveLength(WRITTEN_MAX);
 	});
 
 	it('removes a revoked document even when it has local changes', () => {

@@ -76,6 +76,30 @@ export function planPull(input: PullInput): PullPlan {
 	return { fetch, present, remove, forget, total, done: total - fetch.length };
 }
 
+/** At most this many ids travel with a manifest request as the device's own writes. */
+export const WRITTEN_MAX = 1000;
+
+/**
+ * The documents this device wrote and pushed that no manifest has listed at that revision yet:
+ * on the device, not waiting to be pushed, and at a revision other than the server's the
+ * device last stored. They travel with the manifest request so that the server answers only
+ * once it holds them (read-your-writes): the push may have gone through another server
+ * instance, or a cluster's copy the manifest's server reads may not have them yet, and a
+ * manifest without them would take them off the device as if revoked.
+ */
+export function unconfirmedIds(
+	local: readonly ManifestEntry[],
+	serverRevs: ReadonlyMap<string, string>,
+	pending: ReadonlySet<string>
+): string[] {
+	const out: string[] = [];
+	for (const [id, rev] of local) {
+		if (out.length >= WRITTEN_MAX) break;
+		if (!pending.has(id) && serverRevs.get(id) !== rev) out.push(id);
+	}
+	return out;
+}
+
 /** Splits `items` into batches of at most `size`. */
 export function batches<T>(items: readonly T[], size: number): T[][] {
 	const out: T[][] = [];

@@ -15,6 +15,49 @@ async function liveIds(db: ReturnType<typeof memoryDb>): Promise<string[]> {
 }
 
 describe('pull', () => {
+	it('names its own pushed writes with the manifest request, so a lagging server does not revoke them', async () => {
+		const server = memoryDb('server');
+		const device = memoryDb('device');
+		await server.bulkDocs(events(2));
+		const all = (await server.allDocs()).rows.map((r) => r.id);
+		const ledger = new Ledger();
+		await pull(
+			device,
+			ledger,
+			serverTransport(server, () => all),
+			new Set(),
+			() => undefined
+		);
+		// Written here and pushed through another instance: not pending, never listed yet.
+		await device.put({ _id: 'event:mine', type: 'event', body: 'écrit ici' });
+		const copy = await device.get('event:mine');
+		const asked: Array<readonly string[]> = [];
+		// This server's copy lags: it has the document only once it waited for the ids named.
+		const lagging = serverTransport(server, () => all);
+		const transport = {
+			...lagging,
+			async manifest(written: readonly string[] = []) {
+				asked.push(written);
+				if (written.includes('event:mine')) {
+					await server.bulkDocs([copy], { new_edits: false });
+					return serverTransport(server, () => [...all, 'event:mine']).manifest();
+				}
+				return lagging.manifest();
+			}
+		};
+		const outcome = await pull(device, ledger, transport, new Set(), () => undefined);
+		expect(asked).toEqual([['event:mine']]);
+		expect(outcome.removed).toEqual([]);
+		expect(await liveIds(device)).toContain('event:mine');
+		// Listed once at its revision, it is no longer named.
+		await pull(device, ledger, transport, new Set(), () => undefined);
+		expect(asked[1]).toEqual([]);
+		// Still pending (not pushed yet), it is not named either: the server cannot have it.
+		await device.put({ _id: 'event:draft', type: 'event', body: 'brouillon' });
+		await pull(device, ledger, transport, new Set(['event:draft']), () => undefined);
+		expect(asked[2]).toEqual([]);
+	});
+
 	it('fetches the allowed documents in batches, with count/total progress', async () => {
 		const server = memoryDb('server');
 		const device = memoryDb('device');

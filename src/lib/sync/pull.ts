@@ -1,8 +1,8 @@
 import { api } from '../api/http.ts';
 import type { LocalDb } from '../data/local-db.ts';
 import type { Ledger } from './ledger.ts';
-import { localIds, missingIds } from './local.ts';
-import { batches, planPull, type Manifest, type ManifestEntry } from './plan.ts';
+import { localRevs, missingIds } from './local.ts';
+import { batches, planPull, unconfirmedIds, type Manifest, type ManifestEntry } from './plan.ts';
 import { removeFromDevice } from './revoke.ts';
 
 /** Documents fetched per `_bulk_get` round trip (the server takes up to 500). */
@@ -17,12 +17,19 @@ export interface BulkGetResult {
 
 /** How the pull reaches the server; tests pass their own. */
 export interface PullTransport {
-	manifest(): Promise<Manifest>;
+	/**
+	 * @param written ids this device pushed and no manifest listed yet: the server answers once
+	 * it holds them (or after a short wait), so they are not taken for revoked.
+	 */
+	manifest(written?: readonly string[]): Promise<Manifest>;
 	bulkGet(docs: ReadonlyArray<{ id: string; rev: string }>): Promise<BulkGetResult>;
 }
 
 export const httpTransport: PullTransport = {
-	manifest: () => api<Manifest>('/api/sync/manifest'),
+	manifest: (written = []) =>
+		written.length === 0
+			? api<Manifest>('/api/sync/manifest')
+			: api<Manifest>('/api/sync/manifest', { method: 'POST', body: { written } }),
 	bulkGet: (docs) => api<BulkGetResult>('/api/sync/bulk_get', { method: 'POST', body: { docs } })
 };
 
@@ -55,8 +62,11 @@ export async function pull(
 	onProgress: (p: PullProgress) => void,
 	now: () => string = () => new Date().toISOString()
 ): Promise<PullOutcome> {
-	const manifest = await transport.manifest();
-	const [missing, ids] = await Promise.all([missingIds(db, manifest.docs), localIds(db)]);
+	const local = await localRevs(db);
+	const manifest = await transport.manifest(unconfirmedIds(local, ledger.serverRevs, pending));
+	const missing = await missingIds(db, manifest.docs);
+	// Documents stored since `local` was read came from this device (pending) or this pull.
+	const ids = local.map(([id]) => id);
 	const plan = planPull({
 		manifest: manifest.docs,
 		missing,

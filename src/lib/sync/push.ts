@@ -1,12 +1,16 @@
 import type { LocalDb } from '../data/local-db.ts';
+import { parseRefusal, type Refusal as Why } from '../domain/refusals.ts';
 import { shouldPush, type PushFacts } from './push-filter.ts';
 
 /** Documents per `_revs_diff` / `_bulk_docs` round trip. */
 export const PUSH_BATCH = 100;
 
+/** A document the server refused: its English `reason` (logs) and why, as a code to put in words. */
 export interface Refusal {
 	readonly id: string;
 	readonly reason: string;
+	/** The server's coded refusal; null when it sent none this version knows. */
+	readonly why: Why | null;
 }
 
 export interface PushOutcome {
@@ -81,7 +85,11 @@ async function replicate(
 	// `on` returns the replication itself, a thenable: awaited below.
 	void replication.on('denied', (error: unknown) => {
 		const e = (error ?? {}) as { id?: unknown; reason?: unknown; message?: unknown };
-		refused.push({ id: String(e.id ?? ''), reason: String(e.reason ?? e.message ?? '') });
+		refused.push({
+			id: String(e.id ?? ''),
+			reason: String(e.reason ?? e.message ?? ''),
+			why: parseRefusal(error)
+		});
 	});
 	const result = await replication;
 	return { written: result.docs_written, refused, lastSeq: result.last_seq ?? state.pushedSeq };

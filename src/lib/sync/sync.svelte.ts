@@ -8,17 +8,17 @@
 import { ApiError } from '../api/http.ts';
 import { deviceDb, recordRun, type DeviceDb } from '../data/dexie.ts';
 import { localDb, type LocalDb } from '../data/local-db.ts';
-import { isDocOf } from '../domain/schemas.ts';
 import { settings } from '../state/settings.svelte.ts';
 import { retryDelay } from './backoff.ts';
 import { resolveConflicts } from './conflicts.ts';
-import { describeDoc, relatedIds, type Translate } from './describe.ts';
+import { describeDoc, type Translate } from './describe.ts';
 import { Ledger } from './ledger.ts';
 import { waitForChange } from './live.ts';
-import { docsById, pendingChanges, pendingIds } from './local.ts';
+import { pendingChanges, pendingIds } from './local.ts';
 import { problemOf, type SyncProblem } from './problem.ts';
 import { httpTransport, pull, type PullProgress, type PullTransport } from './pull.ts';
 import { push, type Cancelable, type PushOutcome, type Refusal } from './push.ts';
+import { refusalProblem, withRelated } from './refused.ts';
 import { expiredIds, removeFromDevice } from './revoke.ts';
 import { storage } from './storage.svelte.ts';
 
@@ -189,12 +189,7 @@ class SyncService {
 		const db = this.#db;
 		if (!db) return [];
 		const ids = await pendingIds(db, this.#ledger.pushedSeq, this.#ledger);
-		const docs = await docsById(db, ids);
-		const related = await docsById(db, [...docs.values()].flatMap(relatedIds));
-		const missionTickets = [...related.values()].flatMap((d) =>
-			typeof d.ticketId === 'string' ? [d.ticketId] : []
-		);
-		for (const [id, doc] of await docsById(db, missionTickets)) related.set(id, doc);
+		const { docs, related } = await withRelated(db, ids);
 		return ids.map((id) => {
 			const doc = docs.get(id);
 			return doc ? describeDoc(doc, related, t) : describeDoc({ _id: id }, related, t);
@@ -286,17 +281,7 @@ class SyncService {
 	}
 
 	async #refusalProblem(db: LocalDb, refused: readonly Refusal[]): Promise<SyncProblem | null> {
-		if (refused.length === 0) return null;
-		const docs = await docsById(
-			db,
-			refused.map((r) => r.id)
-		);
-		const names = refused.map((r) => {
-			const doc = docs.get(r.id);
-			const ticket = doc && isDocOf('ticket', doc) && doc.number ? ` n° ${doc.number}` : '';
-			return `${r.id.slice(0, r.id.indexOf(':'))}${ticket} (${r.reason})`;
-		});
-		return { kind: 'refused', count: refused.length, names };
+		return refusalProblem(db, refused);
 	}
 
 	/** Closed missions past the access window leave a technician's device (even offline). */

@@ -48,7 +48,14 @@ const common = {
 	totalCents: cents,
 	currency: v.literal('EUR'),
 	warnings: v.array(WarningSchema),
-	computedAt: timestamp
+	computedAt: timestamp,
+	/** The closure it bills (the ticket's closure instant); absent on items before the job. */
+	closedAt: v.optional(timestamp),
+	/**
+	 * A correction of an earlier closure's items (a re-close that changed the amounts): its
+	 * lines credit the earlier ones and bill the new, so the earlier items are never edited.
+	 */
+	corrects: v.optional(v.array(ref('billing')))
 };
 
 export const BillingSchema = v.variant('kind', [

@@ -18,7 +18,9 @@ export const CONFIG_KINDS = [
 	'billing_rates',
 	'requester',
 	'planning',
-	'company'
+	'company',
+	'groups',
+	'escalation'
 ] as const;
 export type ConfigKind = (typeof CONFIG_KINDS)[number];
 
@@ -63,7 +65,9 @@ export const NOTICE_KEYS = [
 	'ticket_resolved',
 	'ticket_closed',
 	'ticket_reopened',
-	'mission_planned'
+	'mission_planned',
+	/** To staff (the assignees, the group's experts, the step's people), not the requester. */
+	'ticket_escalated'
 ] as const;
 export type NoticeKey = (typeof NOTICE_KEYS)[number];
 
@@ -78,7 +82,10 @@ export const NOTICE_PLACEHOLDERS = [
 	'reason',
 	'technician',
 	'date',
-	'url'
+	'url',
+	'level',
+	'deadline',
+	'priority'
 ] as const;
 export type NoticePlaceholder = (typeof NOTICE_PLACEHOLDERS)[number];
 
@@ -161,6 +168,18 @@ export const RequesterConfigSchema = v.object({
 		v.integer('must be a whole number of days'),
 		v.minValue(0, 'must not be negative'),
 		v.maxValue(365, 'must be at most 365 days')
+	),
+	/**
+	 * Business days a resolved ticket waits for the requester's answer before it is closed by
+	 * timeout (0: never); absent, DEFAULT_CLOSE_AFTER_DAYS (domain/sla-facts.ts).
+	 */
+	closeAfterDays: v.optional(
+		v.pipe(
+			v.number(),
+			v.integer('must be a whole number of days'),
+			v.minValue(0, 'must not be negative'),
+			v.maxValue(60, 'must be at most 60 business days')
+		)
 	)
 });
 
@@ -192,6 +211,15 @@ export const siret = v.pipe(
 	v.check((s) => /^\d{14}$/.test(s.replace(/ /g, '')), 'must be a SIRET (14 digits)')
 );
 
+/** An intra-community VAT number: two letters and 2 to 13 letters or digits, spaces allowed. */
+export const vatNumber = v.pipe(
+	v.string(),
+	v.check(
+		(s) => /^[A-Z]{2}[0-9A-Z]{2,13}$/.test(s.replace(/ /g, '')),
+		'must be a VAT number such as FR40123456789'
+	)
+);
+
 /**
  * The company that runs the desk and signs the reports: its name and details head every
  * report PDF (on the phone and on the requester's page).
@@ -203,7 +231,66 @@ export const CompanyConfigSchema = v.object({
 	address: v.pipe(v.array(required), v.maxLength(4, 'must have at most 4 lines')),
 	phone: v.optional(phone),
 	email: v.optional(email),
-	siret: v.optional(siret)
+	siret: v.optional(siret),
+	// What a French invoice must also carry (issue #14, point 5): all optional, shown when set.
+	/** Intra-community VAT number, e.g. FR40123456789. */
+	vatNumber: v.optional(vatNumber),
+	/** Legal form, e.g. SAS, SARL. */
+	legalForm: v.optional(required),
+	/** Share capital as written, e.g. "10 000 €". */
+	capital: v.optional(required),
+	/** Trade register entry, e.g. "RCS Nantes 123 456 789". */
+	rcs: v.optional(required),
+	/** Days after issue an invoice is due (default 30; the law caps it at 60). */
+	paymentTermsDays: v.optional(
+		v.pipe(
+			v.number(),
+			v.integer('must be a whole number of days'),
+			v.minValue(0, 'must not be negative'),
+			v.maxValue(60, 'must be at most 60 days')
+		)
+	),
+	/** The late-payment penalty mention; absent, the legal default (invoice.ts). */
+	latePenalty: v.optional(requiredText)
+});
+
+/** A group tickets are routed to (level 2 experts, the hotline, the field), with its name. */
+export const GroupSchema = v.object({ id: required, label: required });
+
+/** The groups referential: where a ticket may be routed, by id, with the label people read. */
+export const GroupsConfigSchema = v.object({
+	...base,
+	kind: v.literal('groups'),
+	groups: v.pipe(v.array(GroupSchema), v.check(uniqueIds, 'ids must be unique'))
+});
+
+/** Who is told when a ticket is escalated to a level, besides its group and its assignees. */
+export const EscalationStepSchema = v.object({
+	level: v.picklist([2, 3]),
+	/** A group told at this level (its experts), e.g. the level-3 back office. */
+	group: v.optional(required),
+	/** People told at this level (a support manager), by user id. */
+	tell: v.optional(
+		v.pipe(
+			v.array(v.pipe(required, v.startsWith('user:', 'must be a user id ("user:…")'))),
+			v.check((list) => new Set(list).size === list.length, 'must be unique')
+		),
+		() => []
+	)
+});
+
+/**
+ * The escalation referential: the job escalates a ticket one level (1→2→3) when a deadline of
+ * its SLA passes; each step says who else hears of it. `enabled: false` stops the job.
+ */
+export const EscalationConfigSchema = v.object({
+	...base,
+	kind: v.literal('escalation'),
+	enabled: v.optional(v.boolean(), true),
+	steps: v.pipe(
+		v.array(EscalationStepSchema),
+		v.check((s) => new Set(s.map((x) => x.level)).size === s.length, 'one step per level')
+	)
 });
 
 export const ConfigSchema = v.pipe(
@@ -216,7 +303,9 @@ export const ConfigSchema = v.pipe(
 		BillingRatesConfigSchema,
 		RequesterConfigSchema,
 		PlanningConfigSchema,
-		CompanyConfigSchema
+		CompanyConfigSchema,
+		GroupsConfigSchema,
+		EscalationConfigSchema
 	]),
 	v.forward(
 		v.partialCheck(
@@ -243,3 +332,7 @@ export type RequesterConfig = v.InferOutput<typeof RequesterConfigSchema>;
 export type PlanningConfig = v.InferOutput<typeof PlanningConfigSchema>;
 export type SkillEntry = v.InferOutput<typeof SkillSchema>;
 export type CompanyConfig = v.InferOutput<typeof CompanyConfigSchema>;
+export type Group = v.InferOutput<typeof GroupSchema>;
+export type GroupsConfig = v.InferOutput<typeof GroupsConfigSchema>;
+export type EscalationConfig = v.InferOutput<typeof EscalationConfigSchema>;
+export type EscalationStep = v.InferOutput<typeof EscalationStepSchema>;

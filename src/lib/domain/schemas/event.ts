@@ -23,7 +23,9 @@ export const EVENT_KINDS = [
 	'report_signed',
 	'link',
 	'sla_warning',
-	'ticket_numbered'
+	'ticket_numbered',
+	'party_change',
+	'escalated'
 ] as const;
 export const VISIBILITIES = ['internal', 'requester'] as const;
 
@@ -47,6 +49,9 @@ export const MISSION_END_REASONS = [
 ] as const;
 export type MissionEndReason = (typeof MISSION_END_REASONS)[number];
 export const SLA_CLOCKS = ['response', 'resolution'] as const;
+/** Who the ticket is for, as the desk sets it after intake (domain/parties.ts). */
+export const PARTY_FIELDS = ['client', 'site', 'requester'] as const;
+export type PartyField = (typeof PARTY_FIELDS)[number];
 
 const status = v.picklist(TICKET_STATUSES);
 const level = v.picklist([1, 2, 3]);
@@ -69,7 +74,9 @@ export const EVENT_DATA = {
 		how: opt(v.picklist(CLOSURE_HOWS)),
 		source: opt(v.picklist(TICKET_SOURCES)),
 		reportId: opt(ref('report')),
-		duplicateOf: opt(ref('ticket'))
+		duplicateOf: opt(ref('ticket')),
+		// A closure by timeout names the resolution it closed.
+		resolvedAt: opt(timestamp)
 	}),
 	assignment: v.looseObject({
 		action: opt(v.picklist(['assign', 'route'])),
@@ -139,11 +146,32 @@ export const EVENT_DATA = {
 		state: opt(v.picklist(['at_risk', 'breached'])),
 		dueAt: opt(timestamp)
 	}),
-	ticket_numbered: v.looseObject({ number: opt(v.pipe(v.number(), v.integer())) })
+	ticket_numbered: v.looseObject({ number: opt(v.pipe(v.number(), v.integer())) }),
+	// The server's escalation on a missed deadline (domain/sla-facts.ts): which deadline, when
+	// it fell due, the levels, and who was told.
+	escalated: v.looseObject({
+		deadline: v.picklist(SLA_CLOCKS),
+		dueAt: timestamp,
+		from: level,
+		to: level,
+		group: opt(shortText),
+		told: opt(v.array(ref('user')))
+	}),
+	// Names, not ids, so the line reads the same after the client or contact is renamed.
+	party_change: v.looseObject({
+		field: v.picklist(PARTY_FIELDS),
+		from: opt(shortText),
+		to: opt(shortText),
+		clientId: opt(ref('client'))
+	})
 } as const satisfies Record<EventKind, v.GenericSchema>;
 
 function dataFits(kind: EventKind, data: Record<string, unknown> | undefined): boolean {
-	if (kind === 'mission_ended' && data === undefined) return false;
+	if (
+		(kind === 'mission_ended' || kind === 'party_change' || kind === 'escalated') &&
+		data === undefined
+	)
+		return false;
 	return data === undefined || v.is(EVENT_DATA[kind], data);
 }
 

@@ -63,6 +63,8 @@ const scale3 = v.picklist(LEVELS_1_TO_3);
 
 export const RequesterSchema = v.object({
 	name: required,
+	/** The client's contact this requester is, when picked from the client's contacts. */
+	contactId: v.optional(required),
 	email: v.optional(email),
 	phone: v.optional(phone)
 });
@@ -81,6 +83,8 @@ export const TicketSchema = v.pipe(
 		title: required,
 		description: text,
 		clientId: v.optional(ref('client')),
+		/** One of the client's sites (`client.sites[].id`): where the problem is. */
+		siteId: v.optional(required),
 		requester: RequesterSchema,
 		source: v.picklist(TICKET_SOURCES),
 		category: v.optional(required),

@@ -356,6 +356,26 @@ export function aConfig(kind: ConfigDoc['kind']): ConfigDoc {
 				email: 'contact@mio.example',
 				siret: '12345678900011'
 			};
+		case 'groups':
+			return {
+				...base,
+				kind,
+				groups: [
+					{ id: 'network', label: 'Réseau et télécoms' },
+					{ id: 'security', label: 'Sécurité' },
+					{ id: 'desktop', label: 'Postes de travail' }
+				]
+			};
+		case 'escalation':
+			return {
+				...base,
+				kind,
+				enabled: true,
+				steps: [
+					{ level: 2, tell: [] },
+					{ level: 3, group: 'security', tell: [] }
+				]
+			};
 	}
 }
 

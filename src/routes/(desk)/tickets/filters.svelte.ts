@@ -1,4 +1,9 @@
+import { groupLabel } from '#lib/data/config.ts';
 import type { TicketRow } from '#lib/data/tickets.ts';
+import type { Group, Taxonomy } from '#lib/domain/schemas.ts';
+import { classificationLabel } from '#lib/domain/taxonomy.ts';
+import type { Translate } from '#lib/i18n/labels.ts';
+import type { MessageKey } from '#lib/i18n/messages.ts';
 
 export const FILTER_KEYS = [
 	'status',
@@ -51,6 +56,50 @@ function valuesOf(row: TicketRow, key: FilterKey, now: number): readonly string[
 				.filter(([, d]) => days > d)
 				.map(([k]) => k);
 		}
+	}
+}
+
+/** What names the list's values for people: the referentials and the directory on the device. */
+export interface ValueNames {
+	readonly groups: readonly Group[];
+	readonly taxonomy: Taxonomy;
+	/** Display names by user id. */
+	readonly people: ReadonlyMap<string, string>;
+}
+
+/**
+ * A filter value in words: statuses and SLA states from the messages, groups and categories by
+ * their referential names, people by their names. A code shows only when nothing names it (a
+ * referential not synced yet), and a person's login then, never `user:…`.
+ */
+export function valueLabel(
+	t: Translate,
+	key: FilterKey,
+	value: string,
+	names: ValueNames | null
+): string {
+	if (value === '—') return value;
+	switch (key) {
+		case 'status':
+			return t(
+				value === 'open'
+					? 'filter.open'
+					: value === 'pre_ticket'
+						? 'filter.preTicket'
+						: (`status.${value}` as MessageKey)
+			);
+		case 'sla':
+			return t(`sla.${value}` as MessageKey);
+		case 'age':
+			return t(`filter.age.${value}` as MessageKey);
+		case 'group':
+			return names ? groupLabel(names.groups, value) : value;
+		case 'category':
+			return names ? classificationLabel(names.taxonomy, value) : value;
+		case 'assignee':
+			return names?.people.get(value) ?? value.replace(/^user:/, '');
+		default:
+			return value;
 	}
 }
 

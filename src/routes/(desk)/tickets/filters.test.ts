@@ -1,7 +1,15 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { TicketRow } from '#lib/data/tickets.ts';
-import { FILTER_KEYS, TicketListState, type FilterKey, type Filters } from './filters.svelte.ts';
+import { fr, type MessageKey } from '#lib/i18n/messages.ts';
+import {
+	FILTER_KEYS,
+	TicketListState,
+	valueLabel,
+	type FilterKey,
+	type Filters,
+	type ValueNames
+} from './filters.svelte.ts';
 
 const NOW = Date.parse('2026-11-25T12:00:00Z');
 const DAY = 86_400_000;
@@ -127,5 +135,28 @@ describe('desk list filters and counts', () => {
 		expect(list.shown.map((r) => r.id)).toEqual(['ticket:1', 'ticket:2', 'ticket:0']);
 		list.sort = 'age';
 		expect(list.shown.map((r) => r.id)).toEqual(['ticket:2', 'ticket:0', 'ticket:1']);
+	});
+});
+
+describe('filter values in words', () => {
+	const t = (key: MessageKey) => fr[key];
+	const names: ValueNames = {
+		groups: [{ id: 'support-n2', label: 'Support niveau 2 (experts)' }],
+		taxonomy: [
+			{ id: 'imprimante', label: 'Imprimante', routingGroup: 'support-n2', subcategories: [] }
+		],
+		people: new Map([['user:tech.julien', 'Julien Moreau']])
+	};
+
+	it('names groups, categories and people, never their ids', () => {
+		expect(valueLabel(t, 'group', 'support-n2', names)).toBe('Support niveau 2 (experts)');
+		expect(valueLabel(t, 'category', 'imprimante', names)).toBe('Imprimante');
+		expect(valueLabel(t, 'assignee', 'user:tech.julien', names)).toBe('Julien Moreau');
+		expect(valueLabel(t, 'status', 'pre_ticket', names)).toBe('Pré-ticket');
+		expect(valueLabel(t, 'group', '—', names)).toBe('—');
+	});
+
+	it('shows a login, not a user id, before the directory is read', () => {
+		expect(valueLabel(t, 'assignee', 'user:tech.julien', null)).toBe('tech.julien');
 	});
 });

@@ -3,6 +3,7 @@
 import { api } from '#lib/api/http.ts';
 import type { PublicEvent, RequesterView } from '#lib/domain/requester.ts';
 import { TICKET_STATUSES, type TicketStatus } from '#lib/domain/schemas.ts';
+import { label } from '#lib/i18n/labels.ts';
 import type { MessageKey } from '#lib/i18n/messages.ts';
 
 type T = (key: MessageKey, params?: Record<string, string | number>) => string;
@@ -35,8 +36,14 @@ export function sentenceOf(e: PublicEvent, t: T, when: When): string {
 	const { data } = e;
 	switch (e.kind) {
 		case 'status_change':
-			if (data.action === 'confirm' || data.action === 'reopen' || data.action === 'resume')
+			if (
+				data.action === 'open' ||
+				data.action === 'confirm' ||
+				data.action === 'reopen' ||
+				data.action === 'resume'
+			)
 				return t(`track.e.${data.action}`);
+			if (data.how === 'timeout') return t('track.e.timeout');
 			if (isStatus(data.to)) return t('track.e.statusTo', { status: t(`status.${data.to}`) });
 			return t('event.status_change');
 		case 'mission_planned':
@@ -48,8 +55,12 @@ export function sentenceOf(e: PublicEvent, t: T, when: When): string {
 			return data.number === undefined
 				? t('event.ticket_numbered')
 				: t('track.e.numbered', { number: data.number });
-		case 'notice_sent':
-			return t('track.e.notice', { subject: e.body });
+		case 'notice_sent': {
+			// The notice's kind in words ("clôture"), from its template; never an empty subject.
+			const kind = data.template === undefined ? '' : label(t, 'notice', data.template);
+			const subject = kind !== '' && kind !== data.template ? kind : e.body.trim();
+			return subject ? t('track.e.notice', { subject }) : t('event.notice_sent');
+		}
 		case 'report_signed':
 			return t('track.e.report');
 		case 'follow_up':

@@ -39,6 +39,7 @@ interface Change {
 	seq: string | number;
 	deleted?: boolean;
 	doc?: Record<string, unknown>;
+	changes?: Array<{ rev?: string }>;
 }
 
 export class Follower {
@@ -258,7 +259,10 @@ export class Follower {
 		const changes = new Map<string, Record<string, unknown> | null>();
 		for (const change of res.results) {
 			if (change.id.startsWith('_')) continue;
-			changes.set(change.id, change.deleted || !change.doc ? null : change.doc);
+			// A deletion keeps its revision: the indexer tells a lagging copy's answer by it.
+			const rev = change.changes?.[0]?.rev;
+			const gone = rev ? { _id: change.id, _rev: rev, _deleted: true } : null;
+			changes.set(change.id, change.deleted || !change.doc ? gone : change.doc);
 		}
 		if (this.#indexer.changesWindow(changes)) return this.#rebuild();
 		const conflicted = [...changes].flatMap(([id, doc]) =>

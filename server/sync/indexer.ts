@@ -57,14 +57,33 @@ interface Body {
 	rev: string | null;
 	/** Open conflicts: keep what the model holds until the merge arrives. */
 	held?: boolean;
+	/** The winning revision read, deleted or not (null: not said). */
+	seen?: string | null;
+	/** The copy read does not know the document at all. */
+	missing?: boolean;
+}
+
+/** How long a read that lags behind the model is tried again, in ms between attempts. */
+const STALE_RETRY_MS = [25, 50, 100, 200, 400, 800, 1200];
+
+const generation = (rev: string): number => Number.parseInt(rev, 10);
+
+function bodyOf(raw: Raw | null): Body {
+	const live = raw !== null && raw._deleted !== true;
+	const rev = raw && typeof raw._rev === 'string' ? raw._rev : null;
+	return { doc: parsed(raw), rev: live ? rev : null, held: conflictedRaw(raw), seen: rev };
 }
 
 export class Indexer {
 	readonly #http: CouchHttp;
+	readonly #wait: (ms: number) => Promise<void>;
 	#model = new AccessModel();
+	/** Reads found behind the model and read again (a figure for the logs and tests). */
+	staleReads = 0;
 
-	constructor(http: CouchHttp) {
+	constructor(http: CouchHttp, wait = (ms: number) => new Promise<void>((r) => setTimeout(r, ms))) {
 		this.#http = http;
+		this.#wait = wait;
 	}
 
 	get model(): AccessModel {
@@ -129,14 +148,7 @@ export class Indexer {
 		const changed = [...changes.keys()].filter((id) => !id.startsWith('_'));
 		if (changed.length === 0) return concerned;
 		const bodies = new Map<string, Body>();
-		for (const id of changed) {
-			const raw = changes.get(id) ?? null;
-			bodies.set(id, {
-				doc: parsed(raw),
-				rev: raw && raw._deleted !== true ? String(raw._rev) : null,
-				held: conflictedRaw(raw)
-			});
-		}
+		for (const id of changed) bodies.set(id, bodyOf(changes.get(id) ?? null));
 
 		const dirty = new Set(changed);
 		// What a mission or grant points to, before and after: its ticket, client and file.
@@ -161,6 +173,7 @@ export class Indexer {
 		}
 		const toLoad = [...dirty, ...events].filter((id) => !bodies.has(id));
 		for (const [id, body] of await this.#load(toLoad)) bodies.set(id, body);
+		await this.#catchUpStale(bodies);
 
 		// From here on, synchronous: the model moves from one batch to the next in one step.
 		for (const id of changed)
@@ -182,19 +195,62 @@ export class Indexer {
 		return concerned;
 	}
 
+	/**
+	 * On a cluster, a read may come from a copy of a shard that lags behind what the model
+	 * already holds (a document it knows is missing, or at an older revision): a changes feed
+	 * resumed on another node, or `_all_docs` answered by the lagging copy. Taking that as the
+	 * document's state would take access away until its next change, so such documents are read
+	 * again until the copy has caught up. A regression that lasts (a purge, a winner chosen
+	 * again) is taken as it is after the last attempt.
+	 */
+	async #catchUpStale(bodies: Map<string, Body>): Promise<void> {
+		const stale = () => [...bodies].flatMap(([id, b]) => (this.#behind(id, b) ? [id] : []));
+		let ids = stale();
+		if (ids.length > 0)
+			console.warn(
+				`sync: ${ids.length} document(s) read older than the model, read again: ${ids.slice(0, 5).join(', ')}`
+			);
+		for (const ms of STALE_RETRY_MS) {
+			if (ids.length === 0) return;
+			this.staleReads += ids.length;
+			await this.#wait(ms);
+			for (const [id, body] of await this.#load(ids)) bodies.set(id, body);
+			ids = stale();
+		}
+		if (ids.length > 0)
+			console.warn(
+				`sync: ${ids.length} document(s) still read older than the model, taken as read: ${ids.slice(0, 5).join(', ')}`
+			);
+	}
+
+	#behind(id: string, body: Body): boolean {
+		const known = this.#model.get(id)?.rev;
+		if (!known) return false;
+		if (body.missing) return true;
+		return typeof body.seen === 'string' && generation(body.seen) < generation(known);
+	}
+
 	async #load(ids: string[]): Promise<Map<string, Body>> {
 		const out = new Map<string, Body>();
 		if (ids.length === 0) return out;
-		const res = await this.#http.json<{ rows: Array<{ key: string; doc?: Raw | null }> }>(
-			`${this.#http.db}/_all_docs?include_docs=true&conflicts=true`,
-			{ body: { keys: [...new Set(ids)] } }
-		);
+		const res = await this.#http.json<{
+			rows: Array<{
+				key: string;
+				doc?: Raw | null;
+				value?: { rev?: string };
+				error?: string;
+			}>;
+		}>(`${this.#http.db}/_all_docs?include_docs=true&conflicts=true`, {
+			body: { keys: [...new Set(ids)] }
+		});
 		for (const row of res.rows) {
 			const doc = parsed(row.doc);
 			out.set(row.key, {
 				doc,
 				rev: doc ? String(row.doc?._rev) : null,
-				held: conflictedRaw(row.doc)
+				held: conflictedRaw(row.doc),
+				seen: typeof row.value?.rev === 'string' ? row.value.rev : null,
+				missing: row.error === 'not_found'
 			});
 		}
 		return out;

@@ -6,6 +6,7 @@ import {
 	aClient,
 	aMission,
 	aReport,
+	aSurvey,
 	aTechfile,
 	aTicket,
 	anApprovedGrant,
@@ -102,7 +103,11 @@ describe('aclFor', () => {
 			'mission:M2',
 			'ticket:K1'
 		]);
-		expect(aclFor(aMission(), facts).sources).toEqual(['ticket:K1']);
+		expect(aclFor(aMission(), facts).sources).toEqual([
+			`event:sla:${ticket._id}:escalated:resolution`,
+			`event:sla:${ticket._id}:escalated:response`,
+			'ticket:K1'
+		]);
 		expect(aclFor(anEvent(), facts).sources).toEqual(['ticket:K1']);
 	});
 
@@ -127,8 +132,23 @@ describe('aclFor', () => {
 		facts.noteFacts(byDevice, escalation(byDevice, 'system', 'security'));
 		expect(readers()).toContain('group:security');
 		expect(readers()).toContain('group:network');
+		// The group works the ticket: it reads its missions, reports and survey too.
+		const work = [
+			aMission({ ticketId: ticket._id }),
+			aReport({ ticketId: ticket._id }),
+			aSurvey({ ticketId: ticket._id })
+		];
+		for (const doc of work)
+			expect(
+				aclFor(doc as Parameters<typeof aclFor>[0], facts).entries.map((e) => e[0]),
+				doc._id
+			).toContain('group:security');
 		facts.noteFacts(byDevice, null);
 		expect(readers()).not.toContain('group:security');
+		for (const doc of work)
+			expect(
+				aclFor(doc as Parameters<typeof aclFor>[0], facts).entries.map((e) => e[0])
+			).not.toContain('group:security');
 	});
 
 	it('ends a technician’s access to a closed ticket’s mission when the window passes', () => {

@@ -153,8 +153,12 @@ function gather(doc: Doc, facts: FactSource): Gathered {
 		case 'survey': {
 			const ticket = facts.ticket(doc.ticketId);
 			return {
-				context: { windowDays, ticket: ticket ?? { group: undefined, endedAt: undefined } },
-				sources: [doc.ticketId]
+				context: {
+					windowDays,
+					ticket: ticket ?? { group: undefined, endedAt: undefined },
+					escalatedTo: facts.escalationGroups(doc.ticketId)
+				},
+				sources: [doc.ticketId, ...escalationFactIds(doc.ticketId)]
 			};
 		}
 		case 'event':

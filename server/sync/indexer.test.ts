@@ -1,15 +1,38 @@
 import { describe, expect, it } from 'vitest';
-import { aClient, aMission, aTechfile, aTicket, T0 } from '#lib/domain/testing/factories.ts';
+import {
+	aClient,
+	aMission,
+	aTechfile,
+	aTicket,
+	anEvent,
+	T0
+} from '#lib/domain/testing/factories.ts';
 import type { CouchHttp } from './couch-http.ts';
 import { Indexer } from './indexer.ts';
 
 type Raw = Record<string, unknown>;
 
-/** Just enough of CouchHttp for the indexer: `_all_docs` over a map of stored documents. */
-function fakeHttp(store: Map<string, Raw>): CouchHttp {
+/**
+ * Just enough of CouchHttp for the indexer: `_all_docs` over a map of stored documents, and
+ * `_bulk_get` of the revisions in `revisions` (by `${id} ${rev}`) and of the stored ones.
+ */
+function fakeHttp(store: Map<string, Raw>, revisions = new Map<string, Raw>()): CouchHttp {
+	for (const doc of store.values()) revisions.set(`${String(doc._id)} ${String(doc._rev)}`, doc);
 	return {
 		db: 'terrain',
-		async json(path: string, init: { body?: { keys?: string[] } } = {}) {
+		async json(
+			path: string,
+			init: { body?: { keys?: string[]; docs?: Array<{ id: string; rev: string }> } } = {}
+		) {
+			if (path.startsWith('terrain/_bulk_get')) {
+				// Every revision kept, by `${id} ${rev}` (the branches of a conflict).
+				return {
+					results: (init.body?.docs ?? []).map(({ id, rev }) => {
+						const doc = revisions.get(`${id} ${rev}`);
+						return { id, docs: [doc ? { ok: doc } : { error: { id, rev, error: 'not_found' } }] };
+					})
+				};
+			}
 			if (!path.startsWith('terrain/_all_docs')) throw new Error(`unexpected ${path}`);
 			const keys = init.body?.keys;
 			const qs = new URLSearchParams(path.split('?')[1]);
@@ -149,5 +172,76 @@ describe('Indexer: a lagging copy of a shard takes nothing away (issue #12)', ()
 		await indexer.apply(new Map([['mission:M2', mission]]));
 		expect(indexer.model.get('client:C2')).toBeUndefined();
 		expect(indexer.model.readable('ticket:K2', new Set(TECH), now)).toBe(true);
+	});
+});
+
+describe('Indexer: a document in conflict is read as all its branches agree (issue #12)', () => {
+	const DESK = new Set(['role:dispatcher']);
+	const honest = rev(aTicket({ _id: 'ticket:K2', group: 'network' }), '3-a');
+	// A branch that would bring a group and a user in: read by neither until merged.
+	const other = rev(
+		aTicket({ _id: 'ticket:K2', group: 'desktop', assignees: ['user:theo'] }),
+		'3-b'
+	);
+	const event = rev(
+		anEvent({ _id: 'event:E2', subjectId: 'ticket:K2', ticketId: 'ticket:K2' }),
+		'1-e'
+	);
+
+	it('a scan finds a ticket in conflict: the desk keeps it and its timeline, no branch widens it', async () => {
+		const winner = { ...other, _conflicts: ['3-a'] };
+		const store = new Map<string, Raw>([
+			['ticket:K2', winner],
+			['event:E2', event]
+		]);
+		const indexer = new Indexer(
+			fakeHttp(
+				store,
+				new Map([
+					['ticket:K2 3-a', honest],
+					['ticket:K2 3-b', other]
+				])
+			),
+			async () => {}
+		);
+		expect(await indexer.build()).toEqual(['ticket:K2']);
+		expect(indexer.model.readable('ticket:K2', DESK, now)).toBe(true);
+		expect(indexer.model.readable('event:E2', DESK, now)).toBe(true);
+		expect(indexer.model.readable('ticket:K2', new Set(['group:network']), now)).toBe(false);
+		expect(indexer.model.readable('ticket:K2', new Set(['group:desktop']), now)).toBe(false);
+		expect(indexer.model.readable('ticket:K2', new Set(THEO), now)).toBe(false);
+	});
+
+	it('a branch that cannot be read leaves the document out, as before', async () => {
+		const store = new Map<string, Raw>([['ticket:K2', { ...other, _conflicts: ['3-a'] }]]);
+		const indexer = new Indexer(fakeHttp(store), async () => {});
+		await indexer.build();
+		expect(indexer.model.get('ticket:K2')).toBeUndefined();
+	});
+
+	it('a ticket first seen in conflict through the feed gets the agreed readers', async () => {
+		const store = new Map<string, Raw>([['event:E2', event]]);
+		const revisions = new Map([
+			['ticket:K2 3-a', honest],
+			['ticket:K2 3-b', other]
+		]);
+		const indexer = new Indexer(fakeHttp(store, revisions), async () => {});
+		await indexer.build();
+		expect(indexer.model.readable('event:E2', DESK, now)).toBe(false);
+		const winner = { ...other, _conflicts: ['3-a'] };
+		store.set('ticket:K2', winner);
+		await indexer.apply(new Map([['ticket:K2', winner]]));
+		expect(indexer.model.get('ticket:K2')?.rev).toBe('3-b');
+		expect(indexer.model.readable('ticket:K2', DESK, now)).toBe(true);
+		expect(indexer.model.readable('event:E2', DESK, now)).toBe(true);
+		expect(indexer.model.readable('ticket:K2', new Set(THEO), now)).toBe(false);
+		// Merged: the stored revision is judged as usual.
+		const merged = rev(
+			aTicket({ _id: 'ticket:K2', group: 'network', assignees: ['user:theo'] }),
+			'4-m'
+		);
+		store.set('ticket:K2', merged);
+		await indexer.apply(new Map([['ticket:K2', merged]]));
+		expect(indexer.model.readable('ticket:K2', new Set(THEO), now)).toBe(true);
 	});
 });

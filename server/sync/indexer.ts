@@ -8,7 +8,7 @@ import { techfileIdFor } from '#lib/domain/ids.ts';
 import { parseDoc, type Doc } from '#lib/domain/schemas.ts';
 import { canonical } from '#lib/domain/stamps.ts';
 import { SLA_FACT_PREFIX } from '#lib/domain/sla-facts.ts';
-import { aclFor, everyPrincipal, type Acl } from './acl.ts';
+import { aclFor, everyPrincipal, type Acl, type AclEntry, type FactSource } from './acl.ts';
 import type { CouchHttp } from './couch-http.ts';
 import { AccessModel } from './model.ts';
 
@@ -61,6 +61,10 @@ interface Body {
 	seen?: string | null;
 	/** The copy read does not know the document at all. */
 	missing?: boolean;
+	/** The body as read (held documents: to read their branches). */
+	raw?: Raw | null;
+	/** Held, not yet in the model: every live branch, parsed (null: one is not valid). */
+	leaves?: Doc[] | null;
 }
 
 /** How long a read that lags behind the model is tried again, in ms between attempts. */
@@ -71,7 +75,37 @@ const generation = (rev: string): number => Number.parseInt(rev, 10);
 function bodyOf(raw: Raw | null): Body {
 	const live = raw !== null && raw._deleted !== true;
 	const rev = raw && typeof raw._rev === 'string' ? raw._rev : null;
-	return { doc: parsed(raw), rev: live ? rev : null, held: conflictedRaw(raw), seen: rev };
+	return { doc: parsed(raw), rev: live ? rev : null, held: conflictedRaw(raw), seen: rev, raw };
+}
+
+/**
+ * The readers of a document whose conflicts are open, from every live branch: a principal
+ * reads it only while it reads every branch, so no branch (a forged one included) widens
+ * access, and the desk does not lose a ticket while its branches wait to be merged.
+ */
+export function heldAcl(leaves: readonly Doc[], facts: FactSource): Acl | null {
+	if (leaves.length === 0) return null;
+	const acls = leaves.map((leaf) => aclFor(leaf, facts));
+	let entries = acls[0]!.entries;
+	for (const other of acls.slice(1)) entries = intersectEntries(entries, other.entries);
+	const sources = [...new Set(acls.flatMap((a) => a.sources))].sort();
+	return { entries, sources };
+}
+
+const lo = (t: number | null) => t ?? -Infinity;
+const hi = (t: number | null) => t ?? Infinity;
+
+function intersectEntries(a: readonly AclEntry[], b: readonly AclEntry[]): AclEntry[] {
+	const out: AclEntry[] = [];
+	for (const [p, from1, until1] of a) {
+		for (const [q, from2, until2] of b) {
+			if (p !== q) continue;
+			const from = lo(from1) >= lo(from2) ? from1 : from2;
+			const until = hi(until1) <= hi(until2) ? until1 : until2;
+			if (lo(from) < hi(until)) out.push([p, from, until]);
+		}
+	}
+	return out;
 }
 
 export class Indexer {
@@ -121,6 +155,9 @@ export class Indexer {
 					visit?.(String(raw._id), raw);
 					if (conflictedRaw(raw)) {
 						conflicted.push(String(raw._id));
+						const leaves = await this.#leaves(raw);
+						const acl = leaves && heldAcl(leaves, model);
+						if (acl) model.set(String(raw._id), { rev: String(raw._rev), acl });
 						continue;
 					}
 					const doc = parsed(raw);
@@ -174,6 +211,11 @@ export class Indexer {
 		const toLoad = [...dirty, ...events].filter((id) => !bodies.has(id));
 		for (const [id, body] of await this.#load(toLoad)) bodies.set(id, body);
 		await this.#catchUpStale(bodies);
+		// A document first seen with open conflicts: what all its branches agree on, until merged.
+		for (const [id, body] of bodies) {
+			if (!body.held || model.get(id) || !body.raw) continue;
+			body.leaves = await this.#leaves(body.raw);
+		}
 
 		// From here on, synchronous: the model moves from one batch to the next in one step.
 		for (const id of changed)
@@ -181,7 +223,15 @@ export class Indexer {
 		const changedSet = new Set(changed);
 		const update = (id: string) => {
 			const body = bodies.get(id);
-			if (body?.held) return;
+			if (body?.held) {
+				// Kept as judged before the conflict; new: the readers every branch agrees on.
+				const acl = !model.get(id) && body.leaves ? heldAcl(body.leaves, model) : null;
+				if (acl && body.seen) {
+					model.set(id, { rev: body.seen, acl });
+					for (const p of everyPrincipal(acl.entries)) concerned.principals.add(p);
+				}
+				return;
+			}
 			const acl = body?.doc ? aclFor(body.doc, model) : null;
 			const rev = body?.rev ?? null;
 			const before = model.set(id, acl && rev ? { rev, acl } : null);
@@ -223,6 +273,23 @@ export class Indexer {
 			);
 	}
 
+	/** Every live branch of a conflicted document, parsed; null when one is not valid. */
+	async #leaves(raw: Raw): Promise<Doc[] | null> {
+		const id = String(raw._id);
+		const revs = [String(raw._rev), ...((raw._conflicts as unknown[]) ?? []).map(String)];
+		const res = await this.#http.json<{
+			results: Array<{ docs: Array<{ ok?: Raw }> }>;
+		}>(`${this.#http.db}/_bulk_get?revs=false`, {
+			body: { docs: revs.map((rev) => ({ id, rev })) }
+		});
+		const docs = res.results.flatMap((r) => r.docs.flatMap((d) => (d.ok ? [d.ok] : [])));
+		// A branch not read (a lagging copy) is not agreed on: nothing is derived then.
+		if (docs.length < revs.length) return null;
+		const leaves = docs.filter((d) => d._deleted !== true).map((d) => parsed(d));
+		if (leaves.length === 0 || leaves.some((d) => d === null)) return null;
+		return leaves as Doc[];
+	}
+
 	#behind(id: string, body: Body): boolean {
 		const known = this.#model.get(id)?.rev;
 		if (!known) return false;
@@ -249,6 +316,7 @@ export class Indexer {
 				doc,
 				rev: doc ? String(row.doc?._rev) : null,
 				held: conflictedRaw(row.doc),
+				raw: row.doc ?? null,
 				seen: typeof row.value?.rev === 'string' ? row.value.rev : null,
 				missing: row.error === 'not_found'
 			});

@@ -33,7 +33,7 @@ describe.skipIf(!ready)('faults on a cluster with two servers: nothing lost', ()
 		// still fails an attempt now and then — a desk's offline retitle left unmerged beside the
 		// technician's closure, or a device's event taken off and pushed back as a deletion
 		// while its ticket is in conflict. Each failed attempt prints the check that failed.
-		{ retry: 2, timeout: 480_000 },
+		{ retry: 1, timeout: 480_000 },
 		async () => {
 			expect(KILLS).toBeGreaterThanOrEqual(6);
 			const figures = await faultRun({

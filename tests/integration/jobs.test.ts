@@ -24,6 +24,7 @@ import type { EventDoc, TicketDoc } from '../../src/lib/domain/schemas.ts';
 import {
 	aClient,
 	aConfig,
+	aMission,
 	aTicket,
 	aUser,
 	people
@@ -98,7 +99,9 @@ beforeAll(async () => {
 		{ ...aConfig('escalation'), steps: [{ level: 2, group: 'security', tell: [] }] },
 		{ ...aConfig('requester'), closeAfterDays: 2 },
 		aClient(),
-		p2()
+		p2(),
+		// A visit called off: the desk's record of the work, which the routed group reads too.
+		aMission({ _id: 'mission:P2LATE1', ticketId: 'ticket:P2LATE', status: 'cancelled' })
 	] as unknown as Json[]);
 }, 120_000);
 
@@ -141,6 +144,7 @@ describe('escalation on deadline', () => {
 		const held = async (server: RunningServer) =>
 			(await (await samOn(server)).manifest()).docs.map(([id]) => id);
 		expect(await held(b)).not.toContain('ticket:P2LATE');
+		expect(await held(b)).not.toContain('mission:P2LATE1');
 		clock.advance(2 * 60_000);
 		await Promise.all([a.jobs.runAll(), b.jobs.runAll(), a.jobs.runAll(), b.jobs.runAll()]);
 		// Even two runs that both got past the lease (it expired mid-run) write it once.
@@ -191,6 +195,7 @@ describe('escalation on deadline', () => {
 			const ids = await held(server);
 			expect(ids).toContain('ticket:P2LATE');
 			expect(ids).toContain(escalationFactId('ticket:P2LATE', 'response'));
+			expect(ids).toContain('mission:P2LATE1');
 		}
 		const next = nextEscalation(
 			stored,

@@ -69,7 +69,8 @@ export interface TicketFact {
  * What `principalsFor` needs besides the document, gathered by the caller (no I/O here):
  * - ticket: `missions` of the ticket;
  * - client, techfile: `missions` at that client, `grants` on that client;
- * - mission, report, survey: `ticket`, the facts of its ticket (absent: taken as open, no group);
+ * - mission, report, survey: `ticket`, the facts of its ticket (absent: taken as open, no group),
+ *   and `escalatedTo`, the groups its ticket's escalations sent it to;
  * - event: `subjectPrincipals`, the readers of the document it is about.
  */
 export interface AccessContext {
@@ -79,7 +80,10 @@ export interface AccessContext {
 	grants?: readonly GrantFact[] | undefined;
 	ticket?: TicketFact | undefined;
 	subjectPrincipals?: readonly string[] | undefined;
-	/** ticket: the groups the server's escalations sent it to (`event:sla:…` facts). */
+	/**
+	 * ticket, and its mission, report and survey: the groups the server's escalations sent the
+	 * ticket to (`event:sla:…` facts).
+	 */
 	escalatedTo?: readonly string[] | undefined;
 }
 
@@ -149,6 +153,8 @@ function ticketReaders(ticket: TicketDoc, context: AccessContext): string[] {
 export function principalsFor(doc: Doc, context: AccessContext): string[] {
 	const group = context.ticket?.group === undefined ? undefined : `group:${context.ticket.group}`;
 	const ticketLive = withinWindow(context.ticket?.endedAt, context);
+	// The group an escalation routed the ticket to works it: it reads the work done on it too.
+	const routed = (context.escalatedTo ?? []).map((g) => `group:${g}`);
 	switch (doc.type) {
 		case 'ticket':
 			return principals([ADMIN, ...ticketReaders(doc, context)]);
@@ -174,6 +180,7 @@ export function principalsFor(doc: Doc, context: AccessContext): string[] {
 				ADMIN,
 				DISPATCHER,
 				group,
+				...routed,
 				doc.status !== 'cancelled' && ticketLive ? doc.technicianId : undefined
 			]);
 		case 'report':
@@ -182,6 +189,7 @@ export function principalsFor(doc: Doc, context: AccessContext): string[] {
 				DISPATCHER,
 				BILLING,
 				group,
+				...routed,
 				ticketLive ? doc.technicianId : undefined
 			]);
 		case 'event': {
@@ -213,7 +221,7 @@ export function principalsFor(doc: Doc, context: AccessContext): string[] {
 			return principals([ADMIN, BILLING]);
 		case 'survey':
 			// The desk follows satisfaction (seed 003): dispatchers, admins, the ticket's group.
-			return principals([ADMIN, DISPATCHER, group]);
+			return principals([ADMIN, DISPATCHER, group, ...routed]);
 	}
 }
 

@@ -49,13 +49,52 @@ describe('pull', () => {
 		expect(asked).toEqual([['event:mine']]);
 		expect(outcome.removed).toEqual([]);
 		expect(await liveIds(device)).toContain('event:mine');
-		// Listed once at its revision, it is no longer named.
+		// Listed once at its revision, it is no longer named, unless a manifest leaves it out:
+		// then it is named before it would leave the device (and it stays).
 		await pull(device, ledger, transport, new Set(), () => undefined);
-		expect(asked[1]).toEqual([]);
+		expect(asked.slice(1)).toEqual([[], ['event:mine']]);
+		expect(await liveIds(device)).toContain('event:mine');
 		// Still pending (not pushed yet), it is not named either: the server cannot have it.
 		await device.put({ _id: 'event:draft', type: 'event', body: 'brouillon' });
 		await pull(device, ledger, transport, new Set(['event:draft']), () => undefined);
-		expect(asked[2]).toEqual([]);
+		expect(asked.slice(3)).toEqual([[], ['event:mine']]);
+		expect(await liveIds(device)).toContain('event:draft');
+	});
+
+	it('asks again, naming them, before taking documents off the device', async () => {
+		const server = memoryDb('server');
+		const device = memoryDb('device');
+		await server.bulkDocs([
+			{ _id: 'ticket:t1', type: 'ticket', title: 'A' },
+			{ _id: 'event:e1', type: 'event', subjectId: 'ticket:t1' },
+			{ _id: 'mission:m1', type: 'mission', status: 'planned' }
+		]);
+		const ledger = new Ledger();
+		const all = ['event:e1', 'mission:m1', 'ticket:t1'];
+		await pull(
+			device,
+			ledger,
+			serverTransport(server, () => all),
+			new Set(),
+			() => {}
+		);
+		// This instance lags: it lists the ticket and its event only once asked for them; the
+		// mission was really taken away.
+		const asked: Array<readonly string[]> = [];
+		const plain = serverTransport(server, () => []);
+		const named = (ids: readonly string[]) =>
+			serverTransport(server, () => ids.filter((id) => id !== 'mission:m1'));
+		const transport = {
+			...plain,
+			async manifest(written: readonly string[] = []) {
+				asked.push([...written].sort());
+				return written.length === 0 ? plain.manifest() : named(written).manifest();
+			}
+		};
+		const outcome = await pull(device, ledger, transport, new Set(), () => {});
+		expect(asked).toEqual([[], all]);
+		expect(outcome.removed).toEqual(['mission:m1']);
+		expect(await liveIds(device)).toEqual(['event:e1', 'ticket:t1']);
 	});
 
 	it('fetches the allowed documents in batches, with count/total progress', async () => {

@@ -2,7 +2,14 @@ import { api } from '../api/http.ts';
 import type { LocalDb } from '../data/local-db.ts';
 import type { Ledger } from './ledger.ts';
 import { localRevs, missingIds } from './local.ts';
-import { batches, planPull, unconfirmedIds, type Manifest, type ManifestEntry } from './plan.ts';
+import {
+	batches,
+	planPull,
+	unconfirmedIds,
+	WRITTEN_MAX,
+	type Manifest,
+	type ManifestEntry
+} from './plan.ts';
 import { removeFromDevice } from './revoke.ts';
 
 /** Documents fetched per `_bulk_get` round trip (the server takes up to 500). */
@@ -63,18 +70,26 @@ export async function pull(
 	now: () => string = () => new Date().toISOString()
 ): Promise<PullOutcome> {
 	const local = await localRevs(db);
-	const manifest = await transport.manifest(unconfirmedIds(local, ledger.serverRevs, pending));
-	const missing = await missingIds(db, manifest.docs);
+	const written = unconfirmedIds(local, ledger.serverRevs, pending);
 	// Documents stored since `local` was read came from this device (pending) or this pull.
 	const ids = local.map(([id]) => id);
-	const plan = planPull({
-		manifest: manifest.docs,
-		missing,
-		localIds: ids,
-		serverRevs: ledger.serverRevs,
-		removed: ledger.removedMarks,
-		pending
-	});
+	const planFor = async (manifest: Manifest) =>
+		planPull({
+			manifest: manifest.docs,
+			missing: await missingIds(db, manifest.docs),
+			localIds: ids,
+			serverRevs: ledger.serverRevs,
+			removed: ledger.removedMarks,
+			pending
+		});
+	let plan = await planFor(await transport.manifest(written));
+	// Before anything leaves the device, the server is asked again naming it: an instance or a
+	// cluster's copy that lags may not list yet what another one listed (a ticket in conflict,
+	// a write through the other instance). What is still not listed then is gone for good.
+	if (plan.remove.length > 0) {
+		const named = [...new Set([...written, ...plan.remove])].slice(0, WRITTEN_MAX);
+		plan = await planFor(await transport.manifest(named));
+	}
 	// Revocation first: it must happen even if the fetch below is interrupted.
 	const removed = await removeFromDevice(db, ledger, plan.remove, 'revoked', now());
 	await ledger.forget(plan.forget);

@@ -41,7 +41,10 @@ function fakeHttp(store: Map<string, Raw>, revisions = new Map<string, Raw>()): 
 			const ids = keys ?? [...store.keys()].filter((id) => id >= start && id < end).sort();
 			const skip = Number(qs.get('skip') ?? 0);
 			return {
-				rows: ids.slice(keys ? 0 : skip).map((key) => ({ key, doc: store.get(key) ?? null }))
+				rows: ids.slice(keys ? 0 : skip).map((key) => {
+					const doc = store.get(key);
+					return doc ? { key, value: { rev: doc._rev }, doc } : { key, error: 'not_found' };
+				})
 			};
 		}
 	} as unknown as CouchHttp;
@@ -243,5 +246,92 @@ describe('Indexer: a document in conflict is read as all its branches agree (iss
 		store.set('ticket:K2', merged);
 		await indexer.apply(new Map([['ticket:K2', merged]]));
 		expect(indexer.model.readable('ticket:K2', new Set(THEO), now)).toBe(true);
+	});
+});
+
+describe('Indexer: a held document still narrows, and a conflicted ticket is as strict as its branches (review of issue #12 fixes)', () => {
+	const TECH = new Set(['user:tech2']);
+	const mission = (status: 'planned' | 'cancelled', r: string) =>
+		rev(
+			aMission({
+				_id: 'mission:M2',
+				ticketId: 'ticket:K2',
+				clientId: 'client:C2',
+				technicianId: 'user:tech2',
+				status
+			}),
+			r
+		);
+
+	it('a technical file in conflict is taken from the technician whose mission is cancelled', async () => {
+		const fileA = rev(aTechfile({ clientId: 'client:C2', notes: 'a' }), '3-a');
+		const fileB = rev(aTechfile({ clientId: 'client:C2', notes: 'b' }), '3-b');
+		const store = new Map<string, Raw>([
+			['ticket:K2', rev(aTicket({ _id: 'ticket:K2', clientId: 'client:C2' }), '1-t')],
+			['client:C2', rev(aClient({ _id: 'client:C2' }), '1-c')],
+			['techfile:C2', fileA],
+			['mission:M2', mission('planned', '1-m')]
+		]);
+		const revisions = new Map([
+			['techfile:C2 3-a', fileA],
+			['techfile:C2 3-b', fileB]
+		]);
+		const indexer = new Indexer(fakeHttp(store, revisions), async () => {});
+		await indexer.build();
+		expect(indexer.model.readable('techfile:C2', TECH, now)).toBe(true);
+		// A second branch arrives: held, the technician still reads it (both branches agree).
+		const conflicted = { ...fileB, _conflicts: ['3-a'] };
+		store.set('techfile:C2', conflicted);
+		await indexer.apply(new Map([['techfile:C2', conflicted]]));
+		expect(indexer.model.readable('techfile:C2', TECH, now)).toBe(true);
+		// The mission is called off while the conflict is open: the file leaves him at once.
+		const cancelled = mission('cancelled', '2-m');
+		store.set('mission:M2', cancelled);
+		await indexer.apply(new Map([['mission:M2', cancelled]]));
+		expect(indexer.model.readable('techfile:C2', TECH, now)).toBe(false);
+		expect(indexer.model.readable('techfile:C2', new Set(['role:dispatcher']), now)).toBe(true);
+	});
+
+	it('a scan of a ticket in conflict, closed on one branch, ends its technician’s window', async () => {
+		const open = rev(aTicket({ _id: 'ticket:K2', clientId: 'client:C2' }), '5-o');
+		const closedAt = '2025-01-01T09:00:00.000Z';
+		const closed = rev(
+			{
+				...aTicket({ _id: 'ticket:K2', clientId: 'client:C2' }),
+				status: 'closed',
+				category: 'network',
+				group: 'network',
+				closure: { at: closedAt, by: 'user:disp', how: 'level1', solution: 'Réglé.' }
+			},
+			'5-c'
+		);
+		const store = new Map<string, Raw>([
+			['ticket:K2', { ...open, _conflicts: ['5-c'] }],
+			['mission:M2', mission('planned', '1-m')]
+		]);
+		const revisions = new Map([
+			['ticket:K2 5-o', open],
+			['ticket:K2 5-c', closed]
+		]);
+		const indexer = new Indexer(fakeHttp(store, revisions), async () => {});
+		await indexer.build();
+		// Closed two months before `now` on one branch: past the 7-day window, the mission's
+		// technician no longer reads the mission (an open branch does not bring it back).
+		expect(indexer.model.ticket('ticket:K2')?.endedAt).toBe(closedAt);
+		expect(indexer.model.readable('mission:M2', TECH, now)).toBe(false);
+		expect(indexer.model.readable('mission:M2', new Set(['role:dispatcher']), now)).toBe(true);
+	});
+
+	it('a lower revision read again the same is taken after 75 ms, not 2.8 s', async () => {
+		const store = new Map<string, Raw>([['mission:M2', mission('planned', '5-x')]]);
+		const waits: number[] = [];
+		const indexer = new Indexer(fakeHttp(store), async (ms) => void waits.push(ms));
+		await indexer.build();
+		// The longer branch deleted at a merge: the winner is now a shorter one.
+		const shorter = mission('cancelled', '3-b');
+		store.set('mission:M2', shorter);
+		await indexer.apply(new Map([['mission:M2', shorter]]));
+		expect(waits).toEqual([25, 50]);
+		expect(indexer.model.get('mission:M2')?.rev).toBe('3-b');
 	});
 });

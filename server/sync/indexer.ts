@@ -8,7 +8,15 @@ import { techfileIdFor } from '#lib/domain/ids.ts';
 import { parseDoc, type Doc } from '#lib/domain/schemas.ts';
 import { canonical } from '#lib/domain/stamps.ts';
 import { SLA_FACT_PREFIX } from '#lib/domain/sla-facts.ts';
-import { aclFor, everyPrincipal, type Acl, type AclEntry, type FactSource } from './acl.ts';
+import {
+	aclFor,
+	everyPrincipal,
+	ticketFact,
+	type Acl,
+	type AclEntry,
+	type FactSource
+} from './acl.ts';
+import type { TicketFact } from '#lib/domain/access.ts';
 import type { CouchHttp } from './couch-http.ts';
 import { AccessModel } from './model.ts';
 
@@ -70,6 +78,9 @@ interface Body {
 /** How long a read that lags behind the model is tried again, in ms between attempts. */
 const STALE_RETRY_MS = [25, 50, 100, 200, 400, 800, 1200];
 
+/** How many times a document read at a lower revision than the model's is read again. */
+const LOWER_RETRIES = 2;
+
 const generation = (rev: string): number => Number.parseInt(rev, 10);
 
 function bodyOf(raw: Raw | null): Body {
@@ -88,14 +99,33 @@ export function heldAcl(leaves: readonly Doc[], facts: FactSource): Acl | null {
 	const acls = leaves.map((leaf) => aclFor(leaf, facts));
 	let entries = acls[0]!.entries;
 	for (const other of acls.slice(1)) entries = intersectEntries(entries, other.entries);
-	const sources = [...new Set(acls.flatMap((a) => a.sources))].sort();
-	return { entries, sources };
+	return { entries, sources: union(...acls.map((a) => a.sources)) };
+}
+
+const union = (...lists: ReadonlyArray<readonly string[]>): string[] =>
+	[...new Set(lists.flat())].sort();
+
+/**
+ * The facts of a ticket in conflict as strict as its branches (and what the model had):
+ * ended at the earliest end, in a group only if every branch names the same one. Null when
+ * a branch could not be read.
+ */
+export function agreedTicketFact(
+	leaves: readonly Doc[] | null,
+	known: TicketFact | undefined
+): TicketFact | null {
+	const tickets = (leaves ?? []).filter((d) => d.type === 'ticket');
+	if (!leaves || tickets.length === 0) return null;
+	const facts = [...tickets.map((t) => ticketFact(t)), ...(known ? [known] : [])];
+	const ends = facts.flatMap((f) => (f.endedAt === undefined ? [] : [f.endedAt])).sort();
+	const groups = new Set(facts.map((f) => f.group));
+	return { group: groups.size === 1 ? facts[0]!.group : undefined, endedAt: ends[0] };
 }
 
 const lo = (t: number | null) => t ?? -Infinity;
 const hi = (t: number | null) => t ?? Infinity;
 
-function intersectEntries(a: readonly AclEntry[], b: readonly AclEntry[]): AclEntry[] {
+export function intersectEntries(a: readonly AclEntry[], b: readonly AclEntry[]): AclEntry[] {
 	const out: AclEntry[] = [];
 	for (const [p, from1, until1] of a) {
 		for (const [q, from2, until2] of b) {
@@ -140,8 +170,14 @@ export class Indexer {
 		const model = new AccessModel(windowDaysOf(config.get('config:access')?.doc));
 		for (const prefix of ['mission:', 'grant:', 'ticket:', 'user:', SLA_FACT_PREFIX]) {
 			for await (const page of this.#pages(prefix, `${prefix}\ufff0`)) {
-				for (const raw of page)
+				for (const raw of page) {
 					if (!conflictedRaw(raw)) model.noteFacts(String(raw._id), parsed(raw));
+					else if (String(raw._id).startsWith('ticket:')) {
+						// A ticket in conflict: what its branches agree on (ended at the earliest).
+						const fact = agreedTicketFact(await this.#leaves(raw), undefined);
+						if (fact) model.noteTicketFact(String(raw._id), fact);
+					}
+				}
 			}
 		}
 		// Events last: their readers are their subject's.
@@ -211,25 +247,39 @@ export class Indexer {
 		const toLoad = [...dirty, ...events].filter((id) => !bodies.has(id));
 		for (const [id, body] of await this.#load(toLoad)) bodies.set(id, body);
 		await this.#catchUpStale(bodies);
-		// A document first seen with open conflicts: what all its branches agree on, until merged.
-		for (const [id, body] of bodies) {
-			if (!body.held || model.get(id) || !body.raw) continue;
-			body.leaves = await this.#leaves(body.raw);
-		}
+		// A document with open conflicts: what all its branches agree on, until merged.
+		for (const body of bodies.values())
+			if (body.held && body.raw) body.leaves = await this.#leaves(body.raw);
 
 		// From here on, synchronous: the model moves from one batch to the next in one step.
-		for (const id of changed)
-			if (!bodies.get(id)?.held) model.noteFacts(id, bodies.get(id)?.doc ?? null);
+		for (const id of changed) {
+			const body = bodies.get(id);
+			if (!body?.held) model.noteFacts(id, body?.doc ?? null);
+			else if (id.startsWith('ticket:')) {
+				const fact = agreedTicketFact(body.leaves ?? null, model.ticket(id));
+				if (fact) model.noteTicketFact(id, fact);
+			}
+		}
 		const changedSet = new Set(changed);
 		const update = (id: string) => {
 			const body = bodies.get(id);
 			if (body?.held) {
-				// Kept as judged before the conflict; new: the readers every branch agrees on.
-				const acl = !model.get(id) && body.leaves ? heldAcl(body.leaves, model) : null;
-				if (acl && body.seen) {
-					model.set(id, { rev: body.seen, acl });
-					for (const p of everyPrincipal(acl.entries)) concerned.principals.add(p);
-				}
+				// The readers every branch agrees on, and, for a document judged before its
+				// conflict, no more than it had then: a change of its sources (a mission
+				// cancelled, a grant revoked) still narrows it until the merge is written.
+				const kept = model.get(id);
+				const agreed = body.leaves ? heldAcl(body.leaves, model) : null;
+				const acl = kept
+					? agreed && {
+							entries: intersectEntries(kept.acl.entries, agreed.entries),
+							sources: union(kept.acl.sources, agreed.sources)
+						}
+					: agreed;
+				const rev = kept?.rev ?? body.seen;
+				if (!acl || !rev || sameAcl(kept?.acl, acl)) return;
+				model.set(id, { rev, acl });
+				for (const p of everyPrincipal(kept?.acl.entries ?? [])) concerned.principals.add(p);
+				for (const p of everyPrincipal(acl.entries)) concerned.principals.add(p);
 				return;
 			}
 			const acl = body?.doc ? aclFor(body.doc, model) : null;
@@ -254,7 +304,9 @@ export class Indexer {
 	 * again) is taken as it is after the last attempt.
 	 */
 	async #catchUpStale(bodies: Map<string, Body>): Promise<void> {
-		const stale = () => [...bodies].flatMap(([id, b]) => (this.#behind(id, b) ? [id] : []));
+		let attempt = 0;
+		const stale = () =>
+			[...bodies].flatMap(([id, b]) => (this.#behind(id, b, attempt) ? [id] : []));
 		let ids = stale();
 		if (ids.length > 0)
 			console.warn(
@@ -265,6 +317,7 @@ export class Indexer {
 			this.staleReads += ids.length;
 			await this.#wait(ms);
 			for (const [id, body] of await this.#load(ids)) bodies.set(id, body);
+			attempt++;
 			ids = stale();
 		}
 		if (ids.length > 0)
@@ -290,11 +343,18 @@ export class Indexer {
 		return leaves as Doc[];
 	}
 
-	#behind(id: string, body: Body): boolean {
+	/**
+	 * Read from a copy behind the model: missing although known, or at a lower generation. A
+	 * lower generation can also be a true winner (a conflict's higher branch deleted, a kept
+	 * branch that is not the longest), so `lower` is told apart: only a missing document is read
+	 * again for the whole delay, a lower revision for the first two attempts (75 ms).
+	 */
+	#behind(id: string, body: Body, attempt: number): boolean {
 		const known = this.#model.get(id)?.rev;
-		if (!known) return false;
+		if (!known || body.held) return false;
 		if (body.missing) return true;
-		return typeof body.seen === 'string' && generation(body.seen) < generation(known);
+		const lower = typeof body.seen === 'string' && generation(body.seen) < generation(known);
+		return lower && attempt < LOWER_RETRIES;
 	}
 
 	async #load(ids: string[]): Promise<Map<string, Body>> {

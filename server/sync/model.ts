@@ -188,6 +188,11 @@ export class AccessModel implements FactSource {
 		}
 	}
 
+	/** Sets a ticket's facts as agreed by its branches while it is in conflict (indexer.ts). */
+	noteTicketFact(id: string, fact: TicketFact): void {
+		this.#tickets.set(id, fact);
+	}
+
 	/**
 	 * The principals of a signed-in user, from their profile as the model knows it (the
 	 * session's copy may be seconds old, and a change of groups must show in the next sync).

@@ -97,6 +97,38 @@ describe('pull', () => {
 		expect(await liveIds(device)).toEqual(['event:e1', 'ticket:t1']);
 	});
 
+	it('takes off only what both answers leave out, when the second comes from a lagging instance', async () => {
+		const server = memoryDb('server');
+		const device = memoryDb('device');
+		await server.bulkDocs([
+			{ _id: 'ticket:t1', type: 'ticket', title: 'A' },
+			{ _id: 'ticket:y', type: 'ticket', title: 'Y' },
+			{ _id: 'mission:x', type: 'mission', status: 'planned' }
+		]);
+		const ledger = new Ledger();
+		const everything = ['mission:x', 'ticket:t1', 'ticket:y'];
+		await pull(
+			device,
+			ledger,
+			serverTransport(server, () => everything),
+			new Set(),
+			() => {}
+		);
+		// The first answer is current (x revoked); the second, from a lagging instance, does
+		// not list y yet and lists x still.
+		const current = serverTransport(server, () => ['ticket:t1', 'ticket:y']);
+		const lagging = serverTransport(server, () => ['ticket:t1', 'mission:x']);
+		let calls = 0;
+		const transport = {
+			...current,
+			manifest: () => (calls++ === 0 ? current.manifest() : lagging.manifest())
+		};
+		const outcome = await pull(device, ledger, transport, new Set(), () => {});
+		expect(calls).toBe(2);
+		expect(outcome.removed).toEqual([]);
+		expect(await liveIds(device)).toEqual(everything);
+	});
+
 	it('fetches the allowed documents in batches, with count/total progress', async () => {
 		const server = memoryDb('server');
 		const device = memoryDb('device');

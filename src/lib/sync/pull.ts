@@ -85,10 +85,12 @@ export async function pull(
 	let plan = await planFor(await transport.manifest(written));
 	// Before anything leaves the device, the server is asked again naming it: an instance or a
 	// cluster's copy that lags may not list yet what another one listed (a ticket in conflict,
-	// a write through the other instance). What is still not listed then is gone for good.
+	// a write through the other instance). Only what both answers leave out is gone; the rest
+	// of the plan is the first answer's (the second may come from a lagging instance).
 	if (plan.remove.length > 0) {
-		const named = [...new Set([...written, ...plan.remove])].slice(0, WRITTEN_MAX);
-		plan = await planFor(await transport.manifest(named));
+		const named = [...new Set([...plan.remove, ...written])].slice(0, WRITTEN_MAX);
+		const again = new Set((await planFor(await transport.manifest(named))).remove);
+		plan = { ...plan, remove: plan.remove.filter((id) => again.has(id)) };
 	}
 	// Revocation first: it must happen even if the fetch below is interrupted.
 	const removed = await removeFromDevice(db, ledger, plan.remove, 'revoked', now());

@@ -147,6 +147,28 @@ test('the billing user issues the managed-services client’s invoice, downloads
 	await expect(invoiceRow).toContainText(CLIENT, { timeout: 30_000 });
 	await expect(invoiceRow).toContainText('Payée le');
 	await page.screenshot({ path: '/tmp/o-invoices.png', fullPage: true });
+
+	// The client's hour-bank statement over the last year (the demo's debits are in its three
+	// months), and the accounting export with today's invoice and the debits: both downloaded,
+	// as the accountant would take them.
+	const yearAgo = new Date(Date.now() - 365 * 86_400_000).toISOString().slice(0, 10);
+	const statementSection = page.getByRole('region', { name: 'Relevé de banque d’heures' });
+	await statementSection.getByLabel('Client en infogérance').selectOption({ label: CLIENT });
+	await statementSection.getByLabel('Du').fill(yearAgo);
+	const statementDownload = page.waitForEvent('download');
+	await statementSection.getByRole('link', { name: 'Télécharger le relevé (PDF)' }).click();
+	const statement = await statementDownload;
+	expect(statement.suggestedFilename()).toMatch(/\.pdf$/);
+	expect(readFileSync(await statement.path()).subarray(0, 5).toString('latin1')).toBe('%PDF-');
+	const exportSection = page.getByRole('region', { name: 'Export comptable' });
+	await exportSection.getByLabel('Du').fill(yearAgo);
+	const csvDownload = page.waitForEvent('download');
+	await exportSection.getByRole('link', { name: 'Télécharger l’export (CSV)' }).click();
+	const csv = readFileSync(await (await csvDownload).path(), 'utf8').replace(/^\ufeff/, '');
+	const csvRows = csv.trim().split('\r\n');
+	expect(csvRows[0]).toMatch(/^type;numero;date;client_id;client;/);
+	expect(csvRows.find((r) => r.startsWith(`facture;${number};`))).toContain(CLIENT);
+	expect(csvRows.some((r) => r.startsWith('banque_heures_') && r.includes(CLIENT))).toBe(true);
 	await page.getByRole('link', { name: 'Facturation' }).click();
 	await page.getByLabel('Client', { exact: true }).selectOption({ label: 'Tous les clients' });
 	await expect(

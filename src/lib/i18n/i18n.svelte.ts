@@ -47,6 +47,10 @@ class I18n {
 			(_, name: string) => String(params[name] ?? `{${name}}`)
 		);
 
+	/** A count the way the UI language writes it ("1 200" in French). */
+	count = (n: number): string =>
+		new Intl.NumberFormat(this.#locale === 'fr' ? 'fr-FR' : 'en-GB').format(n);
+
 	/** Formats a date-time in the UI language, Paris time. */
 	dateTime = (
 		iso: string,

@@ -63,6 +63,7 @@ export const en: Record<MessageKey, string> = {
 	'missions.slaDue': 'SLA: {state}, due {due}',
 	'tickets.title': 'Tickets',
 	'tickets.loading': 'Loading tickets…',
+	'tickets.loadingCount': 'Loading tickets: {count} / {total}',
 	'filter.title': 'Filters',
 	'filter.all': 'All',
 	'filter.clear': 'Clear filters',

@@ -63,6 +63,7 @@ export const fr = {
 	'missions.slaDue': 'SLA : {state}, échéance {due}',
 	'tickets.title': 'Tickets',
 	'tickets.loading': 'Chargement des tickets…',
+	'tickets.loadingCount': 'Chargement des tickets : {count} / {total}',
 	'filter.title': 'Filtres',
 	'filter.all': 'Tous',
 	'filter.clear': 'Effacer les filtres',

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import {
 	batches,
 	planPull,
+	pullRank,
 	unconfirmedIds,
 	WRITTEN_MAX,
 	type ManifestEntry,
@@ -34,12 +35,13 @@ describe('planPull', () => {
 				localIds: ['ticket:a', 'ticket:b']
 			})
 		);
+		// The client first: the list names it (pullRank).
 		expect(plan.fetch).toEqual([
-			['ticket:b', '2-b'],
-			['client:c', '1-c']
+			['client:c', '1-c'],
+			['ticket:b', '2-b']
 		]);
 		expect(plan.present).toEqual([['ticket:a', '1-a']]);
-		expect(plan).toMatchObject({ total: 3, done: 1, remove: [] });
+		expect(plan).toMatchObject({ total: 3, done: 1, remove: [], tickets: { total: 2, done: 1 } });
 	});
 
 	it('resumes a first sync where it stopped: stored documents count as done', () => {
@@ -122,7 +124,7 @@ describe('planPull', () => {
 				removed
 			})
 		);
-		expect(plan.fetch.map(([id]) => id)).toEqual(['ticket:old', 'client:back']);
+		expect(plan.fetch.map(([id]) => id)).toEqual(['client:back', 'ticket:old']);
 		expect(plan).toMatchObject({ total: 2, done: 0 });
 		// Changed since, or granted again: the marks go.
 		expect(plan.forget.sort()).toEqual(['client:back', 'ticket:old']);
@@ -133,6 +135,36 @@ describe('planPull', () => {
 			input({ removed: new Map([['mission:x', { rev: '1-x', reason: 'expired' }]]) })
 		);
 		expect(plan.forget).toEqual(['mission:x']);
+	});
+});
+
+describe('pullRank', () => {
+	it('puts the referentials, then what the list names, then the tickets, before the rest', () => {
+		const ids = [
+			'event:01M22NKM5RR4C71SA8BYS5GV4J',
+			'mission:M1',
+			'ticket:T1',
+			'event:number:ticket:T1',
+			'event:sla:ticket:T1:escalated:2',
+			'client:C1',
+			'site:S1',
+			'user:ana',
+			'config:sla',
+			'report:R1'
+		];
+		const ranked = [...ids].sort((a, b) => pullRank(a) - pullRank(b));
+		expect(ranked).toEqual([
+			'config:sla',
+			'client:C1',
+			'site:S1',
+			'user:ana',
+			'ticket:T1',
+			'event:number:ticket:T1',
+			'event:sla:ticket:T1:escalated:2',
+			'event:01M22NKM5RR4C71SA8BYS5GV4J',
+			'mission:M1',
+			'report:R1'
+		]);
 	});
 });
 

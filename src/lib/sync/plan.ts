@@ -31,8 +31,24 @@ export interface PullInput {
 	readonly pending: ReadonlySet<string>;
 }
 
+/**
+ * The order a pull fetches in, so that a first sync gives a usable desk early: the
+ * referentials, then the people, clients and sites the list names, then the tickets with their
+ * numbers and the server's SLA facts, then the rest (timelines, missions, reports…).
+ */
+export function pullRank(id: string): number {
+	if (id.startsWith('config:')) return 0;
+	if (/^(user|client|site|contact|group):/.test(id)) return 1;
+	if (id.startsWith('ticket:') || id.startsWith('event:number:') || id.startsWith('event:sla:'))
+		return 2;
+	return 3;
+}
+
+/** Documents of ranks ≤ this one are what the ticket list shows (see `pullRank`). */
+export const LIST_RANK = 2;
+
 export interface PullPlan {
-	/** To fetch with `_bulk_get`, in manifest order. */
+	/** To fetch with `_bulk_get`, by `pullRank`, then in manifest order. */
 	readonly fetch: ManifestEntry[];
 	/** Already on the device at the server's revision. */
 	readonly present: ManifestEntry[];
@@ -44,6 +60,8 @@ export interface PullPlan {
 	readonly total: number;
 	/** Of `total`, how many are already on the device: where a first sync resumes. */
 	readonly done: number;
+	/** The tickets among `total`, and how many of them are already on the device. */
+	readonly tickets: { readonly total: number; readonly done: number };
 }
 
 export function planPull(input: PullInput): PullPlan {
@@ -73,7 +91,15 @@ export function planPull(input: PullInput): PullPlan {
 		(id) => !listed.has(id) && (input.serverRevs.has(id) || !input.pending.has(id))
 	);
 	const total = input.manifest.length - skipped;
-	return { fetch, present, remove, forget, total, done: total - fetch.length };
+	const isTicket = ([id]: ManifestEntry) => id.startsWith('ticket:');
+	const ticketsTotal = fetch.filter(isTicket).length + present.filter(isTicket).length;
+	const tickets = { total: ticketsTotal, done: present.filter(isTicket).length };
+	// Stable: within a rank, the manifest's order.
+	const ranked = fetch
+		.map((entry, i) => [pullRank(entry[0]), i, entry] as const)
+		.sort((a, b) => a[0] - b[0] || a[1] - b[1])
+		.map(([, , entry]) => entry);
+	return { fetch: ranked, present, remove, forget, total, done: total - fetch.length, tickets };
 }
 
 /** At most this many ids travel with a manifest request as the device's own writes. */

@@ -144,6 +144,43 @@ describe('pull', () => {
 		expect(await liveIds(device)).toEqual(all);
 	});
 
+	it('fetches the referentials, people, clients and tickets before the timelines, and says when the list is in', async () => {
+		const server = memoryDb('server');
+		const device = memoryDb('device');
+		// Manifest order puts the timeline first (event ids sort before the rest).
+		const tickets = Array.from({ length: 250 }, (_, i) => ({
+			_id: `ticket:T${String(i).padStart(3, '0')}`,
+			type: 'ticket'
+		}));
+		await server.bulkDocs([
+			...events(300),
+			...tickets,
+			{ _id: 'client:C1', type: 'client' },
+			{ _id: 'config:taxonomy', type: 'config' },
+			{ _id: 'event:number:ticket:T000', type: 'event' },
+			{ _id: 'mission:M1', type: 'mission' }
+		]);
+		const all = (await server.allDocs()).rows.map((r) => r.id);
+		const transport = serverTransport(server, () => all);
+		const seen: PullProgress[] = [];
+		await pull(device, new Ledger(), transport, new Set(), (p) => seen.push(p));
+		const order = transport.calls.fetchedIds;
+		expect(order.slice(0, 2)).toEqual(['config:taxonomy', 'client:C1']);
+		const lastListed = Math.max(
+			...order.flatMap((id, i) => (/^(ticket|event:number):/.test(id) ? [i] : []))
+		);
+		expect(lastListed).toBe(252);
+		expect(order.slice(253).every((id) => !id.startsWith('ticket:'))).toBe(true);
+		// The tickets are counted apart; the list is ready from the second batch on.
+		expect(seen.map((p) => p.tickets)).toEqual([
+			{ done: 0, total: 250 },
+			{ done: 197, total: 250 },
+			{ done: 250, total: 250 },
+			{ done: 250, total: 250 }
+		]);
+		expect(seen.map((p) => p.listReady)).toEqual([false, false, true, true]);
+	});
+
 	it('resumes an interrupted first sync without fetching again what is stored', async () => {
 		const server = memoryDb('server');
 		const device = memoryDb('device');
@@ -160,8 +197,8 @@ describe('pull', () => {
 		const before = transport.calls.fetchedIds.length;
 		const seen: PullProgress[] = [];
 		await pull(device, new Ledger(), transport, new Set(), (p) => seen.push(p));
-		expect(seen[0]).toEqual({ done: 200, total: 450 });
-		expect(seen.at(-1)).toEqual({ done: 450, total: 450 });
+		expect(seen[0]).toMatchObject({ done: 200, total: 450 });
+		expect(seen.at(-1)).toMatchObject({ done: 450, total: 450 });
 		const refetched = transport.calls.fetchedIds.slice(before);
 		expect(refetched).toHaveLength(250);
 		expect(new Set(refetched).size).toBe(250);

@@ -4,7 +4,9 @@ import type { Ledger } from './ledger.ts';
 import { localRevs, missingIds } from './local.ts';
 import {
 	batches,
+	LIST_RANK,
 	planPull,
+	pullRank,
 	unconfirmedIds,
 	WRITTEN_MAX,
 	type Manifest,
@@ -43,6 +45,10 @@ export const httpTransport: PullTransport = {
 export interface PullProgress {
 	readonly done: number;
 	readonly total: number;
+	/** The tickets among them (`done` of `total` on the device). */
+	readonly tickets: { readonly done: number; readonly total: number };
+	/** Everything the ticket list shows is on the device (fetched first, `LIST_RANK`). */
+	readonly listReady: boolean;
 }
 
 export interface PullOutcome {
@@ -97,7 +103,16 @@ export async function pull(
 	await ledger.forget(plan.forget);
 	await ledger.stored(plan.present);
 	let done = plan.done;
-	onProgress({ done, total: plan.total });
+	let ticketsDone = plan.tickets.done;
+	// How many of the list's documents are still to fetch (they come first).
+	let listLeft = plan.fetch.filter(([id]) => pullRank(id) <= LIST_RANK).length;
+	const progress = (): PullProgress => ({
+		done,
+		total: plan.total,
+		tickets: { done: ticketsDone, total: plan.tickets.total },
+		listReady: listLeft === 0
+	});
+	onProgress(progress());
 	const fetched: string[] = [];
 	for (const batch of batches(plan.fetch, PULL_BATCH)) {
 		const result = await transport.bulkGet(batch.map(([id, rev]) => ({ id, rev })));
@@ -108,7 +123,9 @@ export async function pull(
 		await ledger.stored(stored);
 		fetched.push(...stored.map(([id]) => id));
 		done += batch.length;
-		onProgress({ done, total: plan.total });
+		ticketsDone += batch.filter(([id]) => id.startsWith('ticket:')).length;
+		listLeft -= batch.filter(([id]) => pullRank(id) <= LIST_RANK).length;
+		onProgress(progress());
 	}
 	return { fetched, removed, total: plan.total };
 }

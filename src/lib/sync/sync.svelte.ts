@@ -57,6 +57,7 @@ class SyncService {
 	#pending = $state(0);
 	#revision = $state(0);
 	#firstSync = $state(false);
+	#listIn = $state(false);
 
 	#user: SyncUser | null = null;
 	#db: LocalDb | null = null;
@@ -104,6 +105,13 @@ class SyncService {
 	get firstSync(): boolean {
 		return this.#firstSync;
 	}
+	/**
+	 * The ticket list's documents are on the device: a sync has completed, or this first sync
+	 * has brought them (they come first, `pullRank`).
+	 */
+	get listReady(): boolean {
+		return this.#lastSuccess !== null || this.#listIn;
+	}
 	/** Bumped whenever local data changed (sync or local edit), so lists know to re-read. */
 	get revision(): number {
 		return this.#revision;
@@ -118,6 +126,7 @@ class SyncService {
 		if (this.#user?.name === user.name) return;
 		if (this.#user) void this.stop();
 		this.#user = user;
+		this.#listIn = false;
 		this.#db = localDb(user.name);
 		this.#device = deviceDb(user.name);
 		this.#ledger = new Ledger(this.#device);
@@ -205,6 +214,7 @@ class SyncService {
 		this.#pending = 0;
 		this.#failures = 0;
 		this.#firstSync = false;
+		this.#listIn = false;
 		this.#mergedOnce = false;
 		this.#transport = httpTransport;
 	}
@@ -225,8 +235,17 @@ class SyncService {
 		try {
 			if (mode === 'full') {
 				const pending = new Set(await pendingIds(db, this.#ledger.pushedSeq, this.#ledger));
+				let listWasReady: boolean | null = null;
 				const pulled = await pull(db, this.#ledger, this.#transport, pending, (p) => {
 					this.#progress = p;
+					// The ticket list's documents come first (pullRank): screens read them as soon
+					// as they are in, not at the end of a long first sync.
+					listWasReady ??= p.listReady;
+					if (p.listReady && !listWasReady) {
+						listWasReady = true;
+						this.#revision++;
+					}
+					if (p.listReady) this.#listIn = true;
 				});
 				run.pulled = pulled.fetched.length;
 				run.removed = pulled.removed.length + (await this.#expire());

@@ -159,7 +159,11 @@ test('the billing user issues the managed-services client’s invoice, downloads
 	await statementSection.getByRole('link', { name: 'Télécharger le relevé (PDF)' }).click();
 	const statement = await statementDownload;
 	expect(statement.suggestedFilename()).toMatch(/\.pdf$/);
-	expect(readFileSync(await statement.path()).subarray(0, 5).toString('latin1')).toBe('%PDF-');
+	expect(
+		readFileSync(await statement.path())
+			.subarray(0, 5)
+			.toString('latin1')
+	).toBe('%PDF-');
 	const exportSection = page.getByRole('region', { name: 'Export comptable' });
 	await exportSection.getByLabel('Du').fill(yearAgo);
 	const csvDownload = page.waitForEvent('download');

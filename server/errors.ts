@@ -8,10 +8,18 @@ export class HttpError extends Error {
 	override name = 'HttpError';
 	readonly status: number;
 	readonly code: string;
-	constructor(status: number, code: string, message: string) {
+	/** What the screen needs to put the refusal in its own words (counts, limits). */
+	readonly params: Readonly<Record<string, string | number>> | undefined;
+	constructor(
+		status: number,
+		code: string,
+		message: string,
+		params?: Readonly<Record<string, string | number>>
+	) {
 		super(message);
 		this.status = status;
 		this.code = code;
+		this.params = params;
 	}
 }
 

@@ -39,5 +39,9 @@ export function errorHandler(
 				: toHttpError(error);
 	if (httpError.status >= 500) console.error(`${req.method} ${req.path}: ${messageOf(error)}`);
 	if (res.headersSent) return;
-	res.status(httpError.status).json({ error: httpError.code, message: httpError.message });
+	res.status(httpError.status).json({
+		error: httpError.code,
+		message: httpError.message,
+		...(httpError.params ? { params: httpError.params } : {})
+	});
 }

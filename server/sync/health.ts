@@ -20,7 +20,13 @@ export interface SyncHealth {
 	lastFailureAt: string | null;
 	/** Documents on the user's list at the last success. */
 	docCount: number | null;
-	lastError: { code: string; message: string; at: string } | null;
+	lastError: {
+		code: string;
+		message: string;
+		at: string;
+		/** For the admin screen's words (a cap's count and limit). */
+		params?: Record<string, string | number>;
+	} | null;
 	/** Documents refused on push, in all. */
 	refusedDocs: number;
 	lastRefusal: { id: string; reason: string; at: string } | null;
@@ -63,12 +69,18 @@ export class HealthStore {
 		});
 	}
 
-	failure(user: string, code: string, message: string, at: Date): Promise<void> {
+	failure(
+		user: string,
+		code: string,
+		message: string,
+		at: Date,
+		params?: Record<string, string | number>
+	): Promise<void> {
 		return this.#update(user, (h) => {
 			h.failures += 1;
 			h.totalFailures += 1;
 			h.lastFailureAt = at.toISOString();
-			h.lastError = { code, message, at: at.toISOString() };
+			h.lastError = { code, message, at: at.toISOString(), ...(params ? { params } : {}) };
 			return true;
 		});
 	}

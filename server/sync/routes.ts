@@ -6,6 +6,7 @@ import { Router, type Request, type Response } from 'express';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import * as v from 'valibot';
+import { docCapFor } from '#lib/domain/doc-cap.ts';
 import { HttpError, toHttpError } from '../errors.ts';
 import { noStore, requireRole, requireUser } from '../http/auth.ts';
 import type { AppContext } from '../http/context.ts';
@@ -49,8 +50,9 @@ const BulkGet = v.object({
 	)
 });
 
+/** The log's and the API's words; screens use the code and its params (`sync.cap`). */
 export function capMessage(count: number, cap: number): string {
-	return `Trop de documents pour cet appareil : ${count} pour une limite de ${cap}. Vos données ne sont plus synchronisées ; l’administrateur a été prévenu et doit réduire vos accès.`;
+	return `Trop de documents pour cet appareil : ${count} pour une limite de ${cap}. La synchronisation est arrêtée ; l’administrateur peut relever la limite du rôle (Administration, Accès) ou réduire vos accès.`;
 }
 
 export function syncRoutes(ctx: AppContext): Router {
@@ -78,11 +80,13 @@ export function syncRoutes(ctx: AppContext): Router {
 			const now = ctx.now();
 			const token = encodeToken({ seq: sync.live.seq, time: now.getTime() });
 			const docs = sync.model.manifest(sync.model.principalsOf(user), now.getTime());
-			const { docCap } = await sync.limits();
-			if (docs.length > docCap) {
-				const message = capMessage(docs.length, docCap);
-				await sync.health.failure(user.name, 'doc_cap', message, now);
-				throw new HttpError(507, 'doc_cap', message);
+			const limits = await sync.limits();
+			const { cap, role } = docCapFor(user.roles, { docCaps: limits.docCaps }, limits.docCap);
+			if (docs.length > cap) {
+				const message = capMessage(docs.length, cap);
+				const params = { count: docs.length, cap, ...(role ? { role } : {}) };
+				await sync.health.failure(user.name, 'doc_cap', message, now, params);
+				throw new HttpError(507, 'doc_cap', message, params);
 			}
 			await sync.health.success(user.name, docs.length, now);
 			res.json({ docs, total: docs.length, token });

@@ -3,7 +3,7 @@
  * live hub, sync health, and the limits. Started with the server (start.ts), found by the
  * route handlers through the app context.
  */
-import { DEFAULT_MAX_DOC_BYTES } from '#lib/domain/schemas.ts';
+import { DEFAULT_MAX_DOC_BYTES, ROLES, type Role } from '#lib/domain/schemas.ts';
 import type { AppContext } from '../http/context.ts';
 import { HttpError, StartupError } from '../errors.ts';
 import { CouchHttp } from './couch-http.ts';
@@ -25,7 +25,10 @@ const SWEEP_MS = 1_000;
 const WRITTEN_WAIT_MS = 10_000;
 
 export interface SyncLimits extends PushLimits {
+	/** The ceiling over every role: the stricter of `DOC_CAP` and `config:access`'s `docCap`. */
 	readonly docCap: number;
+	/** `config:access`'s caps per role (`domain/doc-cap.ts` has the defaults). */
+	readonly docCaps: Partial<Record<Role, number>>;
 }
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -203,7 +206,7 @@ export class SyncService {
 		// Read again whenever the referential changed (the model knows its revision).
 		const rev = this.model.get('config:access')?.rev;
 		if (this.#limits && this.#limits.rev === rev) return this.#limits.value;
-		let config: { docCap?: unknown; maxDocBytes?: unknown } = {};
+		let config: { docCap?: unknown; docCaps?: unknown; maxDocBytes?: unknown } = {};
 		try {
 			config = (await this.ctx.couch.db.get('config:access')) as typeof config;
 		} catch {
@@ -211,8 +214,17 @@ export class SyncService {
 		}
 		const min = (a: number, b: unknown) =>
 			typeof b === 'number' && Number.isInteger(b) && b > 0 ? Math.min(a, b) : a;
+		const caps = (
+			typeof config.docCaps === 'object' && config.docCaps !== null ? config.docCaps : {}
+		) as Record<string, unknown>;
+		const docCaps: Partial<Record<Role, number>> = {};
+		for (const role of ROLES) {
+			const cap = caps[role];
+			if (typeof cap === 'number' && Number.isInteger(cap) && cap > 0) docCaps[role] = cap;
+		}
 		const value: SyncLimits = {
 			docCap: min(this.ctx.config.docCap, config.docCap),
+			docCaps,
 			maxDocBytes: min(this.#maxDocBytes, config.maxDocBytes),
 			maxAttachmentBytes: this.#maxAttachmentBytes
 		};

@@ -2,11 +2,29 @@
 export class ApiError extends Error {
 	readonly status: number;
 	readonly code: string;
-	constructor(status: number, code: string, message: string) {
+	/** The refusal's parameters (counts, limits) for the screen's own words; only plain values. */
+	readonly params: Readonly<Record<string, string | number>>;
+	constructor(
+		status: number,
+		code: string,
+		message: string,
+		params: Readonly<Record<string, string | number>> = {}
+	) {
 		super(message);
 		this.status = status;
 		this.code = code;
+		this.params = params;
 	}
+}
+
+/** The plain values of an answer's `params`; anything else is dropped. */
+function plainParams(raw: unknown): Record<string, string | number> {
+	const out: Record<string, string | number> = {};
+	if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return out;
+	for (const [key, value] of Object.entries(raw).slice(0, 20))
+		if ((typeof value === 'number' && Number.isFinite(value)) || typeof value === 'string')
+			out[key] = typeof value === 'string' ? value.slice(0, 100) : value;
+	return out;
 }
 
 /**
@@ -33,6 +51,7 @@ export async function api<T>(
 	const body = (await res.json().catch(() => null)) as {
 		error?: string | { code?: string; message?: string };
 		message?: string;
+		params?: unknown;
 	} | null;
 	if (!res.ok) {
 		// Two shapes: `{ error: code, message }` and `{ error: { code, message } }`.
@@ -41,7 +60,8 @@ export async function api<T>(
 		throw new ApiError(
 			res.status,
 			code,
-			nested?.message ?? body?.message ?? `Erreur ${res.status}`
+			nested?.message ?? body?.message ?? `Erreur ${res.status}`,
+			plainParams(body?.params)
 		);
 	}
 	return body as T;

@@ -1,4 +1,4 @@
-import { parseAs, type ClientDoc, type ConfigDoc, type GrantDoc, type UserDoc } from '../domain/schemas.ts';
+import { parseAs, type ClientDoc, type ConfigDoc, type GrantDoc, type Role, type UserDoc } from '../domain/schemas.ts';
 import { err, ok, type Result } from '../domain/result.ts';
 import { invalid, type Refusal } from '../domain/refusals.ts';
 import { readAll, writeAll } from './docs.ts';
@@ -39,6 +39,17 @@ export async function saveConfig(db: LocalDb, before: ConfigDoc, json: string): 
 	if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return err(invalid(['config: must be an object with fields']));
 	const candidate = { ...(raw as Record<string, unknown>), _id: before._id, _rev: before._rev, type: 'config', kind: before.kind };
 	const checked = parseAs('config', candidate);
+	if (!checked.ok) return err(invalid(checked.error));
+	await writeAll(db, [checked.value]);
+	return ok(true);
+}
+
+/**
+ * Saves the device limits per role (`config:access` `docCaps`, issue #15) after the domain schema
+ * accepted them; the server applies them at each device's next manifest.
+ */
+export async function saveDocCaps(db: LocalDb, access: ConfigDoc, caps: Partial<Record<Role, number>>): Promise<Result<true, Refusal>> {
+	const checked = parseAs('config', { ...access, docCaps: caps });
 	if (!checked.ok) return err(invalid(checked.error));
 	await writeAll(db, [checked.value]);
 	return ok(true);

@@ -1102,7 +1102,11 @@ export const en: Record<MessageKey, string> = {
 	'sync.refusedItem': '{what}: change refused. {why}',
 	'sync.refusedMore': 'And {count} more.',
 	'sync.cap':
-		'Too many documents for this device: sync has stopped. The administrator has been told and must narrow your access.',
+		'Too many documents for this device: sync has stopped; what you entered stays on the device, not sent. Ask the administrator to raise the limit (Administration, “Device limits”) or to reduce your access.',
+	'sync.capCount':
+		'Too many documents for this device: {count} for a limit of {cap}. Sync has stopped; what you entered stays on the device, not sent. Ask the administrator to raise the limit (Administration, “Device limits”) or to reduce your access.',
+	'sync.capRole':
+		'Too many documents for this device: {count} for a limit of {cap}, the “{role}” role’s. Sync has stopped; what you entered stays on the device, not sent. Ask the administrator to raise this role’s limit (Administration, “Device limits”) or to reduce your access.',
 	'sync.why.sync_busy': 'the server is preparing your data, sync will resume in a moment',
 	'sync.why.sync_unavailable': 'sync is unavailable for now',
 	'sync.why.too_large': 'the upload is too large',
@@ -1146,6 +1150,34 @@ export const en: Record<MessageKey, string> = {
 	'ticket.escalationWhatResolution': 'solved',
 	'ticket.timeoutAt': 'Closes automatically on {when} if the requester does not answer',
 	'nav.jobs': 'Server jobs',
+	'nav.devices': 'Device limits',
+	'devices.title': 'Devices: limits and sync',
+	'devices.capsTitle': 'Document limit per role',
+	'devices.capsHelp':
+		'A device past its limit stops syncing. A technician’s phone keeps its missions and their clients’ files; a desk computer keeps the tickets of its scope. Someone with several roles gets the largest of their limits.',
+	'devices.capLabel': 'Document limit of the {role} role',
+	'devices.default': 'default: {count}',
+	'devices.ceiling':
+		'Ceiling for every role (“Access” referential): {count} documents; the server may lower it (DOC_CAP variable).',
+	'devices.save': 'Save the limits',
+	'devices.saved': 'Limits saved: they apply at each device’s next sync.',
+	'devices.invalid':
+		'The limit of the {role} role must be a whole number of documents, at least 1.',
+	'devices.noAccess':
+		'The “Access” referential is not on this device yet: wait for the sync to finish.',
+	'devices.health': 'Device sync',
+	'devices.healthEmpty': 'No device has synced yet.',
+	'devices.col.user': 'User',
+	'devices.col.docs': 'Documents',
+	'devices.col.lastSuccess': 'Last successful sync',
+	'devices.col.failures': 'Failures since',
+	'devices.col.problem': 'Last problem',
+	'devices.never': 'never',
+	'devices.capReached': 'Limit reached on {when}: {count} documents for a limit of {cap}',
+	'devices.otherError': 'Sync failed on {when}',
+	'devices.noProblem': 'none',
+	'devices.loadFailed': 'Cannot read the devices’ state: {message}',
+	'devices.refresh': 'Refresh',
 	'jobs.title': 'Server jobs',
 	'jobs.refresh': 'Refresh',
 	'jobs.empty': 'No job has run yet.',

@@ -1115,7 +1115,11 @@ export const fr = {
 	'sync.refusedItem': '{what} : modification refusée. {why}',
 	'sync.refusedMore': 'Et {count} autres.',
 	'sync.cap':
-		'Trop de documents pour cet appareil : la synchronisation est arrêtée. L’administrateur a été prévenu et doit réduire vos accès.',
+		'Trop de documents pour cet appareil : la synchronisation est arrêtée ; vos saisies restent sur l’appareil sans être envoyées. Demandez à l’administrateur de relever la limite (Administration, « Limites des appareils ») ou de réduire vos accès.',
+	'sync.capCount':
+		'Trop de documents pour cet appareil : {count} pour une limite de {cap}. La synchronisation est arrêtée ; vos saisies restent sur l’appareil sans être envoyées. Demandez à l’administrateur de relever la limite (Administration, « Limites des appareils ») ou de réduire vos accès.',
+	'sync.capRole':
+		'Trop de documents pour cet appareil : {count} pour une limite de {cap}, celle du rôle « {role} ». La synchronisation est arrêtée ; vos saisies restent sur l’appareil sans être envoyées. Demandez à l’administrateur de relever la limite de ce rôle (Administration, « Limites des appareils ») ou de réduire vos accès.',
 	'sync.why.sync_busy':
 		'le serveur prépare vos données, la synchronisation reprendra dans un instant',
 	'sync.why.sync_unavailable': 'la synchronisation est indisponible pour le moment',
@@ -1160,6 +1164,35 @@ export const fr = {
 	'ticket.escalationWhatResolution': 'résolu',
 	'ticket.timeoutAt': 'Clôture automatique le {when} sans réponse du demandeur',
 	'nav.jobs': 'Tâches automatiques',
+	'nav.devices': 'Limites des appareils',
+	'devices.title': 'Appareils : limites et synchronisation',
+	'devices.capsTitle': 'Limite de documents par rôle',
+	'devices.capsHelp':
+		'Un appareil qui dépasse sa limite arrête de se synchroniser. Un téléphone de technicien garde ses missions et les dossiers de leurs clients ; un poste du support garde les tickets de son périmètre. Une personne qui a plusieurs rôles reçoit la plus grande de leurs limites.',
+	'devices.capLabel': 'Limite de documents du rôle {role}',
+	'devices.default': 'par défaut : {count}',
+	'devices.ceiling':
+		'Plafond pour tous les rôles (référentiel « Accès ») : {count} documents ; le serveur peut l’abaisser (variable DOC_CAP).',
+	'devices.save': 'Enregistrer les limites',
+	'devices.saved':
+		'Limites enregistrées : elles s’appliquent à la prochaine synchronisation de chaque appareil.',
+	'devices.invalid':
+		'La limite du rôle {role} doit être un nombre entier de documents, au moins 1.',
+	'devices.noAccess':
+		'Le référentiel « Accès » n’est pas encore sur cet appareil : attendez la fin de la synchronisation.',
+	'devices.health': 'Synchronisation des appareils',
+	'devices.healthEmpty': 'Aucun appareil ne s’est encore synchronisé.',
+	'devices.col.user': 'Utilisateur',
+	'devices.col.docs': 'Documents',
+	'devices.col.lastSuccess': 'Dernière synchronisation réussie',
+	'devices.col.failures': 'Échecs depuis',
+	'devices.col.problem': 'Dernier problème',
+	'devices.never': 'jamais',
+	'devices.capReached': 'Limite atteinte le {when} : {count} documents pour une limite de {cap}',
+	'devices.otherError': 'Échec de synchronisation le {when}',
+	'devices.noProblem': 'aucun',
+	'devices.loadFailed': 'Impossible de lire l’état des appareils : {message}',
+	'devices.refresh': 'Actualiser',
 	'jobs.title': 'Tâches automatiques du serveur',
 	'jobs.refresh': 'Actualiser',
 	'jobs.empty': 'Aucune tâche n’a encore tourné.',

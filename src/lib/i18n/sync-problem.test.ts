@@ -104,6 +104,23 @@ describe('the sync status names the refused document and says why', () => {
 		expect(text).not.toMatch(/event:|ticket:|E9|K2/);
 	});
 
+	it('a device past its limit: how many documents, the limit, the role, and what to do', () => {
+		const frCount = (n: number) => new Intl.NumberFormat('fr-FR').format(n);
+		expect(
+			describeSyncProblem(
+				t,
+				{ kind: 'cap', count: 12034, cap: 10000, role: 'dispatcher' },
+				undefined,
+				frCount
+			).replace(/\u202f/g, ' ')
+		).toBe(
+			'Trop de documents pour cet appareil : 12 034 pour une limite de 10 000, celle du rôle « Hotline (niveau 1) ». La synchronisation est arrêtée ; vos saisies restent sur l’appareil sans être envoyées. Demandez à l’administrateur de relever la limite de ce rôle (Administration, « Limites des appareils ») ou de réduire vos accès.'
+		);
+		expect(describeSyncProblem(tEn, { kind: 'cap', count: 6, cap: 5 })).toBe(
+			'Too many documents for this device: 6 for a limit of 5. Sync has stopped; what you entered stays on the device, not sent. Ask the administrator to raise the limit (Administration, “Device limits”) or to reduce your access.'
+		);
+	});
+
 	it('every other problem in words, without the server’s or the browser’s message', () => {
 		const problems: SyncProblem[] = [
 			{ kind: 'unreachable' },

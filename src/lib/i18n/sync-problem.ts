@@ -6,7 +6,7 @@
  */
 import type { SyncProblem } from '#lib/sync/problem.ts';
 import { describeDocName } from '#lib/sync/describe.ts';
-import type { Translate } from './labels.ts';
+import { label, type Translate } from './labels.ts';
 import type { MessageKey } from './messages.ts';
 import { describeRefusal } from './problems.ts';
 
@@ -28,7 +28,8 @@ const capitalized = (text: string): string => text.charAt(0).toLocaleUpperCase()
 export function describeSyncProblem(
 	t: Translate,
 	problem: SyncProblem,
-	dateTime?: (iso: string) => string
+	dateTime?: (iso: string) => string,
+	count: (n: number) => string = String
 ): string {
 	switch (problem.kind) {
 		case 'unreachable':
@@ -36,7 +37,12 @@ export function describeSyncProblem(
 		case 'session':
 			return t('sync.session');
 		case 'cap':
-			return t('sync.cap');
+			if (problem.count === undefined || problem.cap === undefined) return t('sync.cap');
+			return t(problem.role ? 'sync.capRole' : 'sync.capCount', {
+				count: count(problem.count),
+				cap: count(problem.cap),
+				role: problem.role ? label(t, 'role', problem.role) : ''
+			});
 		case 'server':
 			return t('sync.server', {
 				status: problem.status,

@@ -11,6 +11,13 @@ describe('problemOf keeps codes, never the message', () => {
 		expect(problemOf(new ApiError(507, 'doc_cap', 'Trop de documents : 9000 pour 8000'))).toEqual({
 			kind: 'cap'
 		});
+		// With the server's figures and role (plain values only; anything else is left out).
+		expect(
+			problemOf(new ApiError(507, 'doc_cap', 'x', { count: 9000, cap: 8000, role: 'technician' }))
+		).toEqual({ kind: 'cap', count: 9000, cap: 8000, role: 'technician' });
+		expect(problemOf(new ApiError(507, 'doc_cap', 'x', { count: '9000', cap: 8000 }))).toEqual({
+			kind: 'cap'
+		});
 		expect(problemOf(new ApiError(503, 'sync_busy', 'Le serveur prépare vos données'))).toEqual({
 			kind: 'server',
 			status: 503,

@@ -15,7 +15,13 @@ export interface RefusedDoc {
 export type SyncProblem =
 	| { readonly kind: 'unreachable' }
 	| { readonly kind: 'session' }
-	| { readonly kind: 'cap' }
+	| {
+			readonly kind: 'cap';
+			/** The documents the user may hold, the device's limit and the role it comes from. */
+			readonly count?: number;
+			readonly cap?: number;
+			readonly role?: string;
+	  }
 	| { readonly kind: 'server'; readonly status: number; readonly code: string }
 	| { readonly kind: 'refused'; readonly count: number; readonly items: readonly RefusedDoc[] }
 	| { readonly kind: 'storage' }
@@ -34,7 +40,14 @@ export function problemOf(error: unknown): SyncProblem {
 	if (error instanceof ApiError) {
 		if (error.status === 0) return { kind: 'unreachable' };
 		if (error.status === 401) return { kind: 'session' };
-		if (error.code === 'doc_cap') return { kind: 'cap' };
+		if (error.code === 'doc_cap') {
+			const { count, cap, role } = error.params;
+			return {
+				kind: 'cap',
+				...(typeof count === 'number' && typeof cap === 'number' ? { count, cap } : {}),
+				...(typeof role === 'string' ? { role } : {})
+			};
+		}
 		return { kind: 'server', status: error.status, code: error.code };
 	}
 	const e = (typeof error === 'object' && error !== null ? error : {}) as ErrorLike;

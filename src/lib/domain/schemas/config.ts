@@ -146,8 +146,18 @@ export const AccessConfigSchema = v.object({
 		v.minValue(0, 'must not be negative'),
 		v.maxValue(365, 'must be at most 365 days')
 	),
-	/** Most documents one user's device may hold. */
+	/** Most documents one user's device may hold, whatever the role (a ceiling). */
 	docCap: positiveInt,
+	/** Per role (`domain/doc-cap.ts`, defaults there): a phone and a desk hold different sets. */
+	docCaps: v.optional(
+		v.strictObject({
+			dispatcher: v.optional(positiveInt),
+			expert: v.optional(positiveInt),
+			technician: v.optional(positiveInt),
+			billing: v.optional(positiveInt),
+			admin: v.optional(positiveInt)
+		})
+	),
 	maxDocBytes: v.optional(positiveInt)
 });
 

@@ -19,6 +19,7 @@ import {
 	PENDING_REASONS,
 	PRIORITIES,
 	ROLES,
+	TECHFILE_SECTIONS,
 	TICKET_KINDS,
 	TICKET_SOURCES,
 	TICKET_STATUSES,
@@ -62,7 +63,9 @@ export const LABELS = {
 		'who'
 	) satisfies Table<Who>,
 	eventKind: table(EVENT_KINDS, 'event') satisfies Table<EventKind>,
-	partyField: table(['client', 'site', 'requester'] as const, 'party') satisfies Table<PartyField>
+	partyField: table(['client', 'site', 'requester'] as const, 'party') satisfies Table<PartyField>,
+	techfileSection: table(TECHFILE_SECTIONS, 'techfile'),
+	techfileAction: table(['added', 'changed', 'removed'] as const, 'techfileAction')
 } as const;
 
 export type LabelTable = keyof typeof LABELS;

@@ -46,9 +46,9 @@ test('an admin lowers the technicians’ limit; the phone past it says so, and t
 	await expect(page.getByRole('status').filter({ hasText: 'Limites enregistrées' })).toBeVisible();
 	// Sent to the server (nothing left to send).
 	await expect(page.getByText(/modifications? non envoyées?/)).toHaveCount(0, { timeout: 30_000 });
-	await expect(
-		page.getByRole('status').filter({ hasText: /Dernière synchro :/ })
-	).toBeVisible({ timeout: 30_000 });
+	await expect(page.getByRole('status').filter({ hasText: /Dernière synchro :/ })).toBeVisible({
+		timeout: 30_000
+	});
 
 	// The technician's phone: past the limit, the sync says how far and what to do.
 	const phone = await browser.newContext({ viewport: { width: 390, height: 844 } });

@@ -5,7 +5,7 @@
  */
 import { DEFAULT_MAX_DOC_BYTES, ROLES, type Role } from '#lib/domain/schemas.ts';
 import type { AppContext } from '../http/context.ts';
-import { HttpError, StartupError } from '../errors.ts';
+import { HttpError, StartupError, statusOf } from '../errors.ts';
 import { CouchHttp } from './couch-http.ts';
 import { CheckpointStore } from './checkpoint.ts';
 import { Follower } from './follower.ts';
@@ -206,10 +206,24 @@ export class SyncService {
 		// Read again whenever the referential changed (the model knows its revision).
 		const rev = this.model.get('config:access')?.rev;
 		if (this.#limits && this.#limits.rev === rev) return this.#limits.value;
-		let config: { docCap?: unknown; docCaps?: unknown; maxDocBytes?: unknown } = {};
+		let config: { _rev?: unknown; docCap?: unknown; docCaps?: unknown; maxDocBytes?: unknown } = {};
+		// Kept only when the read gave the revision the model knows: a failed read, or a lagging
+		// copy on a cluster, is asked again next time rather than kept as the limits.
+		let keep: boolean;
 		try {
 			config = (await this.ctx.couch.db.get('config:access')) as typeof config;
-		} catch {
+			keep = config._rev === rev;
+		} catch (error) {
+			if (statusOf(error) !== 404) {
+				// The database did not answer: the limits known last, else try again later.
+				if (this.#limits) return this.#limits.value;
+				throw new HttpError(
+					503,
+					'sync_unavailable',
+					'La synchronisation est indisponible pour le moment.'
+				);
+			}
+			keep = rev === undefined;
 			config = {};
 		}
 		const min = (a: number, b: unknown) =>
@@ -228,7 +242,7 @@ export class SyncService {
 			maxDocBytes: min(this.#maxDocBytes, config.maxDocBytes),
 			maxAttachmentBytes: this.#maxAttachmentBytes
 		};
-		this.#limits = { rev, value };
+		if (keep) this.#limits = { rev, value };
 		return value;
 	}
 

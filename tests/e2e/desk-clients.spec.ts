@@ -45,8 +45,10 @@ test('a hotliner finds a client, reads its file and technical file; a shown pass
 	const contract = page.getByRole('region', { name: 'Contrat' });
 	await expect(contract).toContainText('Infogérance');
 	await expect(contract).toContainText(/Banque d’heures : \d+ h \d{2} restantes|dépassée/);
-	await expect(contract).toContainText(/Situation commerciale : /);
-	await expect(page.getByRole('region', { name: 'Sites' })).toContainText(/\d{5} /);
+	await expect(contract).toContainText(/Statut du client : Client /);
+	await expect(page.getByRole('region', { name: 'Adresse du site' }).first()).toContainText(
+		/\d{5} /
+	);
 	const contacts = page.getByRole('region', { name: 'Contacts du client' });
 	await expect(contacts.locator('a[href^="tel:"]').first()).toBeVisible();
 	await expect(
@@ -72,6 +74,22 @@ test('a hotliner finds a client, reads its file and technical file; a shown pass
 			`^\\d{2}/\\d{2}/\\d{4} \\d{2}:\\d{2} — Claire Dubois a affiché le mot de passe « ${credential!.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} »$`
 		)
 	);
+
+	// An edit of the technical file from the desk: in the file, and first in its history, by name.
+	const changes = page.getByRole('region', { name: 'Modifications du dossier technique' });
+	await changes.getByRole('button', { name: 'Ajouter un matériel' }).click();
+	await changes.getByLabel('Type').fill('network');
+	await changes.getByLabel('Nom', { exact: true }).fill('Switch étage 2');
+	await changes.getByLabel('Marque').fill('Netgear');
+	await changes.getByRole('button', { name: 'Enregistrer la modification' }).click();
+	await page.getByRole('button', { name: 'Enregistrer les modifications du dossier (1)' }).click();
+	await expect(
+		page.getByRole('status').filter({ hasText: 'Dossier technique enregistré' })
+	).toBeVisible();
+	await expect(history.getByRole('listitem').first()).toHaveText(
+		/^\d{2}\/\d{2}\/\d{4} \d{2}:\d{2} — Claire Dubois : ajout \(Matériel\) — Matériel ajouté : Switch étage 2$/
+	);
+	await expect(techfile).toContainText('Switch étage 2');
 	await page.screenshot({ path: '/tmp/o-client-file.png', fullPage: true });
 	const text = (await page.getByRole('main').textContent()) ?? '';
 	expect(text).not.toMatch(/client:|ticket:|techfile:|user:|managed|credential_reveal/);

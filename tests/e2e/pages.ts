@@ -34,6 +34,11 @@ export class DeskPage {
 		await expect(
 			this.page.getByRole('listbox', { name: 'Tickets' }).getByRole('option').first()
 		).toBeVisible({ timeout: 45_000 });
+		// The list comes first (issue #15): the rest of the first sync (timelines, missions) is
+		// still arriving. The flows read those too, so they start once it is over.
+		await expect(
+			this.page.getByRole('status').filter({ hasText: /Première synchronisation/ })
+		).toHaveCount(0, { timeout: 90_000 });
 	}
 
 	/** From a call: finds a client by `search`, opens the new-ticket form with it selected. */

@@ -89,6 +89,43 @@ describe('the technical file’s history', () => {
 		]);
 	});
 
+	it('lists a desk edit by its lines, under its author, instead of a bare "last edit"', () => {
+		const at = '2026-03-13T08:00:00.000Z';
+		const file = aTechfile({ updatedAt: at, updatedBy: 'user:dina' });
+		const change = {
+			_id: 'event:E3',
+			type: 'event',
+			subjectId: file._id,
+			kind: 'techfile_change',
+			author: 'user:dina',
+			at,
+			data: {
+				changes: [
+					{ section: 'equipment', action: 'added', summary: 'Switch GS724 ajouté' },
+					{ section: 'network', action: 'changed', summary: 'VLAN 20 modifié' }
+				]
+			}
+		} as unknown as EventDoc;
+		expect(techfileHistory(file, [], [change])).toEqual([
+			{
+				at,
+				by: 'user:dina',
+				kind: 'desk',
+				summary: 'Switch GS724 ajouté',
+				section: 'equipment',
+				action: 'added'
+			},
+			{
+				at,
+				by: 'user:dina',
+				kind: 'desk',
+				summary: 'VLAN 20 modifié',
+				section: 'network',
+				action: 'changed'
+			}
+		]);
+	});
+
 	it('says nothing of a file never changed since it was made, when something else happened', () => {
 		const file = aTechfile({ createdAt: T0, updatedAt: T0 });
 		expect(techfileHistory(file, [aSignedReport()], []).map((e) => e.kind)).toEqual(['report']);

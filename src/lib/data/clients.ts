@@ -104,7 +104,7 @@ export interface TechfileEntry {
 	readonly at: string;
 	/** The author's user id (`user:…`), named by the screen. */
 	readonly by: string;
-	readonly kind: 'report' | 'reveal' | 'edit';
+	readonly kind: 'report' | 'desk' | 'reveal' | 'edit';
 	/** What the report says it changed, or the credential's label. */
 	readonly summary: string;
 	readonly section?: string;
@@ -146,6 +146,19 @@ export function techfileHistory(
 				reportId: r._id
 			});
 	if (techfile) {
+		for (const e of events) {
+			if (e.subjectId !== techfile._id || e.kind !== 'techfile_change') continue;
+			const changes = (e.data as { changes?: unknown } | undefined)?.changes;
+			for (const c of Array.isArray(changes) ? (changes as Record<string, unknown>[]) : [])
+				out.push({
+					at: e.at,
+					by: e.author,
+					kind: 'desk',
+					summary: typeof c.summary === 'string' ? c.summary : '',
+					...(typeof c.section === 'string' ? { section: c.section } : {}),
+					...(typeof c.action === 'string' ? { action: c.action } : {})
+				});
+		}
 		for (const e of events)
 			if (e.subjectId === techfile._id && e.kind === 'credential_reveal') {
 				const label = (e.data as { label?: unknown } | undefined)?.label;
@@ -156,7 +169,9 @@ export function techfileHistory(
 					summary: typeof label === 'string' ? label : ''
 				});
 			}
-		if (techfile.updatedAt !== techfile.createdAt || out.length === 0)
+		// The file's last edit, unless a desk change of that very moment already says what it was.
+		const told = out.some((e) => e.kind === 'desk' && e.at === techfile.updatedAt);
+		if (!told && (techfile.updatedAt !== techfile.createdAt || out.length === 0))
 			out.push({ at: techfile.updatedAt, by: techfile.updatedBy, kind: 'edit', summary: '' });
 	}
 	return out.sort((a, b) => (a.at < b.at ? 1 : a.at > b.at ? -1 : 0));
@@ -174,7 +189,7 @@ export async function clientFile(db: LocalDb, clientId: string): Promise<ClientF
 			readAll(db, 'mission', (m) => m.clientId === clientId),
 			reportsOfClient(db, clientId),
 			readAll(db, 'hourbank', (h) => h.clientId === clientId),
-			readAll(db, 'event', (e) => e.kind === 'credential_reveal'),
+			readAll(db, 'event', (e) => e.kind === 'credential_reveal' || e.kind === 'techfile_change'),
 			readAll(db, 'user')
 		]);
 	const rows = tickets

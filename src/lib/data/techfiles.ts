@@ -14,7 +14,8 @@ import {
 import { touch } from '#lib/domain/stamps.ts';
 import type * as v from 'valibot';
 import type { LocalDb } from './local-db.ts';
-import { readDoc } from './docs.ts';
+import { readDoc, writeAll } from './docs.ts';
+import { newEvent } from './events.ts';
 
 export type NetworkRange = TechfileDoc['network']['ranges'][number];
 export type TechfileChange = v.InferOutput<typeof TechfileChangeSchema>;
@@ -98,4 +99,31 @@ export function editedTechfile(
 	const parsed = parseTechfile(next);
 	if (!parsed.ok) throw new Error(parsed.error.join('; '));
 	return parsed.value;
+}
+
+/**
+ * Saves a desk edit of a client's technical file: the file (stamped) and, for its history, a
+ * `techfile_change` event about it listing what changed (one line per item), written together.
+ * @returns false when there was nothing to change.
+ * @throws {WriteError} when the database refuses a document.
+ */
+export async function saveTechfileEdits(
+	db: LocalDb,
+	stored: TechfileDoc | null,
+	clientId: string,
+	edits: readonly TechfileEdit[],
+	author: { readonly id: string; readonly name: string },
+	now: Date
+): Promise<boolean> {
+	const techfile = editedTechfile(stored, clientId, edits, now, author.id);
+	if (!techfile) return false;
+	const event = newEvent({
+		subjectId: techfile._id,
+		kind: 'techfile_change',
+		author,
+		at: now,
+		data: { changes: changesOf(edits) }
+	});
+	await writeAll(db, [techfile, event]);
+	return true;
 }

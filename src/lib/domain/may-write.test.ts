@@ -489,8 +489,23 @@ describe('mayWrite with what the server knows (issue #11)', () => {
 			)
 		).toBe('accepted');
 		expect(reason(mayWrite(eric, null, { ...reveal, subjectId: 'ticket:K1' }, ctx))).toBe(
-			'event.subjectId: a credential reveal is about a technical file'
+			'event.subjectId: a credential reveal or a technical-file change is about a technical file'
 		);
+		// A desk edit's history line (issue #15): about a technical file, by its support staff.
+		const change = {
+			...e,
+			kind: 'techfile_change' as const,
+			subjectId: 'techfile:C1',
+			ticketId: undefined,
+			data: { changes: [{ section: 'equipment', action: 'added', summary: 'Switch' }] }
+		};
+		expect(reason(mayWrite(eric, null, change, { ...ctx, subject: aTechfile() }))).toBe('accepted');
+		expect(reason(mayWrite(eric, null, { ...change, subjectId: 'ticket:K1' }, ctx))).toBe(
+			'event.subjectId: a credential reveal or a technical-file change is about a technical file'
+		);
+		expect(
+			reason(mayWrite(bea, null, { ...change, author: bea._id }, { ...ctx, subject: aTechfile() }))
+		).toBe('only support staff may change a technical file');
 	});
 });
 

@@ -564,11 +564,14 @@ function eventTies(after: DocOf<'event'>, context: WriteContext): Verdict {
 	if (subject === undefined) return allow;
 	if (subject === null)
 		return no('params', 'event_no_subject', 'event.subjectId: there is no such document');
-	if (after.kind === 'credential_reveal' && subject.type !== 'techfile')
+	if (
+		(after.kind === 'credential_reveal' || after.kind === 'techfile_change') &&
+		subject.type !== 'techfile'
+	)
 		return no(
 			'params',
 			'event_subject_kind',
-			'event.subjectId: a credential reveal is about a technical file',
+			'event.subjectId: a credential reveal or a technical-file change is about a technical file',
 			{ kind: after.kind }
 		);
 	if (
@@ -618,6 +621,9 @@ function eventWrite(
 	// A device records what its own merge set aside under its user's name; "system" is the
 	// server's alone.
 	if (after.author !== user._id) return notYou('event.author');
+	// A technical file's history is written by those who may change the file.
+	if (after.kind === 'techfile_change' && !has(user, 'dispatcher', 'expert', 'technician', 'admin'))
+		return no('role', 'techfile_who', 'only support staff may change a technical file');
 	if (
 		context.profile !== undefined &&
 		after.authorName !== undefined &&

@@ -120,6 +120,12 @@ function samples(): Array<[string, EventDoc]> {
 	]);
 	out.push(['notice_sent', event('notice_sent', { template: 'ticket_created' })]);
 	out.push(['credential_reveal', event('credential_reveal', { label: 'Routeur' })]);
+	out.push([
+		'techfile_change',
+		event('techfile_change', {
+			changes: [{ section: 'equipment', action: 'added', summary: 'Nouveau switch' }]
+		})
+	]);
 	out.push(['merge_set_aside', event('merge_set_aside', { fields: ['title'] })]);
 	out.push(['sla_warning', event('sla_warning', { clock: 'resolution', state: 'breached' })]);
 	out.push([

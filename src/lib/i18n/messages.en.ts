@@ -63,6 +63,7 @@ export const en: Record<MessageKey, string> = {
 	'missions.slaDue': 'SLA: {state}, due {due}',
 	'tickets.title': 'Tickets',
 	'tickets.loading': 'Loading tickets…',
+	'tickets.failed': 'Cannot read the tickets on this device: {message}',
 	'tickets.loadingCount': 'Loading tickets: {count} / {total}',
 	'filter.title': 'Filters',
 	'filter.all': 'All',
@@ -117,6 +118,7 @@ export const en: Record<MessageKey, string> = {
 	'event.escalation': 'Escalation',
 	'event.notice_sent': 'Notice sent',
 	'event.credential_reveal': 'Credential revealed',
+	'event.techfile_change': 'Technical file changed',
 	'event.merge_set_aside': 'Change set aside (conflict)',
 	'event.mission_planned': 'Mission planned',
 	'event.report_signed': 'Report signed',
@@ -729,6 +731,7 @@ export const en: Record<MessageKey, string> = {
 	'tl.notice': 'Notice sent to the requester: {template}',
 	'tl.numbered': 'Number given: no. {number}',
 	'tl.credential': 'Password shown: {label}',
+	'tl.techfileChange': 'technical file updated',
 	'tl.merge': 'Change set aside in a sync conflict',
 	'tl.sla': 'SLA warning: {clock} {state}',
 	'tl.reportFollowUp': 'Follow-up needed after the intervention',
@@ -1104,7 +1107,7 @@ export const en: Record<MessageKey, string> = {
 	'sync.cap':
 		'Too many documents for this device: sync has stopped; what you entered stays on the device, not sent. Ask the administrator to raise the limit (Administration, “Device limits”) or to reduce your access.',
 	'sync.capCount':
-		'Too many documents for this device: {count} for a limit of {cap}. Sync has stopped; what you entered stays on the device, not sent. Ask the administrator to raise the limit (Administration, “Device limits”) or to reduce your access.',
+		'Too many documents for this device: {count} for a limit of {cap}. Sync has stopped; what you entered stays on the device, not sent. Ask the administrator to raise the devices’ ceiling (“Access” referential) or to reduce your access.',
 	'sync.capRole':
 		'Too many documents for this device: {count} for a limit of {cap}, the “{role}” role’s. Sync has stopped; what you entered stays on the device, not sent. Ask the administrator to raise this role’s limit (Administration, “Device limits”) or to reduce your access.',
 	'sync.why.sync_busy': 'the server is preparing your data, sync will resume in a moment',
@@ -1171,11 +1174,10 @@ export const en: Record<MessageKey, string> = {
 	'client.contract': 'Contract',
 	'client.validity': 'From {from} to {to}',
 	'client.expired': 'expired',
-	'client.status': 'Commercial status: {status}',
+	'client.status': 'Client status: {status}',
 	'client.movements': 'Hour bank movements',
 	'client.movementsNone': 'No movement yet.',
 	'client.movement': '{date} — {minutes} — {description}',
-	'client.sites': 'Sites',
 	'client.openTickets': 'Open tickets',
 	'client.pastTickets': 'Closed tickets',
 	'client.ticketsNone': 'None.',
@@ -1183,6 +1185,9 @@ export const en: Record<MessageKey, string> = {
 	'client.history': 'Technical file history',
 	'client.historyNone': 'No change recorded.',
 	'client.history.report': '{when} — {who}, intervention report: {action} ({section}) — {summary}',
+	'client.history.desk': '{when} — {who}: {action} ({section}) — {summary}',
+	'client.techfileSave': 'Save the changes to the file ({count})',
+	'client.techfileSaved': 'Technical file saved; the change is in its history.',
 	'client.history.reveal': '{when} — {who} showed the password “{label}”',
 	'client.history.edit': '{when} — file last changed by {who}',
 	'techfileAction.added': 'added',
@@ -1196,7 +1201,9 @@ export const en: Record<MessageKey, string> = {
 	'devices.capLabel': 'Document limit of the {role} role',
 	'devices.default': 'default: {count}',
 	'devices.ceiling':
-		'Ceiling for every role (“Access” referential): {count} documents; the server may lower it (DOC_CAP variable).',
+		'Ceiling for every role (“Access” referential): {count} documents; the server’s configuration may lower it. A limit left blank goes back to its default.',
+	'devices.overCeiling':
+		'The limit of the {role} role is above the “Access” referential’s ceiling of {ceiling} documents: raise the ceiling first.',
 	'devices.save': 'Save the limits',
 	'devices.saved': 'Limits saved: they apply at each device’s next sync.',
 	'devices.invalid':

@@ -63,6 +63,7 @@ export const fr = {
 	'missions.slaDue': 'SLA : {state}, échéance {due}',
 	'tickets.title': 'Tickets',
 	'tickets.loading': 'Chargement des tickets…',
+	'tickets.failed': 'Impossible de lire les tickets de cet appareil : {message}',
 	'tickets.loadingCount': 'Chargement des tickets : {count} / {total}',
 	'filter.title': 'Filtres',
 	'filter.all': 'Tous',
@@ -117,6 +118,7 @@ export const fr = {
 	'event.escalation': 'Escalade',
 	'event.notice_sent': 'Avis envoyé',
 	'event.credential_reveal': 'Identifiant consulté',
+	'event.techfile_change': 'Dossier technique modifié',
 	'event.merge_set_aside': 'Modification mise de côté (conflit)',
 	'event.mission_planned': 'Mission planifiée',
 	'event.report_signed': 'Rapport signé',
@@ -732,6 +734,7 @@ export const fr = {
 	'tl.notice': 'Avis envoyé au demandeur : {template}',
 	'tl.numbered': 'Numéro attribué : n° {number}',
 	'tl.credential': 'Mot de passe affiché : {label}',
+	'tl.techfileChange': 'dossier technique mis à jour',
 	'tl.merge': 'Modification mise de côté lors d’un conflit de synchronisation',
 	'tl.sla': 'Alerte SLA : {clock} {state}',
 	'tl.reportFollowUp': 'Suite à donner après l’intervention',
@@ -1117,7 +1120,7 @@ export const fr = {
 	'sync.cap':
 		'Trop de documents pour cet appareil : la synchronisation est arrêtée ; vos saisies restent sur l’appareil sans être envoyées. Demandez à l’administrateur de relever la limite (Administration, « Limites des appareils ») ou de réduire vos accès.',
 	'sync.capCount':
-		'Trop de documents pour cet appareil : {count} pour une limite de {cap}. La synchronisation est arrêtée ; vos saisies restent sur l’appareil sans être envoyées. Demandez à l’administrateur de relever la limite (Administration, « Limites des appareils ») ou de réduire vos accès.',
+		'Trop de documents pour cet appareil : {count} pour une limite de {cap}. La synchronisation est arrêtée ; vos saisies restent sur l’appareil sans être envoyées. Demandez à l’administrateur de relever le plafond des appareils (référentiel « Accès ») ou de réduire vos accès.',
 	'sync.capRole':
 		'Trop de documents pour cet appareil : {count} pour une limite de {cap}, celle du rôle « {role} ». La synchronisation est arrêtée ; vos saisies restent sur l’appareil sans être envoyées. Demandez à l’administrateur de relever la limite de ce rôle (Administration, « Limites des appareils ») ou de réduire vos accès.',
 	'sync.why.sync_busy':
@@ -1185,11 +1188,10 @@ export const fr = {
 	'client.contract': 'Contrat',
 	'client.validity': 'Du {from} au {to}',
 	'client.expired': 'échu',
-	'client.status': 'Situation commerciale : {status}',
+	'client.status': 'Statut du client : {status}',
 	'client.movements': 'Mouvements de la banque d’heures',
 	'client.movementsNone': 'Aucun mouvement pour le moment.',
 	'client.movement': '{date} — {minutes} — {description}',
-	'client.sites': 'Sites',
 	'client.openTickets': 'Tickets ouverts',
 	'client.pastTickets': 'Tickets clos',
 	'client.ticketsNone': 'Aucun.',
@@ -1198,6 +1200,10 @@ export const fr = {
 	'client.historyNone': 'Aucun changement enregistré.',
 	'client.history.report':
 		'{when} — {who}, rapport d’intervention : {action} ({section}) — {summary}',
+	'client.history.desk': '{when} — {who} : {action} ({section}) — {summary}',
+	'client.techfileSave': 'Enregistrer les modifications du dossier ({count})',
+	'client.techfileSaved':
+		'Dossier technique enregistré ; la modification figure dans l’historique.',
 	'client.history.reveal': '{when} — {who} a affiché le mot de passe « {label} »',
 	'client.history.edit': '{when} — dernière modification du dossier par {who}',
 	'techfileAction.added': 'ajout',
@@ -1211,7 +1217,9 @@ export const fr = {
 	'devices.capLabel': 'Limite de documents du rôle {role}',
 	'devices.default': 'par défaut : {count}',
 	'devices.ceiling':
-		'Plafond pour tous les rôles (référentiel « Accès ») : {count} documents ; le serveur peut l’abaisser (variable DOC_CAP).',
+		'Plafond pour tous les rôles (référentiel « Accès ») : {count} documents ; la configuration du serveur peut l’abaisser. Une limite laissée vide revient à sa valeur par défaut.',
+	'devices.overCeiling':
+		'La limite du rôle {role} dépasse le plafond de {ceiling} documents du référentiel « Accès » : relevez d’abord le plafond.',
 	'devices.save': 'Enregistrer les limites',
 	'devices.saved':
 		'Limites enregistrées : elles s’appliquent à la prochaine synchronisation de chaque appareil.',

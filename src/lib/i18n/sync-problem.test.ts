@@ -117,7 +117,7 @@ describe('the sync status names the refused document and says why', () => {
 			'Trop de documents pour cet appareil : 12 034 pour une limite de 10 000, celle du rôle « Hotline (niveau 1) ». La synchronisation est arrêtée ; vos saisies restent sur l’appareil sans être envoyées. Demandez à l’administrateur de relever la limite de ce rôle (Administration, « Limites des appareils ») ou de réduire vos accès.'
 		);
 		expect(describeSyncProblem(tEn, { kind: 'cap', count: 6, cap: 5 })).toBe(
-			'Too many documents for this device: 6 for a limit of 5. Sync has stopped; what you entered stays on the device, not sent. Ask the administrator to raise the limit (Administration, “Device limits”) or to reduce your access.'
+			'Too many documents for this device: 6 for a limit of 5. Sync has stopped; what you entered stays on the device, not sent. Ask the administrator to raise the devices’ ceiling (“Access” referential) or to reduce your access.'
 		);
 	});
 

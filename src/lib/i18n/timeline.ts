@@ -147,6 +147,8 @@ function codedText(w: TimelineWords, e: EventDoc): string {
 			return num(d.number) === null ? '' : t('tl.numbered', { number: num(d.number) ?? 0 });
 		case 'credential_reveal':
 			return str(d.label) ? t('tl.credential', { label: str(d.label) }) : '';
+		case 'techfile_change':
+			return t('tl.techfileChange');
 		case 'merge_set_aside':
 			return t('tl.merge');
 		case 'link': {

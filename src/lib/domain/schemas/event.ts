@@ -1,6 +1,7 @@
 import * as v from 'valibot';
 import { TICKET_ACTION_TYPES } from '../ticket-rules.ts';
 import { anyRef, docBase, ref, required, shortText, text, timestamp } from './common.ts';
+import { TechfileChangeSchema } from './report.ts';
 import {
 	CLOSURE_HOWS,
 	LINK_KINDS,
@@ -25,7 +26,8 @@ export const EVENT_KINDS = [
 	'sla_warning',
 	'ticket_numbered',
 	'party_change',
-	'escalated'
+	'escalated',
+	'techfile_change'
 ] as const;
 export const VISIBILITIES = ['internal', 'requester'] as const;
 
@@ -105,6 +107,10 @@ export const EVENT_DATA = {
 		missionId: opt(ref('mission'))
 	}),
 	merge_set_aside: v.looseObject({ fields: opt(v.array(v.string())) }),
+	/** What a desk edit changed in a technical file (its subject), for the file's history. */
+	techfile_change: v.looseObject({
+		changes: opt(v.pipe(v.array(TechfileChangeSchema), v.maxLength(50, 'at most 50 changes')))
+	}),
 	mission_planned: v.looseObject({
 		action: opt(v.picklist(MISSION_EVENT_ACTIONS)),
 		missionId: opt(ref('mission')),

@@ -140,12 +140,11 @@ export class AppDevice {
 	async sync(): Promise<SyncRun> {
 		if (!this.cookie) await this.signIn();
 		const pending = new Set(await pendingIds(this.db, this.ledger.pushedSeq, this.ledger));
+		// As the app: after a cut pull, the next run merges every stored conflict.
+		const mergeAll = !this.#mergedOnce;
+		this.#mergedOnce = false;
 		const pulled = await pull(this.db, this.ledger, this.transport, pending, () => undefined);
-		await resolveConflicts(
-			this.db,
-			this.#mergedOnce ? pulled.fetched : null,
-			`user:${this.user.name}`
-		);
+		await resolveConflicts(this.db, mergeAll ? null : pulled.fetched, `user:${this.user.name}`);
 		this.#mergedOnce = true;
 		const changes = await pendingChanges(this.db, this.ledger.pushedSeq, this.ledger);
 		let pushed = 0;

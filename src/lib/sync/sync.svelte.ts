@@ -235,6 +235,11 @@ class SyncService {
 		try {
 			if (mode === 'full') {
 				const pending = new Set(await pendingIds(db, this.#ledger.pushedSeq, this.#ledger));
+				// Only what this pull fetched is merged, once a whole run has merged: a pull cut
+				// after some batches leaves stored conflicts no later pull fetches again, so until
+				// this run's merge is done the next one looks at every document.
+				const mergeAll = !this.#mergedOnce;
+				this.#mergedOnce = false;
 				let listWasReady: boolean | null = null;
 				const pulled = await pull(db, this.#ledger, this.#transport, pending, (p) => {
 					this.#progress = p;
@@ -251,7 +256,7 @@ class SyncService {
 				run.removed = pulled.removed.length + (await this.#expire());
 				run.merged = await resolveConflicts(
 					db,
-					this.#mergedOnce ? pulled.fetched : null,
+					mergeAll ? null : pulled.fetched,
 					`user:${user.name}`
 				);
 				this.#mergedOnce = true;

@@ -6,6 +6,7 @@ import { errorHandler } from './handle.ts';
 import { healthRoutes } from './health.ts';
 import { sessionRoutes } from './session-routes.ts';
 import { syncRoutes } from '../sync/routes.ts';
+import { searchRoutes } from '../search/routes.ts';
 import { syncDbRoutes } from '../sync/db-routes.ts';
 import { HttpError } from '../errors.ts';
 import { icalRoutes } from '../ical/routes.ts';
@@ -44,6 +45,7 @@ export function createApp(
 	app.use(publicRoutes(ctx));
 	app.use(requesterRoutes(ctx));
 	app.use(syncRoutes(ctx));
+	app.use(searchRoutes(ctx));
 	app.use(notifyRoutes(ctx));
 	app.use(jobRoutes(ctx));
 	app.use(billingRoutes(ctx));

@@ -22,6 +22,14 @@ import { DEFAULT_ACCESS_WINDOW_DAYS } from '#lib/domain/schemas.ts';
 import { escalationFactId, isSlaFact } from '#lib/domain/sla-facts.ts';
 import type { SlaDeadline } from '#lib/domain/sla.ts';
 import { endedAt } from '#lib/domain/ticket.ts';
+import type { TicketDoc } from '#lib/domain/schemas/ticket.ts';
+import {
+	AGING,
+	agingMillis,
+	holdMarksFor,
+	planningWindow,
+	ticketHoldMarks
+} from '#lib/domain/working-set.ts';
 
 const SLA_DEADLINES: readonly SlaDeadline[] = ['response', 'resolution'];
 
@@ -185,6 +193,8 @@ function deadlines(doc: Doc, g: Gathered): number[] {
 	if (doc.type === 'ticket') ended(endedAt(doc));
 	for (const m of g.context.missions ?? []) ended(m.ticketEndedAt);
 	ended(g.context.ticket?.endedAt);
+	if (doc.type === 'mission' || doc.type === 'calendar')
+		for (const t of planningWindow(doc)) add(t);
 	for (const grant of g.context.grants ?? [])
 		if (grant.expiresAt !== undefined) add(toMillis(grant.expiresAt));
 	for (const [, from, until] of g.subject ?? []) {
@@ -203,7 +213,8 @@ export function aclFor(doc: Doc, facts: FactSource): Acl {
 	const sets = points.map((now) => {
 		const context: AccessContext = { ...g.context, now };
 		if (g.subject !== undefined) context.subjectPrincipals = principalsAt(g.subject, now);
-		return new Set(principalsFor(doc, context));
+		// Readers, and the working-set marks of desk devices (working-set.ts).
+		return new Set([...principalsFor(doc, context), ...holdMarksFor(doc, context)]);
 	});
 	const all = [...new Set(sets.flatMap((s) => [...s]))].sort(compareText);
 	const entries: AclEntry[] = [];
@@ -219,6 +230,10 @@ export function aclFor(doc: Doc, facts: FactSource): Acl {
 		});
 		if (from !== undefined) entries.push([principal, from, null]);
 	}
+	// An event of a ticket ages with it through its subject's marks (the mark is one of them).
+	const aging = agingMillis(doc, g.context.ticket?.endedAt);
+	if (aging !== undefined && !entries.some((e) => e[0] === AGING))
+		entries.push([AGING, aging, null]);
 	return { entries, sources: [...new Set(g.sources)].sort(compareText) };
 }
 
@@ -258,6 +273,17 @@ export function ticketFact(doc: {
 	group?: string | undefined;
 	closure?: { at: string } | undefined;
 	cancellation?: { at: string } | undefined;
+	status?: TicketDoc['status'];
+	assignees?: readonly string[];
+	createdBy?: string;
 }): TicketFact {
-	return { group: doc.group, endedAt: doc.closure?.at ?? doc.cancellation?.at };
+	const fact: TicketFact = { group: doc.group, endedAt: doc.closure?.at ?? doc.cancellation?.at };
+	if (doc.status !== undefined && doc.assignees !== undefined && doc.createdBy !== undefined)
+		fact.holds = ticketHoldMarks({
+			group: doc.group,
+			status: doc.status,
+			assignees: [...doc.assignees],
+			createdBy: doc.createdBy
+		});
+	return fact;
 }

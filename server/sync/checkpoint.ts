@@ -178,7 +178,13 @@ function encodeRecord(rec: Rec, acl: (entries: readonly AclEntry[]) => number): 
 			return ['g', r.id, r.clientId, r.technicianId, r.status, r.expiresAt ?? null];
 		}
 		case 't':
-			return ['t', rec.id, rec.fact.group ?? null, rec.fact.endedAt ?? null];
+			return [
+				't',
+				rec.id,
+				rec.fact.group ?? null,
+				rec.fact.endedAt ?? null,
+				rec.fact.holds ?? null
+			];
 		case 'u': {
 			const u = rec.user;
 			return ['u', u._id, u.roles, u.groups, u.disabled ?? null];
@@ -300,8 +306,17 @@ export class ChunkReader {
 			case 't': {
 				const group = r[2];
 				const endedAt = r[3];
-				if (r.length !== 4 || !optionalString(group) || !optionalString(endedAt)) return bad();
-				this.tickets.push([id, { group: group ?? undefined, endedAt: endedAt ?? undefined }]);
+				const holds = r[4];
+				if (
+					r.length !== 5 ||
+					!optionalString(group) ||
+					!optionalString(endedAt) ||
+					!(holds === null || (Array.isArray(holds) && holds.every(isString)))
+				)
+					return bad();
+				const fact: TicketFact = { group: group ?? undefined, endedAt: endedAt ?? undefined };
+				if (holds !== null) fact.holds = holds as string[];
+				this.tickets.push([id, fact]);
 				return;
 			}
 			case 'u': {

@@ -52,6 +52,20 @@ export class Follower {
 	readonly #abort = new AbortController();
 	#seq: string | number = 0;
 	#processed = -1;
+	readonly #observers: Array<
+		(batch: ReadonlyMap<string, Record<string, unknown> | null> | null) => void
+	> = [];
+
+	/**
+	 * Calls `observer` with each batch of the changes feed once the access model has it (bodies
+	 * as stored; a deletion `{_id, _rev, _deleted}`), and with null after a full scan replaced
+	 * the feed (the observer reads everything again). Derived indexes (search) follow with it.
+	 */
+	observe(
+		observer: (batch: ReadonlyMap<string, Record<string, unknown> | null> | null) => void
+	): void {
+		this.#observers.push(observer);
+	}
 	#loop: Promise<void> | null = null;
 	#isReady = false;
 	/** The last batch was full: check how far behind the feed we are. */
@@ -272,6 +286,7 @@ export class Follower {
 		for (const id of conflicted) this.#conflicted.add(id);
 		await this.#resolve(conflicted);
 		const concerned = await this.#indexer.apply(changes);
+		for (const observer of this.#observers) observer(changes);
 		for (const [id, doc] of changes) this.#noteNumbering(id, doc);
 		this.#numberer?.flush();
 		if (this.#uncheckpointed !== null) this.#uncheckpointed += changes.size;
@@ -287,6 +302,7 @@ export class Follower {
 	async #rebuild(): Promise<void> {
 		const info = await this.#http.json<{ update_seq: string | number }>(this.#http.db);
 		await this.#resolve(await this.#build());
+		for (const observer of this.#observers) observer(null);
 		this.#uncheckpointed = null;
 		this.#advance(info.update_seq, { all: true, principals: new Set() });
 	}

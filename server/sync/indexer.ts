@@ -119,7 +119,14 @@ export function agreedTicketFact(
 	const facts = [...tickets.map((t) => ticketFact(t)), ...(known ? [known] : [])];
 	const ends = facts.flatMap((f) => (f.endedAt === undefined ? [] : [f.endedAt])).sort();
 	const groups = new Set(facts.map((f) => f.group));
-	return { group: groups.size === 1 ? facts[0]!.group : undefined, endedAt: ends[0] };
+	const agreed: TicketFact = {
+		group: groups.size === 1 ? facts[0]!.group : undefined,
+		endedAt: ends[0]
+	};
+	// Working-set marks: only those every branch carries.
+	const marks = facts.map((f) => f.holds ?? []);
+	agreed.holds = marks.reduce((a, b) => a.filter((m) => b.includes(m)));
+	return agreed;
 }
 
 const lo = (t: number | null) => t ?? -Infinity;

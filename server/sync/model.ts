@@ -7,6 +7,7 @@
  */
 import { userPrincipals, type TicketFact, type UserLike } from '#lib/domain/access.ts';
 import type { Doc } from '#lib/domain/schemas.ts';
+import { inWorkingSet, isHoldMark } from '#lib/domain/working-set.ts';
 import {
 	escalationFactIds,
 	escalationGroupOf,
@@ -21,6 +22,21 @@ import {
 	type GrantRow,
 	type MissionRow
 } from './acl.ts';
+
+/** What a desk device keeps of what its user reads (working-set.ts). */
+export interface WorkingSetFilter {
+	/** The user's marks (`userHolds`). */
+	readonly holds: ReadonlySet<string>;
+	/** `config:access` `workingSetDays`. */
+	readonly days: number;
+	/** Documents the user opened online lately (pins.ts). */
+	readonly pinned: ReadonlySet<string>;
+}
+
+/** The principals among entries, without the working-set marks (nobody reads with those). */
+function readersIn(entries: readonly AclEntry[]): string[] {
+	return everyPrincipal(entries).filter((p) => !isHoldMark(p));
+}
 
 export interface DocState {
 	readonly rev: string;
@@ -110,7 +126,7 @@ export class AccessModel implements FactSource {
 		for (const [id, state] of snapshot.docs) {
 			const entries = state.acl.entries;
 			let principals = principalsOf.get(entries);
-			if (!principals) principalsOf.set(entries, (principals = everyPrincipal(entries)));
+			if (!principals) principalsOf.set(entries, (principals = readersIn(entries)));
 			if (model.#docs.has(id)) continue;
 			model.#docs.set(id, state);
 			for (const p of principals) {
@@ -253,7 +269,7 @@ export class AccessModel implements FactSource {
 		const deadlines = this.#deadlines;
 		const before = this.#docs.get(id);
 		if (before) {
-			for (const p of everyPrincipal(before.acl.entries)) {
+			for (const p of readersIn(before.acl.entries)) {
 				const ids = this.#idsOf(p);
 				ids?.delete(id);
 				if (ids?.size === 0) this.#byPrincipal.delete(p);
@@ -264,7 +280,7 @@ export class AccessModel implements FactSource {
 		}
 		if (state) {
 			this.#docs.set(id, state);
-			for (const p of everyPrincipal(state.acl.entries)) {
+			for (const p of readersIn(state.acl.entries)) {
 				const ids = this.#idsOf(p);
 				if (ids) ids.add(id);
 				else this.#byPrincipal.set(p, new Set([id]));
@@ -275,15 +291,33 @@ export class AccessModel implements FactSource {
 		return before;
 	}
 
-	/** [id, rev] of every document one of `held` reads at `now`, sorted by id. */
-	manifest(held: readonly string[], now: number): Array<[string, string]> {
+	/**
+	 * [id, rev] of every document one of `held` reads at `now`, sorted by id. With `workingSet`
+	 * (a desk device), only those in its working set (working-set.ts) or opened online
+	 * (`pinned`: the id, or a document it hangs on — an event's subject, a mission's ticket).
+	 */
+	manifest(
+		held: readonly string[],
+		now: number,
+		workingSet?: WorkingSetFilter
+	): Array<[string, string]> {
 		const ids = new Set<string>();
 		const set = new Set(held);
+		const kept = (id: string, state: DocState) =>
+			!workingSet ||
+			inWorkingSet(state.acl.entries, workingSet.holds, now, workingSet.days) ||
+			workingSet.pinned.has(id) ||
+			state.acl.sources.some((s) => workingSet.pinned.has(s));
 		for (const p of held) {
 			for (const id of this.#byPrincipal.get(p) ?? []) {
 				if (ids.has(id)) continue;
 				const state = this.#docs.get(id);
-				if (state && state.acl.entries.some((e) => set.has(e[0]) && validAt(e, now))) ids.add(id);
+				if (
+					state &&
+					state.acl.entries.some((e) => set.has(e[0]) && validAt(e, now)) &&
+					kept(id, state)
+				)
+					ids.add(id);
 			}
 		}
 		return [...ids]

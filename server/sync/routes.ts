@@ -12,7 +12,10 @@ import { noStore, requireRole, requireUser } from '../http/auth.ts';
 import type { AppContext } from '../http/context.ts';
 import { handle, parseBody } from '../http/handle.ts';
 import type { Profile } from '../auth/users.ts';
+import { userHolds } from '#lib/domain/working-set.ts';
 import { decodeToken, encodeToken } from './live.ts';
+import type { WorkingSetFilter } from './model.ts';
+import { pinnedIds } from './pins.ts';
 import { syncOf, type SyncService } from './service.ts';
 
 export const BULK_GET_MAX = 500;
@@ -79,8 +82,12 @@ export function syncRoutes(ctx: AppContext): Router {
 			}
 			const now = ctx.now();
 			const token = encodeToken({ seq: sync.live.seq, time: now.getTime() });
-			const docs = sync.model.manifest(sync.model.principalsOf(user), now.getTime());
 			const limits = await sync.limits();
+			const docs = sync.model.manifest(
+				sync.model.principalsOf(user),
+				now.getTime(),
+				await workingSetOf(sync, user, limits.workingSetDays, now.getTime())
+			);
 			const { cap, role } = docCapFor(user.roles, { docCaps: limits.docCaps }, limits.docCap);
 			if (docs.length > cap) {
 				const message = capMessage(docs.length, cap);
@@ -221,6 +228,18 @@ async function winners(
 	for (const row of res.rows)
 		if (row.value?.rev && row.value.deleted !== true) out.set(row.key, row.value.rev);
 	return out;
+}
+
+/** A desk user's working set (working-set.ts), or undefined for a device that holds all it reads. */
+async function workingSetOf(
+	sync: SyncService,
+	user: Profile,
+	days: number,
+	now: number
+): Promise<WorkingSetFilter | undefined> {
+	const holds = userHolds(sync.model.current(user));
+	if (holds === null) return undefined;
+	return { holds: new Set(holds), days, pinned: await pinnedIds(sync.http, user._id, now) };
 }
 
 async function caller(

@@ -4,8 +4,10 @@
  * route handlers through the app context.
  */
 import { DEFAULT_MAX_DOC_BYTES, ROLES, type Role } from '#lib/domain/schemas.ts';
+import { DEFAULT_WORKING_SET_DAYS } from '#lib/domain/working-set.ts';
 import type { AppContext } from '../http/context.ts';
 import { HttpError, StartupError, statusOf } from '../errors.ts';
+import { SearchService } from '../search/service.ts';
 import { CouchHttp } from './couch-http.ts';
 import { CheckpointStore } from './checkpoint.ts';
 import { Follower } from './follower.ts';
@@ -29,6 +31,8 @@ export interface SyncLimits extends PushLimits {
 	readonly docCap: number;
 	/** `config:access`'s caps per role (`domain/doc-cap.ts` has the defaults). */
 	readonly docCaps: Partial<Record<Role, number>>;
+	/** How long ended tickets stay in desk working sets (`domain/working-set.ts`). */
+	readonly workingSetDays: number;
 }
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -63,6 +67,8 @@ export class SyncService {
 	readonly numberer: Numberer;
 	readonly health: HealthStore;
 	readonly write: RevisionWriter;
+	/** Search over every ticket and client (issue #15), kept current by the follower. */
+	readonly search: SearchService;
 	readonly #maxDocBytes: number;
 	readonly #written = new Map<string, { gen: number; deleted: boolean; until: number }>();
 	readonly #maxAttachmentBytes: number;
@@ -86,6 +92,7 @@ export class SyncService {
 			this.numberer,
 			env.SYNC_CHECKPOINT === '0' ? null : new CheckpointStore(this.http, ctx.config.dbName)
 		);
+		this.search = new SearchService(this.http, this.follower);
 		this.health = new HealthStore(ctx.couch);
 		this.write = revisionWriter(ctx.couch, ctx.config, this.http);
 		this.#maxDocBytes = positive('MAX_DOC_BYTES', env.MAX_DOC_BYTES, DEFAULT_SYNC_MAX_DOC_BYTES);
@@ -109,6 +116,7 @@ export class SyncService {
 
 	start(): void {
 		this.follower.start();
+		this.search.start();
 		// Notes when the model first caught up with the feed, even before any device asks.
 		void this.follower
 			.whenReady()
@@ -206,7 +214,13 @@ export class SyncService {
 		// Read again whenever the referential changed (the model knows its revision).
 		const rev = this.model.get('config:access')?.rev;
 		if (this.#limits && this.#limits.rev === rev) return this.#limits.value;
-		let config: { _rev?: unknown; docCap?: unknown; docCaps?: unknown; maxDocBytes?: unknown } = {};
+		let config: {
+			_rev?: unknown;
+			docCap?: unknown;
+			docCaps?: unknown;
+			maxDocBytes?: unknown;
+			workingSetDays?: unknown;
+		} = {};
 		// Kept only when the read gave the revision the model knows: a failed read, or a lagging
 		// copy on a cluster, is asked again next time rather than kept as the limits.
 		let keep: boolean;
@@ -240,7 +254,13 @@ export class SyncService {
 			docCap: min(this.ctx.config.docCap, config.docCap),
 			docCaps,
 			maxDocBytes: min(this.#maxDocBytes, config.maxDocBytes),
-			maxAttachmentBytes: this.#maxAttachmentBytes
+			maxAttachmentBytes: this.#maxAttachmentBytes,
+			workingSetDays:
+				typeof config.workingSetDays === 'number' &&
+				Number.isInteger(config.workingSetDays) &&
+				config.workingSetDays >= 0
+					? config.workingSetDays
+					: DEFAULT_WORKING_SET_DAYS
 		};
 		if (keep) this.#limits = { rev, value };
 		return value;

@@ -23,7 +23,7 @@ import {
 	type Json,
 	type SyncServer
 } from '../support/sync-device.ts';
-import { expectedReaders } from '../support/expected-readers.ts';
+import { expectedDeviceIds, expectedReaders } from '../support/expected-readers.ts';
 import { onCluster } from '../support/couch-kind.ts';
 import { mulberry32 } from '../../server/demo/rng.ts';
 
@@ -366,15 +366,12 @@ async function syncAndCheckOnce(label: string): Promise<void> {
 	const docs = parsedAll(all);
 	mirror.clear();
 	for (const doc of docs) mirror.set(doc._id, doc);
-	const readers = expectedReaders(docs, clock.ms);
 	for (const user of users) {
 		const profile = parseDoc(all.get(user._id)).ok
 			? (all.get(user._id) as unknown as UserDoc)
 			: user;
-		const held = new Set(userPrincipals(profile));
-		const expected = new Set(
-			docs.filter((d) => (readers.get(d._id) ?? []).some((p) => held.has(p))).map((d) => d._id)
-		);
+		// What they read and, on a desk device, only its working set (issue #15).
+		const expected = expectedDeviceIds(docs, profile, clock.ms);
 		const device = devices.get(user.name)!;
 		const leaked = [...device.held.keys()].filter((id) => !expected.has(id)).sort();
 		const missing = [...expected].filter((id) => !device.held.has(id)).sort();

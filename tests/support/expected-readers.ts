@@ -3,7 +3,19 @@
  * whole data, independently of the server's access model: the oracle of the randomized sync
  * and push tests.
  */
-import { principalsFor, type AccessContext } from '../../src/lib/domain/access.ts';
+import {
+	principalsFor,
+	userPrincipals,
+	type AccessContext,
+	type UserLike
+} from '../../src/lib/domain/access.ts';
+import {
+	agingFrom,
+	DEFAULT_WORKING_SET_DAYS,
+	holdMarksFor,
+	ticketHoldMarks,
+	userHolds
+} from '../../src/lib/domain/working-set.ts';
 import type { Doc, TicketDoc } from '../../src/lib/domain/schemas.ts';
 import { endedAt } from '../../src/lib/domain/ticket.ts';
 
@@ -54,4 +66,85 @@ export function expectedReaders(docs: readonly Doc[], now: number): Map<string, 
 		);
 	}
 	return readers;
+}
+
+/** A document's working-set marks and the instant it ages from (working-set.ts), by the domain. */
+export interface ExpectedHold {
+	readonly marks: readonly string[];
+	readonly aging: number | undefined;
+}
+
+/**
+ * The working-set marks of every document at `now`, straight from the domain's `holdMarksFor`
+ * and `agingFrom` over the whole data (independently of the server's model), with the same facts
+ * as `expectedReaders`.
+ */
+export function expectedHolds(docs: readonly Doc[], now: number): Map<string, ExpectedHold> {
+	const tickets = new Map<string, TicketDoc>();
+	for (const d of docs) if (d.type === 'ticket') tickets.set(d._id, d);
+	const byClient = new Map<string, NonNullable<AccessContext['missions']> & object[]>();
+	const grants = new Map<string, NonNullable<AccessContext['grants']> & object[]>();
+	for (const d of docs) {
+		if (d.type === 'mission') {
+			const list = byClient.get(d.clientId) ?? [];
+			list.push({ technicianId: d.technicianId, status: d.status });
+			byClient.set(d.clientId, list);
+		} else if (d.type === 'grant') {
+			grants.set(d.clientId, [...(grants.get(d.clientId) ?? []), d]);
+		}
+	}
+	const out = new Map<string, ExpectedHold>();
+	const ms = (iso: string | undefined) => (iso === undefined ? undefined : Date.parse(iso));
+	for (const d of docs) {
+		if (d.type === 'event') continue;
+		const context: Parameters<typeof holdMarksFor>[1] = { now };
+		let ended: string | undefined;
+		if (d.type === 'mission' || d.type === 'report' || d.type === 'survey') {
+			const ticket = tickets.get(d.ticketId);
+			if (ticket) {
+				context.ticket = { holds: ticketHoldMarks(ticket) };
+				ended = endedAt(ticket);
+			}
+		}
+		if (d.type === 'techfile') {
+			context.missions = byClient.get(d.clientId) ?? [];
+			context.grants = grants.get(d.clientId) ?? [];
+		}
+		out.set(d._id, { marks: holdMarksFor(d, context), aging: ms(agingFrom(d, ended)) });
+	}
+	for (const d of docs) {
+		if (d.type !== 'event') continue;
+		const subject = out.get(d.subjectId);
+		const marks = holdMarksFor(d, { now, subjectPrincipals: subject?.marks ?? [] });
+		const own = ms(agingFrom(d));
+		out.set(d._id, {
+			marks,
+			aging: d.kind === 'credential_reveal' ? own : subject?.aging
+		});
+	}
+	return out;
+}
+
+/** The ids a user's device holds: what they read and, on a desk device, what is in its set. */
+export function expectedDeviceIds(
+	docs: readonly Doc[],
+	user: UserLike,
+	now: number,
+	days: number = DEFAULT_WORKING_SET_DAYS
+): Set<string> {
+	const readers = expectedReaders(docs, now);
+	const holds = expectedHolds(docs, now);
+	const principals = new Set(userPrincipals(user));
+	const marks = userHolds(user);
+	const out = new Set<string>();
+	for (const d of docs) {
+		if (!(readers.get(d._id) ?? []).some((p) => principals.has(p))) continue;
+		if (marks !== null) {
+			const hold = holds.get(d._id);
+			if (!hold || !hold.marks.some((m) => marks.includes(m))) continue;
+			if (hold.aging !== undefined && now >= hold.aging + days * 86_400_000) continue;
+		}
+		out.add(d._id);
+	}
+	return out;
 }

@@ -63,6 +63,8 @@ export interface GrantFact {
 export interface TicketFact {
 	group?: string | undefined;
 	endedAt?: string | undefined;
+	/** Its working-set marks (working-set.ts), for its missions, reports and surveys. */
+	holds?: readonly string[] | undefined;
 }
 
 /**

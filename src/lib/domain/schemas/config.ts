@@ -158,7 +158,16 @@ export const AccessConfigSchema = v.object({
 			admin: v.optional(positiveInt)
 		})
 	),
-	maxDocBytes: v.optional(positiveInt)
+	maxDocBytes: v.optional(positiveInt),
+	/** Days an ended ticket stays on desk devices (`domain/working-set.ts`; default 14). */
+	workingSetDays: v.optional(
+		v.pipe(
+			v.number(),
+			v.integer('must be a whole number of days'),
+			v.minValue(0, 'must not be negative'),
+			v.maxValue(365, 'must be at most 365 days')
+		)
+	)
 });
 
 export const BillingRatesConfigSchema = v.object({

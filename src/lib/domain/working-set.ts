@@ -1,0 +1,219 @@
+/**
+ * The working set of a desk device (issue #15): what a dispatcher, expert, billing or admin
+ * device keeps so that the desk works through a network cut. The rest of what the user may read
+ * (access.ts) stays on the server and is searched and opened online.
+ *
+ * Expressed like the access rules: each document carries *hold marks* (`hold:…`) beside its
+ * readers, and each user holds some marks. A desk device receives a document when the user
+ * reads it (access.ts) **and** holds one of its marks **and** it has not aged out:
+ * - open tickets in the user's scope, with their timeline, missions, reports and surveys:
+ *   - a dispatcher's scope is their groups' tickets plus the intake queue (tickets with no group
+ *     yet); a dispatcher in no group (a small desk) holds every open ticket;
+ *   - an expert's scope is their groups' pools (tickets of the group nobody has taken yet);
+ *   - everyone holds the tickets they created or are assigned to;
+ *   - billing holds the resolved and closed tickets (what it bills from);
+ * - ended tickets (closed, cancelled) stay `workingSetDays` (default 14) after their end, then
+ *   age out; so do their timeline, missions, reports and surveys, and calendar entries after
+ *   their end (the planning of the current and next weeks stays);
+ * - the planning: missions and calendar entries of the current and next weeks for dispatchers
+ *   (`planningWindow`);
+ * - the client directory, people, referentials, grants, billing items, hour banks and invoices:
+ *   held whenever readable (bounded by the size of the company, not by time);
+ * - technical files (equipment, network, credentials) are not: the client page opens one online
+ *   and the device then keeps it `PIN_DAYS` (server/sync/pins.ts), like an old ticket.
+ * A technician's device is not filtered: their access is already bounded by missions.
+ * Missing facts never widen the set: marks are only ever added from the document and its facts.
+ */
+import { toMillis, type Instant } from './ids.ts';
+import type { AccessContext, UserLike } from './access.ts';
+import type { Doc } from './schemas.ts';
+import type { TicketDoc } from './schemas/ticket.ts';
+
+export const HOLD_PREFIX = 'hold:';
+/** Every desk user holds it: referentials, directory, people. */
+export const HOLD_ALL = 'hold:all';
+/** Every open ticket (a dispatcher in no group). */
+export const HOLD_EVERY_TICKET = 'hold:tickets';
+/** Open tickets with no group yet: the intake queue. */
+export const HOLD_QUEUE = 'hold:queue';
+/** Missions and calendars: the planning. */
+export const HOLD_PLANNING = 'hold:planning';
+/** Resolved and closed tickets: what billing works from. */
+export const HOLD_BILLED = 'hold:billed';
+/**
+ * Not a reader: the instant from which a document ages (`from` of its entry). A document with
+ * this mark leaves desk devices `workingSetDays` after it.
+ */
+export const AGING = '~aging';
+
+export const DEFAULT_WORKING_SET_DAYS = 14;
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+const DESK_ROLES = ['dispatcher', 'expert', 'billing', 'admin'] as const;
+
+const holdUser = (id: string) => `${HOLD_PREFIX}${id}`;
+const holdGroup = (group: string) => `${HOLD_PREFIX}group:${group}`;
+const holdPool = (group: string) => `${HOLD_PREFIX}pool:${group}`;
+
+/** True for a mark (`hold:…` or the aging mark): never a principal a user reads with. */
+export const isHoldMark = (p: string): boolean => p.startsWith(HOLD_PREFIX) || p === AGING;
+
+/** The marks of a ticket (kept in its facts, `TicketFact.holds`, for what hangs on it). */
+export function ticketHoldMarks(
+	ticket: Pick<TicketDoc, 'group' | 'status' | 'assignees' | 'createdBy'>
+): string[] {
+	return [
+		HOLD_EVERY_TICKET,
+		ticket.group === undefined ? HOLD_QUEUE : holdGroup(ticket.group),
+		// A group's pool: its tickets nobody has taken yet (what an expert picks from).
+		ticket.group !== undefined && ticket.assignees.length === 0
+			? holdPool(ticket.group)
+			: undefined,
+		ticket.status === 'resolved' || ticket.status === 'closed' ? HOLD_BILLED : undefined,
+		...[...ticket.assignees, ticket.createdBy].filter((id) => id.startsWith('user:')).map(holdUser)
+	].filter((p): p is string => p !== undefined);
+}
+
+/**
+ * The hold marks of `doc` with the same facts as `principalsFor`. For an event, mission,
+ * report or survey the marks come from its subject or ticket: an event's `subjectPrincipals`
+ * carry its subject's marks; the others take their ticket's (`context.ticket.holds`).
+ */
+export function holdMarksFor(
+	doc: Doc,
+	context: Pick<
+		AccessContext,
+		'now' | 'subjectPrincipals' | 'ticket' | 'escalatedTo' | 'missions' | 'grants'
+	>
+): string[] {
+	// The groups an escalation sent the ticket to work it: they hold it like their own.
+	const routed = (context.escalatedTo ?? []).map(holdGroup);
+	const fromTicket = [...(context.ticket?.holds ?? []), ...routed];
+	switch (doc.type) {
+		case 'ticket':
+			return [...ticketHoldMarks(doc), ...routed];
+		case 'mission':
+			return [
+				...fromTicket,
+				...(inPlanning(doc, context.now) ? [HOLD_PLANNING] : []),
+				holdUser(doc.technicianId)
+			];
+		case 'report':
+		case 'survey':
+			return [...fromTicket];
+		case 'event':
+			if (doc.kind === 'credential_reveal') return [holdUser(doc.author)];
+			return (context.subjectPrincipals ?? []).filter(isHoldMark);
+		case 'calendar':
+			return [...(inPlanning(doc, context.now) ? [HOLD_PLANNING] : []), holdUser(doc.technicianId)];
+		case 'techfile':
+			// Equipment, network and credentials: opened online from the client page (then kept
+			// a while), not carried by every desk device. A technician who also works at the desk
+			// keeps the files of their missions and grants (whether they read it is access.ts's).
+			return [
+				...new Set([
+					...(context.missions ?? [])
+						.filter((m) => m.status !== 'cancelled')
+						.map((m) => holdUser(m.technicianId)),
+					...(context.grants ?? []).map((g) => holdUser(g.technicianId))
+				])
+			].sort();
+		default:
+			return [HOLD_ALL];
+	}
+}
+
+/**
+ * From when a document ages out of the working set, or undefined when it does not age: an ended
+ * ticket from its end (with what hangs on it: `ticketEndedAt`), a calendar entry from its end, a
+ * credential reveal from when it was made. An event of a ticket ages with it through its
+ * subject's marks (`holdMarksFor`).
+ */
+export function agingFrom(doc: Doc, ticketEndedAt?: string): string | undefined {
+	switch (doc.type) {
+		case 'ticket':
+			return doc.closure?.at ?? doc.cancellation?.at;
+		case 'mission':
+		case 'report':
+		case 'survey':
+			return ticketEndedAt;
+		case 'calendar':
+			return doc.end;
+		case 'event':
+			return doc.kind === 'credential_reveal' ? doc.at : undefined;
+		default:
+			return undefined;
+	}
+}
+
+/** The planning screens show the current and next weeks: from 14 days before to 7 days after. */
+const PLANNING_BEFORE_MS = 14 * DAY_MS;
+const PLANNING_AFTER_MS = 7 * DAY_MS;
+
+/**
+ * When a mission or calendar entry is on the planning of desk devices: `[from, until)` in epoch
+ * ms (the instants at which its marks change, for the access model's deadlines).
+ */
+export function planningWindow(entry: { start: string; end: string }): [number, number] {
+	return [toMillis(entry.start) - PLANNING_BEFORE_MS, toMillis(entry.end) + PLANNING_AFTER_MS];
+}
+
+function inPlanning(entry: { start: string; end: string }, now: Instant): boolean {
+	const [from, until] = planningWindow(entry);
+	const at = toMillis(now);
+	return from <= at && at < until;
+}
+
+/** The marks a desk user holds, or null for a user whose device holds all they read. */
+export function userHolds(user: UserLike): string[] | null {
+	if (user.disabled === true) return [];
+	const desk = user.roles.some((r) => (DESK_ROLES as readonly string[]).includes(r));
+	if (!desk) return null;
+	const marks = new Set([HOLD_ALL, holdUser(user._id)]);
+	const groups = user.groups.map(holdGroup);
+	if (user.roles.includes('dispatcher')) {
+		marks.add(HOLD_PLANNING);
+		if (groups.length === 0) marks.add(HOLD_EVERY_TICKET);
+		else for (const g of [...groups, HOLD_QUEUE]) marks.add(g);
+	}
+	if (user.roles.includes('expert')) for (const g of user.groups) marks.add(holdPool(g));
+	if (user.roles.includes('billing')) marks.add(HOLD_BILLED);
+	// A technician who also works at the desk keeps their missions, as on the phone.
+	if (user.roles.includes('technician')) marks.add(HOLD_PLANNING);
+	return [...marks].sort();
+}
+
+/** One mark as the access model keeps it: `[mark, from, until]` in epoch ms (null: open). */
+type Entry = readonly [string, number | null, number | null];
+
+/**
+ * True when a document with these entries (readers and marks, acl.ts) is in the working set of
+ * a user holding `holds` at `now`. Readability is checked apart (access.ts).
+ */
+export function inWorkingSet(
+	entries: readonly Entry[],
+	holds: ReadonlySet<string>,
+	now: number,
+	days: number = DEFAULT_WORKING_SET_DAYS
+): boolean {
+	let marked = false;
+	for (const [p, from, until] of entries) {
+		if (p === AGING) {
+			if (from !== null && now >= from + days * DAY_MS) return false;
+		} else if (
+			!marked &&
+			p.startsWith(HOLD_PREFIX) &&
+			holds.has(p) &&
+			(from === null || from <= now) &&
+			(until === null || now < until)
+		)
+			marked = true;
+	}
+	return marked;
+}
+
+/** `agingFrom` as epoch ms for the model (undefined: does not age). */
+export function agingMillis(doc: Doc, ticketEndedAt?: string): number | undefined {
+	const at = agingFrom(doc, ticketEndedAt);
+	return at === undefined ? undefined : toMillis(at);
+}

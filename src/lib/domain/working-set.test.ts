@@ -82,6 +82,10 @@ describe('hold marks', () => {
 			'hold:group:network',
 			AGING
 		]);
+		// A mission on the planning: its timeline is not (it comes with the ticket's marks).
+		expect(
+			holdMarksFor(anEvent(), { now, subjectPrincipals: [HOLD_PLANNING, 'hold:queue'] })
+		).toEqual(['hold:queue']);
 		const reveal = anEvent({ kind: 'credential_reveal', author: 'user:theo', data: {} });
 		expect(holdMarksFor(reveal, { now, subjectPrincipals: subject })).toEqual(['hold:user:theo']);
 	});

@@ -25,7 +25,7 @@
  * Missing facts never widen the set: marks are only ever added from the document and its facts.
  */
 import { toMillis, type Instant } from './ids.ts';
-import type { AccessContext, UserLike } from './access.ts';
+import { grantActive, type AccessContext, type UserLike } from './access.ts';
 import type { Doc } from './schemas.ts';
 import type { TicketDoc } from './schemas/ticket.ts';
 
@@ -103,7 +103,8 @@ export function holdMarksFor(
 			return [...fromTicket];
 		case 'event':
 			if (doc.kind === 'credential_reveal') return [holdUser(doc.author)];
-			return (context.subjectPrincipals ?? []).filter(isHoldMark);
+			// The planning holds missions, not their timelines (those come with the ticket).
+			return (context.subjectPrincipals ?? []).filter((p) => isHoldMark(p) && p !== HOLD_PLANNING);
 		case 'calendar':
 			return [...(inPlanning(doc, context.now) ? [HOLD_PLANNING] : []), holdUser(doc.technicianId)];
 		case 'techfile':
@@ -115,7 +116,9 @@ export function holdMarksFor(
 					...(context.missions ?? [])
 						.filter((m) => m.status !== 'cancelled')
 						.map((m) => holdUser(m.technicianId)),
-					...(context.grants ?? []).map((g) => holdUser(g.technicianId))
+					...(context.grants ?? [])
+						.filter((g) => grantActive(g, context.now))
+						.map((g) => holdUser(g.technicianId))
 				])
 			].sort();
 		default:

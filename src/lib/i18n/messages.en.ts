@@ -311,6 +311,7 @@ export const en: Record<MessageKey, string> = {
 		'Offline: the search covers only the {count} tickets on this device. The others will be searched when the network is back.',
 	'search.failed': 'The server search failed: {message}',
 	'search.server.busy': 'Searching the server…',
+	'search.server.one': 'One more ticket on the server',
 	'search.server.none': 'No other ticket on the server.',
 	'search.server.count': '{count} more tickets on the server',
 	'search.noClient': 'No client',

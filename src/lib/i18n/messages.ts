@@ -314,6 +314,7 @@ export const fr = {
 		'Hors ligne : la recherche ne porte que sur les {count} tickets de cet appareil. Les autres seront cherchés au retour du réseau.',
 	'search.failed': 'La recherche sur le serveur a échoué : {message}',
 	'search.server.busy': 'Recherche sur le serveur…',
+	'search.server.one': 'Un autre ticket sur le serveur',
 	'search.server.none': 'Aucun autre ticket sur le serveur.',
 	'search.server.count': '{count} autres tickets sur le serveur',
 	'search.noClient': 'Sans client',

@@ -302,6 +302,12 @@ export const en: Record<MessageKey, string> = {
 	'tickets.priority': 'Priority',
 	'tickets.updated': 'Updated',
 	'tickets.search': 'Search tickets',
+	'client.serverHistory': 'Full history (server)',
+	'client.serverHistoryOffline':
+		'Offline: only the tickets on this device are listed above; the full history comes back with the network.',
+	'client.serverHistoryNone': 'No other ticket for this client.',
+	'client.serverHistoryMore':
+		'{count} tickets in all: narrow them down with the ticket list’s search.',
 	'client.techfileOpening': 'Technical file: opening it from the server…',
 	'client.techfileNeedsNetwork':
 		'This client’s technical file is not on this device: the network is needed to open it. It then stays on the device for a few days.',

@@ -305,6 +305,12 @@ export const fr = {
 	'tickets.priority': 'Priorité',
 	'tickets.updated': 'Mis à jour',
 	'tickets.search': 'Rechercher un ticket',
+	'client.serverHistory': 'Historique complet (serveur)',
+	'client.serverHistoryOffline':
+		'Hors ligne : seuls les tickets de cet appareil sont listés ci-dessus ; l’historique complet revient avec le réseau.',
+	'client.serverHistoryNone': 'Aucun autre ticket pour ce client.',
+	'client.serverHistoryMore':
+		'{count} tickets en tout : affinez avec la recherche de la liste des tickets.',
 	'client.techfileOpening': 'Fiche technique : ouverture depuis le serveur…',
 	'client.techfileNeedsNetwork':
 		'La fiche technique de ce client n’est pas sur cet appareil : il faut le réseau pour l’ouvrir. Elle restera ensuite quelques jours sur l’appareil.',

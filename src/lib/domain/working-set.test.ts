@@ -48,7 +48,7 @@ describe('userHolds', () => {
 		expect(expert).not.toContain(HOLD_QUEUE);
 		expect(expert).not.toContain(HOLD_PLANNING);
 		expect(userHolds(people.billing())).toContain(HOLD_BILLED);
-		expect(userHolds(people.admin())).toEqual([HOLD_ALL, 'hold:user:ada']);
+		expect(userHolds(people.admin())).toEqual([HOLD_ALL, HOLD_QUEUE, 'hold:user:ada']);
 	});
 });
 

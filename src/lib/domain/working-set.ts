@@ -12,6 +12,7 @@
  *   - an expert's scope is their groups' pools (tickets of the group nobody has taken yet);
  *   - everyone holds the tickets they created or are assigned to;
  *   - billing holds the resolved and closed tickets (what it bills from);
+ *   - an admin holds the intake queue;
  * - ended tickets (closed, cancelled) stay `workingSetDays` (default 14) after their end, then
  *   age out; so do their timeline, missions, reports and surveys, and calendar entries after
  *   their end (the planning of the current and next weeks stays);
@@ -181,6 +182,8 @@ export function userHolds(user: UserLike): string[] | null {
 	}
 	if (user.roles.includes('expert')) for (const g of user.groups) marks.add(holdPool(g));
 	if (user.roles.includes('billing')) marks.add(HOLD_BILLED);
+	// The admin oversees the intake queue (tickets not routed yet) besides the referentials.
+	if (user.roles.includes('admin')) marks.add(HOLD_QUEUE);
 	// A technician who also works at the desk keeps their missions, as on the phone.
 	if (user.roles.includes('technician')) marks.add(HOLD_PLANNING);
 	return [...marks].sort();

@@ -71,6 +71,11 @@ export function syncRoutes(ctx: AppContext): Router {
 	const manifest = async (req: Request, res: Response, written: readonly string[]) => {
 		noStore(res);
 		const { sync, user } = await caller(ctx, req);
+		// `?scope=all`: everything the user reads, past the working set — an admin's full listing
+		// (exports, diagnostics, tests); anyone else is refused.
+		const everything = req.query.scope === 'all';
+		if (everything && !sync.model.current(user).roles.includes('admin'))
+			throw new HttpError(403, 'forbidden', 'Liste complète réservée aux administrateurs.');
 		await recorded(sync, user, async () => {
 			await sync.caughtUp();
 			if (written.length > 0) {
@@ -86,7 +91,9 @@ export function syncRoutes(ctx: AppContext): Router {
 			const docs = sync.model.manifest(
 				sync.model.principalsOf(user),
 				now.getTime(),
-				await workingSetOf(sync, user, limits.workingSetDays, now.getTime())
+				everything
+					? undefined
+					: await workingSetOf(sync, user, limits.workingSetDays, now.getTime())
 			);
 			const { cap, role } = docCapFor(user.roles, { docCaps: limits.docCaps }, limits.docCap);
 			if (docs.length > cap) {

@@ -153,9 +153,9 @@ export class AdminReader {
 		return (await res.json()) as Json;
 	}
 
-	/** Ids on the admin's allowed list, with their revisions. */
+	/** Every id the admin reads (past the working set), with its revision. */
 	async manifest(): Promise<Array<[string, string]>> {
-		return (await this.#json('/api/sync/manifest')).docs as Array<[string, string]>;
+		return (await this.#json('/api/sync/manifest?scope=all')).docs as Array<[string, string]>;
 	}
 
 	/** Documents with their attachments inline (base64). */

@@ -34,6 +34,7 @@ const dora = aUser('dora', ['dispatcher']);
 const eric = people.expert(['network']);
 const theo = people.technician('theo');
 const bea = people.billing();
+const ada = people.admin();
 
 const qualified = ticketThrough([[qualify, actor(dina)]]);
 function ticket(id: string, number: number, overrides: Partial<TicketDoc>): TicketDoc {
@@ -71,7 +72,7 @@ const devices: Record<string, LightDevice> = {};
 
 beforeAll(async () => {
 	server = await startSyncServer(clock);
-	await addAccounts(server.couch, [dina, dora, eric, theo, bea]);
+	await addAccounts(server.couch, [dina, dora, eric, theo, bea, ada]);
 	const tickets = [hotlineOpen, networkOpen, queue, oldClosed, recentClosed];
 	await putAll(server.couch, [
 		aConfig('access'),
@@ -139,6 +140,19 @@ describe('working set', () => {
 		expect(await idsOf('dina')).not.toContain('event:RECENT');
 		clock.advance(-13 * DAY);
 		expect(await idsOf('dina')).toContain('ticket:RECENT');
+	});
+});
+
+describe('the full listing', () => {
+	it('an admin may list everything they read; anyone else gets 403', async () => {
+		const admin = await new LightDevice(server.url, ada.name).signIn();
+		const all = await admin.call('/api/sync/manifest?scope=all');
+		expect(all.status).toBe(200);
+		const ids = (all.body.docs as Array<[string]>).map(([id]) => id);
+		expect(ids).toContain('ticket:OLD');
+		expect((await admin.manifest()).docs.map(([id]) => id)).not.toContain('ticket:OLD');
+		const forged = await devices.dina!.call('/api/sync/manifest?scope=all');
+		expect(forged.status).toBe(403);
 	});
 });
 

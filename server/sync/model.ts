@@ -29,7 +29,7 @@ export interface WorkingSetFilter {
 	readonly holds: ReadonlySet<string>;
 	/** `config:access` `workingSetDays`. */
 	readonly days: number;
-	/** Documents the user opened online lately (pins.ts). */
+	/** Documents the user opened online lately (pins.ts), with what hangs on them. */
 	readonly pinned: ReadonlySet<string>;
 }
 
@@ -294,7 +294,7 @@ export class AccessModel implements FactSource {
 	/**
 	 * [id, rev] of every document one of `held` reads at `now`, sorted by id. With `workingSet`
 	 * (a desk device), only those in its working set (working-set.ts) or opened online
-	 * (`pinned`: the id, or a document it hangs on — an event's subject, a mission's ticket).
+	 * (`pinned`).
 	 */
 	manifest(
 		held: readonly string[],
@@ -306,8 +306,7 @@ export class AccessModel implements FactSource {
 		const kept = (id: string, state: DocState) =>
 			!workingSet ||
 			inWorkingSet(state.acl.entries, workingSet.holds, now, workingSet.days) ||
-			workingSet.pinned.has(id) ||
-			state.acl.sources.some((s) => workingSet.pinned.has(s));
+			workingSet.pinned.has(id);
 		for (const p of held) {
 			for (const id of this.#byPrincipal.get(p) ?? []) {
 				if (ids.has(id)) continue;

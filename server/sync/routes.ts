@@ -246,7 +246,25 @@ async function workingSetOf(
 ): Promise<WorkingSetFilter | undefined> {
 	const holds = userHolds(sync.model.current(user));
 	if (holds === null) return undefined;
-	return { holds: new Set(holds), days, pinned: await pinnedIds(sync.http, user._id, now) };
+	return {
+		holds: new Set(holds),
+		days,
+		pinned: withDependents(sync.model, await pinnedIds(sync.http, user._id, now))
+	};
+}
+
+/**
+ * Opened documents with what hangs on them, two levels down: a ticket's timeline, missions and
+ * reports, and their own timelines (a report's "signed" event).
+ */
+function withDependents(model: SyncService['model'], pinned: ReadonlySet<string>): Set<string> {
+	const out = new Set(pinned);
+	for (const id of pinned)
+		for (const dep of model.dependentsOf(id)) {
+			out.add(dep);
+			if (!dep.startsWith('event:')) for (const next of model.dependentsOf(dep)) out.add(next);
+		}
+	return out;
 }
 
 async function caller(

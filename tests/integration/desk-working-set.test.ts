@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
 	aClient,
 	aConfig,
+	aReport,
 	aTicket,
 	actor,
 	anEvent,
@@ -78,7 +79,14 @@ beforeAll(async () => {
 		aConfig('access'),
 		aClient(),
 		...tickets,
-		...tickets.map(eventOf)
+		...tickets.map(eventOf),
+		aReport({ _id: 'report:OLD', ticketId: oldClosed._id, missionId: 'mission:OLD' }),
+		anEvent({
+			_id: 'event:OLD-signed',
+			kind: 'report_signed',
+			subjectId: 'report:OLD',
+			ticketId: oldClosed._id
+		})
 	] as unknown as Json[]);
 	for (const u of [dina, dora, eric, theo, bea])
 		devices[u.name] = await new LightDevice(server.url, u.name).signIn();
@@ -212,6 +220,9 @@ describe('opening outside the working set', () => {
 		const ids = await idsOf('dina');
 		expect(ids).toContain('ticket:OLD');
 		expect(ids).toContain('event:OLD');
+		// Its report, and the report's own timeline ("signed"), two levels down.
+		expect(ids).toContain('report:OLD');
+		expect(ids).toContain('event:OLD-signed');
 		// Another dispatcher's device is not changed by it.
 		expect(await idsOf('dora')).not.toContain('ticket:OLD');
 		clock.advance(8 * DAY);

@@ -366,6 +366,7 @@ async function syncAndCheckOnce(label: string): Promise<void> {
 	const docs = parsedAll(all);
 	mirror.clear();
 	for (const doc of docs) mirror.set(doc._id, doc);
+	const readers = expectedReaders(docs, clock.ms);
 	for (const user of users) {
 		const profile = parseDoc(all.get(user._id)).ok
 			? (all.get(user._id) as unknown as UserDoc)
@@ -382,6 +383,20 @@ async function syncAndCheckOnce(label: string): Promise<void> {
 		});
 		for (const [id, doc] of device.held)
 			expect(doc._rev, `${label}: ${user.name} ${id}`).toBe(all.get(id)?._rev);
+		// The server's search answers exactly the tickets the access rules let them read (issue
+		// #15): the list of every ticket, newest first, up to 100.
+		const principals = new Set(userPrincipals(profile));
+		const readable = docs
+			.filter(
+				(d) => d.type === 'ticket' && (readers.get(d._id) ?? []).some((p) => principals.has(p))
+			)
+			.map((d) => d._id)
+			.sort();
+		const found = await device.call('/api/desk/search?limit=100');
+		expect(found.status).toBe(200);
+		const ids = (found.body.hits as Array<{ id: string }>).map((h) => h.id).sort();
+		if (readable.length <= 100) expect(ids, `${label}: search of ${user.name}`).toEqual(readable);
+		else for (const id of ids) expect(readable, `${label}: search of ${user.name}`).toContain(id);
 	}
 }
 

@@ -90,6 +90,9 @@ test('a hotliner finds a client, reads its file and technical file; a shown pass
 		/^\d{2}\/\d{2}\/\d{4} \d{2}:\d{2} — Claire Dubois : ajout \(Matériel\) — Matériel ajouté : Switch étage 2$/
 	);
 	await expect(techfile).toContainText('Switch étage 2');
+	// The client's whole history comes from the server (the device holds its working set).
+	const fullHistory = page.getByRole('region', { name: 'Historique complet (serveur)' });
+	await expect(fullHistory.getByRole('link', { name: /^n° \d+ — / }).first()).toBeVisible();
 	await page.screenshot({ path: '/tmp/o-client-file.png', fullPage: true });
 	const text = (await page.getByRole('main').textContent()) ?? '';
 	expect(text).not.toMatch(/client:|ticket:|techfile:|user:|managed|credential_reveal/);

@@ -88,7 +88,8 @@ export function holdMarksFor(
 	>
 ): string[] {
 	// The groups an escalation sent the ticket to work it: they hold it like their own.
-	const routed = (context.escalatedTo ?? []).map(holdGroup);
+	// Its experts hold it even when someone took it (a pool mark too).
+	const routed = (context.escalatedTo ?? []).flatMap((g) => [holdGroup(g), holdPool(g)]);
 	const fromTicket = [...(context.ticket?.holds ?? []), ...routed];
 	switch (doc.type) {
 		case 'ticket':

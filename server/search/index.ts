@@ -185,8 +185,10 @@ export class SearchIndex {
 		}
 		const name = str(raw.name);
 		const contract = str((raw.contract as Raw | undefined)?.kind);
-		const sites = Array.isArray(raw.sites) ? (raw.sites as Raw[]) : [];
-		const contacts = Array.isArray(raw.contacts) ? (raw.contacts as Raw[]) : [];
+		const objects = (list: unknown): Raw[] =>
+			Array.isArray(list) ? list.filter((x): x is Raw => typeof x === 'object' && x !== null) : [];
+		const sites = objects(raw.sites);
+		const contacts = objects(raw.contacts);
 		const words = [
 			...sites.flatMap((s) => [str(s.name), str(s.address), str(s.city)]),
 			...contacts.flatMap((c) => [str(c.name), str(c.email)])

@@ -4,6 +4,7 @@
  * shared between instances: each derives the same index from the same database.
  */
 import { NUMBER_EVENT_PREFIX } from '#lib/domain/numbering.ts';
+import { HttpError } from '../errors.ts';
 import type { CouchHttp } from '../sync/couch-http.ts';
 import type { Follower } from '../sync/follower.ts';
 import { SearchIndex } from './index.ts';
@@ -25,31 +26,62 @@ export class SearchService {
 	#buffer: Batch[] | null = null;
 	#ready: Promise<void> = Promise.resolve();
 	#loads = 0;
+	#stopped = false;
 	/** How the last load went (logged; read by the benchmark). */
 	loaded: { tickets: number; ms: number } | null = null;
 
 	constructor(http: CouchHttp, follower: Follower) {
 		this.#http = http;
 		follower.observe((batch) => {
-			if (batch === null) {
-				this.#ready = this.#load();
-				return;
+			if (batch === null) return void (this.#ready = this.#loadUntilDone());
+			if (this.#buffer) return void this.#buffer.push(batch);
+			try {
+				this.#apply(batch);
+			} catch (error) {
+				// Never the follower's problem: the index is loaded again from the database.
+				console.error(`search: a batch could not be indexed (${String(error)}); loading again`);
+				this.#ready = this.#loadUntilDone();
 			}
-			if (this.#buffer) this.#buffer.push(batch);
-			else this.#apply(batch);
 		});
 	}
 
 	start(): void {
-		this.#ready = this.#load();
-		this.#ready.catch((error: unknown) =>
-			console.error(`search: the index could not be loaded: ${String(error)}`)
-		);
+		this.#ready = this.#loadUntilDone();
 	}
 
-	/** Resolves once the index holds what the database held at start (queries wait for it). */
-	whenReady(): Promise<void> {
-		return this.#ready;
+	stop(): void {
+		this.#stopped = true;
+	}
+
+	/** Loads, and tries again every few seconds while the database does not answer. */
+	async #loadUntilDone(): Promise<void> {
+		for (let attempt = 0; !this.#stopped; attempt++) {
+			try {
+				return await this.#load();
+			} catch (error) {
+				if (attempt === 0) console.error(`search: the index could not be loaded: ${String(error)}`);
+				await new Promise((resolve) => setTimeout(resolve, Math.min(30_000, 1_000 * 2 ** attempt)));
+			}
+		}
+	}
+
+	/**
+	 * Waits, at most `ms`, for the index to hold what the database held at start.
+	 * @throws {HttpError} 503 when it is not loaded by then (the database did not answer).
+	 */
+	async whenReady(ms = 10_000): Promise<void> {
+		let timer: NodeJS.Timeout | undefined;
+		const late = new Promise<'late'>((resolve) => {
+			timer = setTimeout(() => resolve('late'), ms);
+		});
+		const done = await Promise.race([this.#ready.then(() => 'ready' as const), late]);
+		clearTimeout(timer);
+		if (done === 'late')
+			throw new HttpError(
+				503,
+				'search_unavailable',
+				'La recherche sur le serveur est indisponible pour le moment ; réessayez dans un instant.'
+			);
 	}
 
 	#apply(batch: Batch): void {

@@ -139,6 +139,7 @@ export class SyncService {
 
 	async stop(): Promise<void> {
 		services.delete(this.ctx);
+		this.search.stop();
 		if (this.#sweeper) clearInterval(this.#sweeper);
 		this.live.close();
 		this.startup.stop();

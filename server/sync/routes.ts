@@ -12,7 +12,7 @@ import { noStore, requireRole, requireUser } from '../http/auth.ts';
 import type { AppContext } from '../http/context.ts';
 import { handle, parseBody } from '../http/handle.ts';
 import type { Profile } from '../auth/users.ts';
-import { userHolds } from '#lib/domain/working-set.ts';
+import { userHolds, workingSetDaysFor } from '#lib/domain/working-set.ts';
 import { decodeToken, encodeToken } from './live.ts';
 import type { WorkingSetFilter } from './model.ts';
 import { pinnedIds } from './pins.ts';
@@ -244,11 +244,12 @@ async function workingSetOf(
 	days: number,
 	now: number
 ): Promise<WorkingSetFilter | undefined> {
-	const holds = userHolds(sync.model.current(user));
+	const current = sync.model.current(user);
+	const holds = userHolds(current);
 	if (holds === null) return undefined;
 	return {
 		holds: new Set(holds),
-		days,
+		days: workingSetDaysFor(current, days),
 		pinned: withDependents(sync.model, await pinnedIds(sync.http, user._id, now))
 	};
 }

@@ -14,7 +14,8 @@ import {
 	DEFAULT_WORKING_SET_DAYS,
 	holdMarksFor,
 	ticketHoldMarks,
-	userHolds
+	userHolds,
+	workingSetDaysFor
 } from '../../src/lib/domain/working-set.ts';
 import type { Doc, TicketDoc } from '../../src/lib/domain/schemas.ts';
 import { endedAt } from '../../src/lib/domain/ticket.ts';
@@ -142,7 +143,8 @@ export function expectedDeviceIds(
 		if (marks !== null) {
 			const hold = holds.get(d._id);
 			if (!hold || !hold.marks.some((m) => marks.includes(m))) continue;
-			if (hold.aging !== undefined && now >= hold.aging + days * 86_400_000) continue;
+			const kept = workingSetDaysFor(user, days);
+			if (hold.aging !== undefined && now >= hold.aging + kept * 86_400_000) continue;
 		}
 		out.add(d._id);
 	}

@@ -20,7 +20,8 @@ import {
 	holdMarksFor,
 	inWorkingSet,
 	ticketHoldMarks,
-	userHolds
+	userHolds,
+	workingSetDaysFor
 } from './working-set.ts';
 
 const DAY = 86_400_000;
@@ -101,6 +102,14 @@ describe('hold marks', () => {
 		// …but a technician who also works at the desk keeps those of their missions.
 		const missions = [{ technicianId: 'user:theo', status: 'planned' as const }];
 		expect(holdMarksFor(aTechfile(), { now, missions })).toEqual(['hold:user:theo']);
+	});
+});
+
+describe('workingSetDaysFor', () => {
+	it('billing keeps ended tickets a quarter; the others the referential’s days', () => {
+		expect(workingSetDaysFor(people.billing(), 14)).toBe(92);
+		expect(workingSetDaysFor(people.billing(), 120)).toBe(120);
+		expect(workingSetDaysFor(people.dispatcher(), 14)).toBe(14);
 	});
 });
 

@@ -11,7 +11,8 @@
  *     yet); a dispatcher in no group (a small desk) holds every open ticket;
  *   - an expert's scope is their groups' pools (tickets of the group nobody has taken yet);
  *   - everyone holds the tickets they created or are assigned to;
- *   - billing holds the resolved and closed tickets (what it bills from);
+ *   - billing holds the resolved and closed tickets (what it bills from), a quarter after
+ *     their end (`BILLING_WORKING_SET_DAYS`: invoices are monthly or quarterly);
  *   - an admin holds the intake queue;
  * - ended tickets (closed, cancelled) stay `workingSetDays` (default 14) after their end, then
  *   age out; so do their timeline, missions, reports and surveys, and calendar entries after
@@ -188,6 +189,17 @@ export function userHolds(user: UserLike): string[] | null {
 	// A technician who also works at the desk keeps their missions, as on the phone.
 	if (user.roles.includes('technician')) marks.add(HOLD_PLANNING);
 	return [...marks].sort();
+}
+
+/**
+ * The commercial service invoices monthly or quarterly: it keeps the tickets it bills from (their
+ * number and facts) a quarter after they end, whatever `workingSetDays` says.
+ */
+export const BILLING_WORKING_SET_DAYS = 92;
+
+/** How long ended documents stay on this user's desk device. */
+export function workingSetDaysFor(user: Pick<UserLike, 'roles'>, days: number): number {
+	return user.roles.includes('billing') ? Math.max(days, BILLING_WORKING_SET_DAYS) : days;
 }
 
 /** One mark as the access model keeps it: `[mark, from, until]` in epoch ms (null: open). */

@@ -32,7 +32,7 @@ type Json = Record<string, unknown>;
 const LOGIN = 'claire.hotline';
 const SCALES = (process.env.BENCH_DESK_SCALES ?? '10,100').split(',').map(Number);
 const HEAP_MB: Record<number, number> = { 1: 2048, 10: 4096, 100: 16_384 };
-const SCALE_TIMEOUT_MS = 40 * 60_000;
+const SCALE_TIMEOUT_MS = Number(process.env.BENCH_DESK_TIMEOUT_MIN ?? 40) * 60_000;
 const QUERIES = 100;
 const OPENS = 10;
 const COUCHDB_URL = process.env.COUCHDB_URL?.trim() || undefined;
@@ -51,6 +51,11 @@ interface Result {
 	rssMb: number;
 	indexLoadMs: number;
 }
+
+const started = performance.now();
+/** A phase of a scale's run, on stderr (the parent shows it as it goes). */
+const phase = (what: string) =>
+	process.stderr.write(`  ${((performance.now() - started) / 1000).toFixed(0)} s: ${what}\n`);
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? 0;
 const percentile = (xs: number[], p: number) =>
@@ -90,6 +95,7 @@ async function runScale(scale: number): Promise<Result> {
 	const oldClosed: string[] = [];
 	const words: string[] = [];
 	const numbers: number[] = [];
+	phase(`generating and loading the demo at ${scale}×`);
 	const dbDocs = await loadDemo(dbName, scale, undefined, (docs) => {
 		const access = docs.find((d) => d._id === 'config:access');
 		if (access) access.docCaps = { dispatcher: 1e6, expert: 1e6, billing: 1e6, admin: 1e6 };
@@ -115,7 +121,9 @@ async function runScale(scale: number): Promise<Result> {
 		DEMO: '0',
 		SESSION_SECRET: randomBytes(32).toString('base64url')
 	};
+	phase(`${dbDocs} documents loaded; starting the server`);
 	const server: RunningServer = await startServer(env);
+	phase('server started; warming the access model and the search index');
 	const browser = await chromium.launch({ executablePath: '/usr/bin/chromium' });
 	try {
 		const warm = await signIn(server.url, 'admin');
@@ -123,6 +131,7 @@ async function runScale(scale: number): Promise<Result> {
 		await server.sync.search.whenReady();
 		const indexLoadMs = server.sync.search.loaded?.ms ?? 0;
 
+		phase(`search index loaded in ${indexLoadMs} ms; ${LOGIN} signs in`);
 		const context = await browser.newContext({ locale: 'fr-FR' });
 		const page = await context.newPage();
 		await page.goto(`${server.url}/login`);
@@ -136,11 +145,13 @@ async function runScale(scale: number): Promise<Result> {
 			.first()
 			.waitFor({ timeout: SCALE_TIMEOUT_MS });
 		const firstListS = (performance.now() - t0) / 1000;
+		phase(`first list after ${firstListS.toFixed(1)} s; waiting for the end of the first sync`);
 		await page
 			.getByRole('status')
 			.filter({ hasText: /Première synchronisation/ })
 			.waitFor({ state: 'detached', timeout: SCALE_TIMEOUT_MS });
 		const firstSyncS = (performance.now() - t0) / 1000;
+		phase(`first sync done after ${firstSyncS.toFixed(1)} s; searching and opening`);
 		const cookies = await context.cookies();
 		const cookie = cookies.map((c) => `${c.name}=${c.value}`).join('; ');
 		const manifest = await getJson(server.url, '/api/sync/manifest', cookie);
@@ -238,14 +249,19 @@ async function main(): Promise<void> {
 				'--scale',
 				String(scale)
 			],
-			{ encoding: 'utf8', timeout: SCALE_TIMEOUT_MS, maxBuffer: 64 * 1024 * 1024 }
+			{
+				encoding: 'utf8',
+				timeout: SCALE_TIMEOUT_MS,
+				maxBuffer: 64 * 1024 * 1024,
+				stdio: ['ignore', 'pipe', 'inherit']
+			}
 		);
 		const last = run.stdout?.trim().split('\n').at(-1) ?? '';
 		if (run.status !== 0 || !last.startsWith('{')) {
 			const why =
 				run.signal === 'SIGTERM'
 					? `did not finish within ${SCALE_TIMEOUT_MS / 60_000} min`
-					: (run.stderr?.trim().split('\n').slice(-4).join(' ') ?? `exit ${run.status}`);
+					: `exit ${run.status} (its error is above)`;
 			process.stdout.write(`scale ${scale}× skipped: ${why}\n`);
 			continue;
 		}

@@ -205,13 +205,20 @@ test('a ticket waiting for a visit is planned by dragging on a technician’s ro
 	const rows = board.locator('.ec-body .ec-day');
 	const status = page.getByRole('status').filter({ hasText: /Mission planifiée|refusée/ });
 	// Where a row is, from the page's title: the banner above may change height as sync goes.
-	const title1 = page.getByRole('heading', { level: 1 });
-	const fromTitle = async (row: { y: number }) => row.y - (await title1.boundingBox())!.y;
+	// Both are read at the same instant, the window may still be scrolling.
+	const fromTitle = (i: number) =>
+		rows
+			.nth(i)
+			.evaluate(
+				(row) =>
+					row.getBoundingClientRect().top -
+					document.querySelector('h1')!.getBoundingClientRect().top
+			);
 	let planned = false;
 	for (let i = 0; i < (await rows.count()) && !planned; i++) {
 		await rows.nth(i).scrollIntoViewIfNeeded();
 		const box = (await rows.nth(i).boundingBox())!;
-		const offset = await fromTitle(box);
+		const offset = await fromTitle(i);
 		const y = box.y + box.height / 2;
 		await page.mouse.move(box.x + box.width * 0.86, y);
 		await page.mouse.down();
@@ -232,7 +239,7 @@ test('a ticket waiting for a visit is planned by dragging on a technician’s ro
 			// Not in the viewport: the board scrolls the window (and itself, a few pixels) while
 			// dragging near an edge. A message line pushing it down would move it 40 px.
 			const again = (await rows.nth(i).boundingBox())!;
-			expect(Math.abs((await fromTitle(again)) - offset)).toBeLessThan(12);
+			expect(Math.abs((await fromTitle(i)) - offset)).toBeLessThan(12);
 			// A second drag asks again.
 			const y2 = again.y + again.height / 2;
 			await page.mouse.move(again.x + again.width * 0.86, y2);

@@ -51,6 +51,39 @@ export const EXPERT_GROUP = 'support-n2';
 export const HOTLINE_GROUP = 'hotline';
 export const FIELD_GROUP = 'terrain';
 /** The groups referential (`config:groups`): the names people read for the ids above. */
+/** A company this large has agencies: one team per ten scale units from scale 20 (working set). */
+const AGENCY_TOWNS = [
+	'Paris',
+	'Lyon',
+	'Marseille',
+	'Toulouse',
+	'Nantes',
+	'Lille',
+	'Bordeaux',
+	'Strasbourg',
+	'Rennes',
+	'Montpellier',
+	'Grenoble',
+	'Nice'
+] as const;
+
+/**
+ * The demo's teams (agencies) at this scale: none below 20 (one desk works everything), then
+ * one per ten scale units, each a group of `config:groups` that clients and staff name.
+ */
+export function demoTeams(scale: number): Array<{ id: string; label: string }> {
+	const count = scale >= 20 ? Math.floor(scale / 10) : 0;
+	return Array.from({ length: count }, (_, i) => {
+		const town = AGENCY_TOWNS[i % AGENCY_TOWNS.length]!;
+		const n = Math.floor(i / AGENCY_TOWNS.length);
+		const suffix = n === 0 ? '' : ` ${n + 1}`;
+		return {
+			id: `agence-${town.toLowerCase()}${n === 0 ? '' : `-${n + 1}`}`,
+			label: `Agence de ${town}${suffix}`
+		};
+	});
+}
+
 export const DEMO_GROUPS = [
 	{ id: EXPERT_GROUP, label: 'Support niveau 2 (experts)' },
 	{ id: HOTLINE_GROUP, label: 'Hotline (niveau 1)' },

@@ -1,5 +1,6 @@
 // The client companies: sites, contacts and contract (maintenance, managed services with
 // an hour bank, or none; some expired), plus their technical files.
+import { demoTeams } from './catalogue.ts';
 import type { ClientDoc, Contact, Contract, Site } from '../../src/lib/domain/schemas.ts';
 import type { DemoContext } from './context.ts';
 import {
@@ -121,6 +122,7 @@ export function buildClients(ctx: DemoContext): DemoClient[] {
 	const names = new Set<string>();
 	const codes = new Set<string>();
 	const count = CLIENTS_PER_SCALE * ctx.scale;
+	const teams = demoTeams(ctx.scale);
 	const out: DemoClient[] = [];
 	for (let i = 0; i < count; i++) {
 		const name = companyName(rng, names);
@@ -141,6 +143,8 @@ export function buildClients(ctx: DemoContext): DemoClient[] {
 			contacts: contacts(rng, domain),
 			contract: c,
 			commercialStatus: status,
+			// Large scales: each client in an agency's portfolio, in turn.
+			...(teams.length === 0 ? {} : { team: teams[i % teams.length]!.id }),
 			createdAt: iso(createdAt),
 			createdBy: CREATED_BY,
 			updatedAt: iso(updatedAt),

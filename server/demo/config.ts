@@ -29,7 +29,7 @@ export const DEMO_TAXONOMY: Taxonomy = CATEGORIES.map((c) => ({
 /** A deep copy, so no two documents share an object with the domain's constants. */
 const copy = <T>(value: T): T => structuredClone(value);
 
-export function buildConfig(): ConfigDoc[] {
+export function buildConfig(teams: ReadonlyArray<{ id: string; label: string }> = []): ConfigDoc[] {
 	return [
 		{
 			_id: 'config:taxonomy',
@@ -41,7 +41,7 @@ export function buildConfig(): ConfigDoc[] {
 			_id: 'config:groups',
 			type: 'config',
 			kind: 'groups',
-			groups: DEMO_GROUPS.map((g) => ({ ...g }))
+			groups: [...DEMO_GROUPS, ...teams].map((g) => ({ ...g }))
 		},
 		{
 			_id: 'config:priority_matrix',

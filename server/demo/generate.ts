@@ -3,6 +3,7 @@
 // before `now`, in every state, with missions, signed reports, billing, calendars and the
 // referentials. Pure: no I/O, no clock, no Math.random — the same (seed, scale, now)
 // always gives the same documents.
+import { demoTeams } from './catalogue.ts';
 import type { Doc } from '../../src/lib/domain/schemas.ts';
 import type { TicketRules } from '../../src/lib/domain/ticket.ts';
 import { ITIL_PRIORITY_MATRIX } from '../../src/lib/domain/priority.ts';
@@ -55,7 +56,7 @@ export function generateDemo({ seed = 1, scale = 1, now }: DemoOptions): DemoDat
 	const billing = buildBilling(clients, stories);
 
 	const docs: Doc[] = [
-		...buildConfig(),
+		...buildConfig(demoTeams(scale)),
 		...staff.all.map(userDoc),
 		...clients.flatMap((c) => [c.doc, c.techfile]),
 		...calendar,

@@ -6,7 +6,7 @@ import type { UserDoc } from '../../src/lib/domain/schemas.ts';
 import type { Role } from '../../src/lib/domain/schemas/people.ts';
 import { userIdFor } from '../../src/lib/domain/ids.ts';
 import type { Skill } from './catalogue.ts';
-import { EXPERT_GROUP, FIELD_GROUP, HOTLINE_GROUP } from './catalogue.ts';
+import { demoTeams, EXPERT_GROUP, FIELD_GROUP, HOTLINE_GROUP } from './catalogue.ts';
 import type { DemoContext } from './context.ts';
 import {
 	FIRST_NAMES_F,
@@ -49,6 +49,8 @@ export interface Staff {
 	readonly groups: readonly string[];
 	readonly skills: readonly Skill[];
 	readonly base?: { readonly address: string; readonly lat: number; readonly lng: number };
+	/** The agency at large scales (`demoTeams`). */
+	readonly team?: string;
 }
 
 interface Seat {
@@ -196,11 +198,19 @@ export function buildStaff(ctx: DemoContext): StaffRoster {
 	const emails = new Set<string>();
 	const make = (seat: Seat, role: Role, groups: string[]) =>
 		person(seat, [role], groups, rng, emails);
-	const dispatchers = seats(DISPATCHERS, 'hotline').map((s) =>
-		make(s, 'dispatcher', [HOTLINE_GROUP])
+	// Large scales: desk and field staff spread over the agencies, in turn.
+	const teams = demoTeams(ctx.scale);
+	const inTeam = (staff: Staff, i: number): Staff =>
+		teams.length === 0 ? staff : { ...staff, team: teams[i % teams.length]!.id };
+	const dispatchers = seats(DISPATCHERS, 'hotline').map((s, i) =>
+		inTeam(make(s, 'dispatcher', [HOTLINE_GROUP]), i)
 	);
-	const experts = seats(EXPERTS, 'expert').map((s) => make(s, 'expert', [EXPERT_GROUP]));
-	const technicians = seats(TECHNICIANS, 'tech').map((s) => make(s, 'technician', [FIELD_GROUP]));
+	const experts = seats(EXPERTS, 'expert').map((s, i) =>
+		inTeam(make(s, 'expert', [EXPERT_GROUP]), i)
+	);
+	const technicians = seats(TECHNICIANS, 'tech').map((s, i) =>
+		inTeam(make(s, 'technician', [FIELD_GROUP]), i)
+	);
 	const billing = make(BILLING, 'billing', []);
 	const admin = make(ADMIN, 'admin', []);
 	return {
@@ -224,7 +234,8 @@ export function userDoc(staff: Staff): UserDoc {
 		roles: [...staff.roles],
 		groups: [...staff.groups],
 		skills: [...staff.skills],
-		...(staff.base === undefined ? {} : { base: { ...staff.base } })
+		...(staff.base === undefined ? {} : { base: { ...staff.base } }),
+		...(staff.team === undefined ? {} : { team: staff.team })
 	};
 }
 

@@ -276,6 +276,7 @@ export function ticketFact(doc: {
 	status?: TicketDoc['status'];
 	assignees?: readonly string[];
 	createdBy?: string;
+	clientId?: string | undefined;
 }): TicketFact {
 	const fact: TicketFact = { group: doc.group, endedAt: doc.closure?.at ?? doc.cancellation?.at };
 	if (doc.status !== undefined && doc.assignees !== undefined && doc.createdBy !== undefined)
@@ -283,7 +284,8 @@ export function ticketFact(doc: {
 			group: doc.group,
 			status: doc.status,
 			assignees: [...doc.assignees],
-			createdBy: doc.createdBy
+			createdBy: doc.createdBy,
+			clientId: doc.clientId
 		});
 	return fact;
 }

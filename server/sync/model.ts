@@ -7,7 +7,7 @@
  */
 import { userPrincipals, type TicketFact, type UserLike } from '#lib/domain/access.ts';
 import type { Doc } from '#lib/domain/schemas.ts';
-import { inWorkingSet, isHoldMark } from '#lib/domain/working-set.ts';
+import { holdTeam, inWorkingSet, isHoldMark, type TeamScope } from '#lib/domain/working-set.ts';
 import {
 	escalationFactIds,
 	escalationGroupOf,
@@ -78,6 +78,8 @@ export class AccessModel implements FactSource {
 	// Derived from #docs when first needed (null until then): a restart answers sooner.
 	#dependentsIndex: Map<string, Set<string>> | null = new Map();
 	#deadlinesIndex: Deadlines | null = new Deadlines();
+	/** The documents carrying each team's mark (`hold:team:…`), derived when first needed. */
+	#teamsIndex: Map<string, Set<string>> | null = null;
 
 	constructor(windowDays?: number) {
 		this.#window = windowDays;
@@ -150,6 +152,30 @@ export class AccessModel implements FactSource {
 		const index = new Deadlines();
 		for (const state of this.#docs.values()) index.add(state.acl.entries);
 		return (this.#deadlinesIndex = index);
+	}
+
+	get #teams(): Map<string, Set<string>> {
+		if (this.#teamsIndex) return this.#teamsIndex;
+		const index = new Map<string, Set<string>>();
+		for (const [id, state] of this.#docs)
+			for (const m of teamMarksIn(state.acl.entries)) add(index, m, id);
+		return (this.#teamsIndex = index);
+	}
+
+	/**
+	 * The team of a desk user, with its clients and people (working-set.ts): from the marks
+	 * of their profile and of the documents naming the team. Undefined when in no team.
+	 */
+	teamScope(userId: string): TeamScope | undefined {
+		const own = this.#docs.get(userId);
+		const mark = own ? teamMarksIn(own.acl.entries)[0] : undefined;
+		if (mark === undefined) return undefined;
+		const members = [...(this.#teams.get(mark) ?? [])].sort();
+		return {
+			team: mark.slice(TEAM_MARK.length),
+			clients: members.filter((id) => id.startsWith('client:')),
+			technicians: members.filter((id) => id.startsWith('user:'))
+		};
 	}
 
 	/** The principal's ids as a set, made one from the restored list on its first change. */
@@ -276,6 +302,8 @@ export class AccessModel implements FactSource {
 			}
 			for (const s of before.acl.sources) remove(dependents, s, id);
 			deadlines.remove(before.acl.entries);
+			if (this.#teamsIndex)
+				for (const m of teamMarksIn(before.acl.entries)) remove(this.#teamsIndex, m, id);
 			this.#docs.delete(id);
 		}
 		if (state) {
@@ -287,6 +315,8 @@ export class AccessModel implements FactSource {
 			}
 			for (const s of state.acl.sources) add(dependents, s, id);
 			deadlines.add(state.acl.entries);
+			if (this.#teamsIndex)
+				for (const m of teamMarksIn(state.acl.entries)) add(this.#teamsIndex, m, id);
 		}
 		return before;
 	}
@@ -397,6 +427,15 @@ class Deadlines {
 			if (until !== null) fn(until, principal);
 		}
 	}
+}
+
+const TEAM_MARK = holdTeam('');
+
+/** The team marks among a document's entries (a client or person names at most one team). */
+function teamMarksIn(entries: readonly AclEntry[]): string[] {
+	const out: string[] = [];
+	for (const [p] of entries) if (p.startsWith(TEAM_MARK)) out.push(p);
+	return out;
 }
 
 function add(map: Map<string, Set<string>>, key: string, value: string): void {

@@ -44,6 +44,8 @@ export function pointsTo(doc: Doc | null): string[] {
 		ids.push(...doc.assignees, GROUPS_ID);
 	}
 	if (doc.type === 'ticket' && doc.closure?.reportId !== undefined) ids.push(doc.closure.reportId);
+	// A client's or person's team must be a group.
+	if ((doc.type === 'client' || doc.type === 'user') && doc.team !== undefined) ids.push(GROUPS_ID);
 	return ids;
 }
 
@@ -96,6 +98,14 @@ export function contextFor(
 				...(reportId === undefined
 					? {}
 					: { closureReport: report?.type === 'report' ? report : null })
+			};
+		}
+		case 'client':
+		case 'user': {
+			if (doc.team === undefined) return {};
+			const groups = lookup(GROUPS_ID);
+			return {
+				groups: groups?.type === 'config' && groups.kind === 'groups' ? groups.groups : null
 			};
 		}
 		default:

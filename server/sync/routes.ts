@@ -245,7 +245,7 @@ async function workingSetOf(
 	now: number
 ): Promise<WorkingSetFilter | undefined> {
 	const current = sync.model.current(user);
-	const holds = userHolds(current);
+	const holds = userHolds(current, sync.model.teamScope(user._id));
 	if (holds === null) return undefined;
 	return {
 		holds: new Set(holds),

@@ -136,7 +136,17 @@ export function expectedDeviceIds(
 	const readers = expectedReaders(docs, now);
 	const holds = expectedHolds(docs, now);
 	const principals = new Set(userPrincipals(user));
-	const marks = userHolds(user);
+	// The user's team, from the documents (a client or person whose `team` names it).
+	const profile = docs.find((d) => d._id === user._id);
+	const team = profile?.type === 'user' ? profile.team : undefined;
+	const members = (type: 'client' | 'user') =>
+		docs.filter((d) => d.type === type && d.team === team).map((d) => d._id);
+	const marks = userHolds(
+		user,
+		team === undefined
+			? undefined
+			: { team, clients: members('client'), technicians: members('user') }
+	);
 	const out = new Set<string>();
 	for (const d of docs) {
 		if (!(readers.get(d._id) ?? []).some((p) => principals.has(p))) continue;

@@ -56,8 +56,12 @@ export async function saveDocCaps(db: LocalDb, access: ConfigDoc, caps: Partial<
 }
 
 /** The parts of a user profile an admin edits on the desk (accounts and passwords: the CLI). */
-export async function saveUser(db: LocalDb, user: UserDoc, changes: { roles: UserDoc['roles']; groups: string[]; skills: string[] }): Promise<Result<true, Refusal>> {
-	const checked = parseAs('user', { ...user, ...changes });
+export async function saveUser(db: LocalDb, user: UserDoc, changes: { roles: UserDoc['roles']; groups: string[]; skills: string[]; team?: string | undefined }): Promise<Result<true, Refusal>> {
+	// No team: the field goes (the person then works for every team's desk).
+	const { team: _team, ...rest } = user;
+	void _team;
+	const { team, ...others } = changes;
+	const checked = parseAs('user', { ...rest, ...others, ...(team ? { team } : {}) });
 	if (!checked.ok) return err(invalid(checked.error));
 	await writeAll(db, [checked.value]);
 	return ok(true);

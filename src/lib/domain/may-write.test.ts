@@ -539,6 +539,34 @@ describe('mayWrite refuses with codes the device puts in words (issue #13)', () 
 		});
 	});
 
+	it('a team (working set) is the desk’s and the admin’s to set, and must be a group', () => {
+		const groups = [{ id: 'agence-lyon' }];
+		const c = aClient();
+		const moved = touch(c, { ...c, team: 'agence-lyon' }, at(5), dina._id);
+		expect(mayWrite(dina, c, moved, { groups }).ok).toBe(true);
+		const forged = touch(c, { ...c, team: 'agence-nulle-part' }, at(5), dina._id);
+		expect(why(mayWrite(dina, c, forged, { groups }))).toMatchObject({
+			code: 'params',
+			key: 'unknown_group'
+		});
+		const byTech = touch(c, { ...c, team: 'agence-lyon' }, at(5), theo._id);
+		expect(why(mayWrite(theo, c, byTech, { groups }))).toMatchObject({
+			key: 'fields_staff',
+			params: { fields: ['team'] }
+		});
+		const byBilling = touch(c, { ...c, team: 'agence-lyon' }, at(5), bea._id);
+		expect(why(mayWrite(bea, c, byBilling, { groups }))).toMatchObject({ key: 'fields_billing' });
+		// A person's team: the admin's, never their own.
+		expect(why(mayWrite(theo, theo, { ...theo, team: 'agence-lyon' }, { groups }))).toMatchObject({
+			key: 'fields_profile',
+			params: { fields: ['team'] }
+		});
+		expect(mayWrite(ada, theo, { ...theo, team: 'agence-lyon' }, { groups }).ok).toBe(true);
+		expect(why(mayWrite(ada, theo, { ...theo, team: 'x' }, { groups }))).toMatchObject({
+			key: 'unknown_group'
+		});
+	});
+
 	it('passes on the ticket rules’ own refusals, with their parameters', () => {
 		const t = planned();
 		const skipped = touch(t, { ...t, status: 'new' }, at(50), dina._id);

@@ -468,11 +468,36 @@ function reportWrite(
 	return allow;
 }
 
+/**
+ * A client's or person's team must be a group of the referential (when the referential is at
+ * hand): a team only decides which desk devices keep the document (working-set.ts).
+ */
+function knownTeam(
+	kind: 'client' | 'user',
+	before: { team?: string | undefined } | null,
+	after: { team?: string | undefined },
+	context: WriteContext
+): Verdict {
+	const groups = context.groups;
+	if (
+		after.team === undefined ||
+		after.team === before?.team ||
+		groups === undefined ||
+		groups === null ||
+		groups.some((g) => g.id === after.team)
+	)
+		return allow;
+	return no('params', 'unknown_group', `${kind}.team: there is no group ${after.team}`);
+}
+
 function clientWrite(
 	user: WriteSubject,
 	before: DocOf<'client'> | null,
-	after: DocOf<'client'>
+	after: DocOf<'client'>,
+	context: WriteContext
 ): Verdict {
+	const team = knownTeam('client', before, after, context);
+	if (!team.ok) return team;
 	if (has(user, 'dispatcher', 'admin')) return stamped(before, after);
 	if (before === null)
 		return has(user, 'billing')
@@ -493,7 +518,7 @@ function clientWrite(
 	const fields = noneOf(
 		before,
 		after,
-		['contract', 'commercialStatus'],
+		['contract', 'commercialStatus', 'team'],
 		'a technician or an expert',
 		'fields_staff'
 	);
@@ -636,9 +661,10 @@ function eventWrite(
 function userWrite(
 	user: WriteSubject,
 	before: DocOf<'user'> | null,
-	after: DocOf<'user'>
+	after: DocOf<'user'>,
+	context: WriteContext
 ): Verdict {
-	if (has(user, 'admin')) return allow;
+	if (has(user, 'admin')) return knownTeam('user', before, after, context);
 	if (before === null || before._id !== user._id)
 		return no('role', 'accounts_admin', 'only an admin may manage other accounts');
 	return onlyFields(
@@ -710,13 +736,13 @@ export function mayWrite(
 		case 'report':
 			return reportWrite(user, before as DocOf<'report'> | null, doc, context);
 		case 'client':
-			return clientWrite(user, before as DocOf<'client'> | null, doc);
+			return clientWrite(user, before as DocOf<'client'> | null, doc, context);
 		case 'techfile':
 			return techfileWrite(user, before as DocOf<'techfile'> | null, doc);
 		case 'event':
 			return eventWrite(user, before as DocOf<'event'> | null, doc, context);
 		case 'user':
-			return userWrite(user, before as DocOf<'user'> | null, doc);
+			return userWrite(user, before as DocOf<'user'> | null, doc, context);
 		case 'grant':
 			return grantWrite(user, before as DocOf<'grant'> | null, doc);
 		case 'calendar':

@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import {
 	aCalendarEntry,
+	aClient,
 	aMission,
+	aReport,
 	aTechfile,
 	anEvent,
 	aTicket,
@@ -14,10 +16,12 @@ import {
 	agingFrom,
 	HOLD_ALL,
 	HOLD_BILLED,
+	HOLD_DIRECTORY,
 	HOLD_EVERY_TICKET,
 	HOLD_PLANNING,
 	HOLD_QUEUE,
 	holdMarksFor,
+	holdTeam,
 	inWorkingSet,
 	ticketHoldMarks,
 	userHolds,
@@ -49,7 +53,74 @@ describe('userHolds', () => {
 		expect(expert).not.toContain(HOLD_QUEUE);
 		expect(expert).not.toContain(HOLD_PLANNING);
 		expect(userHolds(people.billing())).toContain(HOLD_BILLED);
-		expect(userHolds(people.admin())).toEqual([HOLD_ALL, HOLD_QUEUE, 'hold:user:ada']);
+		expect(userHolds(people.admin())).toEqual([
+			HOLD_ALL,
+			HOLD_DIRECTORY,
+			HOLD_QUEUE,
+			'hold:user:ada'
+		]);
+	});
+});
+
+describe('teams', () => {
+	const team = {
+		team: 'agence-lyon',
+		clients: ['client:C1'],
+		technicians: ['user:theo']
+	};
+	const dispatcher = aUser('d', ['dispatcher'], { groups: ['hotline'] });
+	const held = (doc: Parameters<typeof holdMarksFor>[0], holds: string[], ticket?: string[]) =>
+		holdMarksFor(doc, { now: T0, ...(ticket ? { ticket: { holds: ticket } } : {}) }).some((m) =>
+			holds.includes(m)
+		);
+
+	it('a dispatcher in a team holds its clients’ tickets and the intake with no client, not others’', () => {
+		const holds = userHolds(dispatcher, team)!;
+		const mine = aTicket({ group: 'hotline', clientId: 'client:C1' });
+		const other = aTicket({ group: 'hotline', clientId: 'client:C2' });
+		const intake = aTicket({ clientId: undefined });
+		expect(held(mine, holds)).toBe(true);
+		expect(held(other, holds)).toBe(false);
+		expect(held(intake, holds)).toBe(true);
+		// The same dispatcher in no team holds both.
+		const plain = userHolds(dispatcher)!;
+		expect(held(other, plain)).toBe(true);
+		// What hangs on a ticket follows it (its marks, through the ticket's facts).
+		const report = aReport();
+		expect(held(report, holds, ticketHoldMarks(other))).toBe(false);
+		expect(held(report, holds, ticketHoldMarks(mine))).toBe(true);
+	});
+
+	it('the planning of the team’s technicians only', () => {
+		const holds = userHolds(dispatcher, team)!;
+		const start = new Date(now + DAY).toISOString();
+		const end = new Date(now + DAY + 3_600_000).toISOString();
+		const theirs = aMission({ technicianId: 'user:theo', start, end });
+		const others = aMission({ technicianId: 'user:zoe', start, end });
+		expect(held(theirs, holds, [])).toBe(true);
+		expect(held(others, holds, [])).toBe(false);
+		expect(held(aCalendarEntry({ technicianId: 'user:zoe', start, end }), holds)).toBe(false);
+		expect(held(aCalendarEntry({ technicianId: 'user:theo', start, end }), holds)).toBe(true);
+	});
+
+	it('clients and people: their team’s and those in no team; in no team, all of them', () => {
+		const holds = userHolds(dispatcher, team)!;
+		const plain = userHolds(dispatcher)!;
+		expect(holdMarksFor(aClient({ team: 'agence-lyon' }), { now: T0 })).toEqual([
+			HOLD_DIRECTORY,
+			holdTeam('agence-lyon')
+		]);
+		expect(held(aClient({ team: 'agence-lyon' }), holds)).toBe(true);
+		expect(held(aClient({ _id: 'client:C2', team: 'agence-paris' }), holds)).toBe(false);
+		expect(held(aClient(), holds)).toBe(true);
+		const lyon = { ...people.technician(), team: 'agence-lyon' };
+		const paris = { ...people.technician(), team: 'agence-paris' };
+		expect(held(lyon, holds)).toBe(true);
+		expect(held(paris, holds)).toBe(false);
+		expect(held(people.technician(), holds)).toBe(true);
+		expect(held(paris, plain)).toBe(true);
+		expect(holds).not.toContain(HOLD_DIRECTORY);
+		expect(holds).toContain(holdTeam('agence-lyon'));
 	});
 });
 
@@ -57,7 +128,15 @@ describe('hold marks', () => {
 	it('a ticket: every-ticket, its group or the queue, its people, billed once resolved or closed', () => {
 		const t = aTicket({ group: 'network', assignees: ['user:eric'] });
 		expect(ticketHoldMarks(t).sort()).toEqual(
-			[HOLD_EVERY_TICKET, 'hold:group:network', 'hold:user:eric', 'hold:user:dina'].sort()
+			[
+				HOLD_EVERY_TICKET,
+				'hold:group:network',
+				'hold:user:eric',
+				'hold:user:dina',
+				// The same scopes narrowed to its client, for the client's team.
+				`${HOLD_EVERY_TICKET}@client:C1`,
+				'hold:group:network@client:C1'
+			].sort()
 		);
 		// Nobody on it yet: in the group's pool too.
 		expect(ticketHoldMarks({ ...t, assignees: [] })).toContain('hold:pool:network');

@@ -25,6 +25,16 @@
  *   and the device then keeps it `PIN_DAYS` (server/sync/pins.ts), like an old ticket.
  * A technician's device is not filtered: their access is already bounded by missions.
  * Missing facts never widen the set: marks are only ever added from the document and its facts.
+ *
+ * **Teams** (agencies): in a large company each desk works a portfolio. A client and a user may
+ * name a team (a group of `config:groups`, `team`). A desk user in a team holds the same scopes
+ * as above, narrowed to their team (`TeamScope`): the tickets of their team's clients (and those
+ * with no client yet: the intake is everyone's), the planning of their team's technicians, and
+ * the clients and people of their team plus those in no team. Everything else stays reachable
+ * online (search, opening). So the working set is bounded by the size of a team, not of the
+ * company. The narrowed marks are the plain ones with `@<client id>` (tickets) or
+ * `@<technician id>` (planning); a client or person in a team carries `hold:team:<team>` instead
+ * of the directory mark of those in no team.
  */
 import { toMillis, type Instant } from './ids.ts';
 import { grantActive, type AccessContext, type UserLike } from './access.ts';
@@ -53,6 +63,22 @@ const DAY_MS = 24 * 60 * 60 * 1000;
 
 const DESK_ROLES = ['dispatcher', 'expert', 'billing', 'admin'] as const;
 
+/** Clients and people in a team: held by desk users in no team (and by their team's). */
+export const HOLD_DIRECTORY = 'hold:directory';
+/** The mark of a team's clients and people. */
+export const holdTeam = (team: string): string => `${HOLD_PREFIX}team:${team}`;
+/** A scoped mark narrowed to one client's tickets, or one technician's planning. */
+const narrowed = (mark: string, to: string) => `${mark}@${to}`;
+/** The tickets with no client yet: every team's intake. */
+const NO_CLIENT = '-';
+/** The marks a team narrows (the others are the user's own or everyone's). */
+const SCOPED = (mark: string) =>
+	mark === HOLD_EVERY_TICKET ||
+	mark === HOLD_QUEUE ||
+	mark === HOLD_BILLED ||
+	mark.startsWith(`${HOLD_PREFIX}group:`) ||
+	mark.startsWith(`${HOLD_PREFIX}pool:`);
+
 const holdUser = (id: string) => `${HOLD_PREFIX}${id}`;
 const holdGroup = (group: string) => `${HOLD_PREFIX}group:${group}`;
 const holdPool = (group: string) => `${HOLD_PREFIX}pool:${group}`;
@@ -62,9 +88,11 @@ export const isHoldMark = (p: string): boolean => p.startsWith(HOLD_PREFIX) || p
 
 /** The marks of a ticket (kept in its facts, `TicketFact.holds`, for what hangs on it). */
 export function ticketHoldMarks(
-	ticket: Pick<TicketDoc, 'group' | 'status' | 'assignees' | 'createdBy'>
+	ticket: Pick<TicketDoc, 'group' | 'status' | 'assignees' | 'createdBy'> & {
+		readonly clientId?: string | undefined;
+	}
 ): string[] {
-	return [
+	const plain = [
 		HOLD_EVERY_TICKET,
 		ticket.group === undefined ? HOLD_QUEUE : holdGroup(ticket.group),
 		// A group's pool: its tickets nobody has taken yet (what an expert picks from).
@@ -74,7 +102,28 @@ export function ticketHoldMarks(
 		ticket.status === 'resolved' || ticket.status === 'closed' ? HOLD_BILLED : undefined,
 		...[...ticket.assignees, ticket.createdBy].filter((id) => id.startsWith('user:')).map(holdUser)
 	].filter((p): p is string => p !== undefined);
+	// The same scopes narrowed to its client, for the desks of the client's team.
+	const client = ticket.clientId ?? NO_CLIENT;
+	return [...plain, ...plain.filter(SCOPED).map((m) => narrowed(m, client))];
 }
+
+/** The client a ticket's marks were narrowed to (its every-ticket mark names it). */
+function clientOfHolds(holds: readonly string[] | undefined): string | undefined {
+	const prefix = `${HOLD_EVERY_TICKET}@`;
+	const mark = holds?.find((m) => m.startsWith(prefix));
+	const client = mark?.slice(prefix.length);
+	return client === NO_CLIENT ? undefined : client;
+}
+
+/** The planning marks of a technician's mission or calendar entry. */
+const planningMarks = (technicianId: string) => [
+	HOLD_PLANNING,
+	narrowed(HOLD_PLANNING, technicianId)
+];
+
+/** A client or person: the directory, or their team's. */
+const directoryMarks = (team: string | undefined) =>
+	team === undefined ? [HOLD_ALL] : [HOLD_DIRECTORY, holdTeam(team)];
 
 /**
  * The hold marks of `doc` with the same facts as `principalsFor`. For an event, mission,
@@ -91,25 +140,41 @@ export function holdMarksFor(
 	// The groups an escalation sent the ticket to work it: they hold it like their own.
 	// Its experts hold it even when someone took it (a pool mark too).
 	const routed = (context.escalatedTo ?? []).flatMap((g) => [holdGroup(g), holdPool(g)]);
-	const fromTicket = [...(context.ticket?.holds ?? []), ...routed];
+	const routedFor = (clientId: string | undefined) => [
+		...routed,
+		...routed.map((m) => narrowed(m, clientId ?? NO_CLIENT))
+	];
+	const fromTicket = (clientId: string | undefined) => [
+		...(context.ticket?.holds ?? []),
+		...routedFor(clientId)
+	];
 	switch (doc.type) {
 		case 'ticket':
-			return [...ticketHoldMarks(doc), ...routed];
+			return [...ticketHoldMarks(doc), ...routedFor(doc.clientId)];
 		case 'mission':
 			return [
-				...fromTicket,
-				...(inPlanning(doc, context.now) ? [HOLD_PLANNING] : []),
+				...fromTicket(doc.clientId),
+				...(inPlanning(doc, context.now) ? planningMarks(doc.technicianId) : []),
 				holdUser(doc.technicianId)
 			];
 		case 'report':
+			return [...fromTicket(doc.clientId)];
 		case 'survey':
-			return [...fromTicket];
+			return [...fromTicket(clientOfHolds(context.ticket?.holds))];
 		case 'event':
 			if (doc.kind === 'credential_reveal') return [holdUser(doc.author)];
 			// The planning holds missions, not their timelines (those come with the ticket).
-			return (context.subjectPrincipals ?? []).filter((p) => isHoldMark(p) && p !== HOLD_PLANNING);
+			return (context.subjectPrincipals ?? []).filter(
+				(p) => isHoldMark(p) && p !== HOLD_PLANNING && !p.startsWith(`${HOLD_PLANNING}@`)
+			);
 		case 'calendar':
-			return [...(inPlanning(doc, context.now) ? [HOLD_PLANNING] : []), holdUser(doc.technicianId)];
+			return [
+				...(inPlanning(doc, context.now) ? planningMarks(doc.technicianId) : []),
+				holdUser(doc.technicianId)
+			];
+		case 'client':
+		case 'user':
+			return directoryMarks(doc.team);
 		case 'techfile':
 			// Equipment, network and credentials: opened online from the client page (then kept
 			// a while), not carried by every desk device. A technician who also works at the desk
@@ -170,12 +235,38 @@ function inPlanning(entry: { start: string; end: string }, now: Instant): boolea
 	return from <= at && at < until;
 }
 
-/** The marks a desk user holds, or null for a user whose device holds all they read. */
-export function userHolds(user: UserLike): string[] | null {
+/**
+ * A desk user's team, as the server knows it: its id, its clients and its technicians (the
+ * clients and people whose `team` names it).
+ */
+export interface TeamScope {
+	readonly team: string;
+	readonly clients: readonly string[];
+	readonly technicians: readonly string[];
+}
+
+/**
+ * The marks a desk user holds, or null for a user whose device holds all they read. With a
+ * team, the scoped marks are narrowed to it (module comment).
+ */
+export function userHolds(user: UserLike, team?: TeamScope): string[] | null {
+	const plain = plainHolds(user);
+	if (plain === null || team === undefined || plain.length === 0) return plain;
+	const clients = [...team.clients, NO_CLIENT];
+	const out = new Set([holdTeam(team.team)]);
+	for (const mark of plain) {
+		if (SCOPED(mark)) for (const c of clients) out.add(narrowed(mark, c));
+		else if (mark === HOLD_PLANNING) for (const t of team.technicians) out.add(narrowed(mark, t));
+		else if (mark !== HOLD_DIRECTORY) out.add(mark);
+	}
+	return [...out].sort();
+}
+
+function plainHolds(user: UserLike): string[] | null {
 	if (user.disabled === true) return [];
 	const desk = user.roles.some((r) => (DESK_ROLES as readonly string[]).includes(r));
 	if (!desk) return null;
-	const marks = new Set([HOLD_ALL, holdUser(user._id)]);
+	const marks = new Set([HOLD_ALL, HOLD_DIRECTORY, holdUser(user._id)]);
 	const groups = user.groups.map(holdGroup);
 	if (user.roles.includes('dispatcher')) {
 		marks.add(HOLD_PLANNING);

@@ -264,6 +264,10 @@ export const en: Record<MessageKey, string> = {
 		'Accounts and passwords: npm run user (see the README). Here: roles, groups and skills.',
 	'admin.roles': 'Roles',
 	'admin.groups': 'Groups',
+	'admin.team': 'Team (agency)',
+	'admin.noTeam': 'None (every team)',
+	'admin.teamHint':
+		'The person’s device keeps their team’s clients, tickets and planning offline; the rest is searched online.',
 	'admin.skills': 'Skills',
 	'admin.edit': 'Edit',
 	'admin.editUser': 'Edit {name}',
@@ -1201,6 +1205,7 @@ export const en: Record<MessageKey, string> = {
 	'client.validity': 'From {from} to {to}',
 	'client.expired': 'expired',
 	'client.status': 'Client status: {status}',
+	'client.team': 'Handled by: {team}',
 	'client.movements': 'Hour bank movements',
 	'client.movementsNone': 'No movement yet.',
 	'client.movement': '{date} — {minutes} — {description}',

@@ -267,6 +267,10 @@ export const fr = {
 		'Comptes et mots de passe : npm run user (voir le README). Ici : rôles, groupes et compétences.',
 	'admin.roles': 'Rôles',
 	'admin.groups': 'Groupes',
+	'admin.team': 'Équipe (agence)',
+	'admin.noTeam': 'Aucune (toutes les équipes)',
+	'admin.teamHint':
+		'Le poste de la personne garde hors ligne les clients, tickets et plannings de son équipe ; le reste se cherche en ligne.',
 	'admin.skills': 'Compétences',
 	'admin.edit': 'Modifier',
 	'admin.editUser': 'Modifier {name}',
@@ -1215,6 +1219,7 @@ export const fr = {
 	'client.validity': 'Du {from} au {to}',
 	'client.expired': 'échu',
 	'client.status': 'Statut du client : {status}',
+	'client.team': 'Suivi par : {team}',
 	'client.movements': 'Mouvements de la banque d’heures',
 	'client.movementsNone': 'Aucun mouvement pour le moment.',
 	'client.movement': '{date} — {minutes} — {description}',

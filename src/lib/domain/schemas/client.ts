@@ -86,6 +86,8 @@ export const ClientSchema = v.object({
 	contacts: entities(ContactSchema),
 	contract: ContractSchema,
 	commercialStatus: v.picklist(COMMERCIAL_STATUSES),
+	/** The team (a group of `config:groups`) whose desk works this client: its portfolio. */
+	team: v.optional(required),
 	...edited
 });
 

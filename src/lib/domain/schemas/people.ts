@@ -60,6 +60,8 @@ export const UserSchema = v.pipe(
 			v.check((r) => new Set(r).size === r.length, 'must not repeat a role')
 		),
 		groups: uniqueStrings,
+		/** The team (agency) the person works in: a group of `config:groups` (working-set.ts). */
+		team: v.optional(required),
 		skills: uniqueStrings,
 		base: v.optional(
 			v.object({ address: required, lat: v.optional(latitude), lng: v.optional(longitude) })

@@ -157,8 +157,7 @@ export class AccessModel implements FactSource {
 	get #teams(): Map<string, Set<string>> {
 		if (this.#teamsIndex) return this.#teamsIndex;
 		const index = new Map<string, Set<string>>();
-		for (const [id, state] of this.#docs)
-			for (const m of teamMarksIn(state.acl.entries)) add(index, m, id);
+		for (const [id, state] of this.#docs) indexTeams(index, id, state, add);
 		return (this.#teamsIndex = index);
 	}
 
@@ -170,7 +169,11 @@ export class AccessModel implements FactSource {
 		const own = this.#docs.get(userId);
 		const mark = own ? teamMarksIn(own.acl.entries)[0] : undefined;
 		if (mark === undefined) return undefined;
-		const members = [...(this.#teams.get(mark) ?? [])].sort();
+		// Clients and people in no team are every team's.
+		const members = [
+			...(this.#teams.get(mark) ?? []),
+			...(this.#teams.get(TEAM_MARK) ?? [])
+		].sort();
 		return {
 			team: mark.slice(TEAM_MARK.length),
 			clients: members.filter((id) => id.startsWith('client:')),
@@ -302,8 +305,7 @@ export class AccessModel implements FactSource {
 			}
 			for (const s of before.acl.sources) remove(dependents, s, id);
 			deadlines.remove(before.acl.entries);
-			if (this.#teamsIndex)
-				for (const m of teamMarksIn(before.acl.entries)) remove(this.#teamsIndex, m, id);
+			if (this.#teamsIndex) indexTeams(this.#teamsIndex, id, before, remove);
 			this.#docs.delete(id);
 		}
 		if (state) {
@@ -315,8 +317,7 @@ export class AccessModel implements FactSource {
 			}
 			for (const s of state.acl.sources) add(dependents, s, id);
 			deadlines.add(state.acl.entries);
-			if (this.#teamsIndex)
-				for (const m of teamMarksIn(state.acl.entries)) add(this.#teamsIndex, m, id);
+			if (this.#teamsIndex) indexTeams(this.#teamsIndex, id, state, add);
 		}
 		return before;
 	}
@@ -436,6 +437,18 @@ function teamMarksIn(entries: readonly AclEntry[]): string[] {
 	const out: string[] = [];
 	for (const [p] of entries) if (p.startsWith(TEAM_MARK)) out.push(p);
 	return out;
+}
+
+/** Files a client or person under its team's mark, or under the bare mark when in none. */
+function indexTeams(
+	index: Map<string, Set<string>>,
+	id: string,
+	state: DocState,
+	op: (map: Map<string, Set<string>>, key: string, value: string) => void
+): void {
+	const marks = teamMarksIn(state.acl.entries);
+	if (marks.length > 0) for (const m of marks) op(index, m, id);
+	else if (id.startsWith('client:') || id.startsWith('user:')) op(index, TEAM_MARK, id);
 }
 
 function add(map: Map<string, Set<string>>, key: string, value: string): void {

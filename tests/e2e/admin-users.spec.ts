@@ -42,3 +42,32 @@ test('an admin gives a technician a skill picked by name from the referential, n
 	await expect(row).toContainText('Hotline (niveau 1)');
 	await page.screenshot({ path: 'test-results/admin-users.png', fullPage: true });
 });
+
+test('an admin puts a hotliner in a team by its name; her row says it, and “none” takes it off', async ({
+	page
+}) => {
+	const desk = new DeskPage(page);
+	await desk.signIn(server.url, 'admin', DEMO_PASSWORD);
+	await page.getByRole('link', { name: 'Administration' }).click();
+	const row = page.getByRole('row').filter({ hasText: 'claire.hotline' });
+	await expect(row.getByRole('cell').nth(3)).toHaveText('Aucune');
+	const name = ((await row.getByRole('cell').first().textContent()) ?? '').split(' (')[0]!.trim();
+	await page.getByRole('button', { name: `Modifier ${name}` }).click();
+	const form = page.getByRole('form', { name: `Modifier ${name}` });
+	const team = form.getByLabel('Équipe (agence)');
+	await expect(team).toHaveValue('');
+	// The referential's groups, by name.
+	await team.selectOption({ label: 'Hotline (niveau 1)' });
+	await expect(form).toContainText(
+		'garde hors ligne les clients, tickets et plannings de son équipe'
+	);
+	await form.getByRole('button', { name: 'Enregistrer' }).click();
+	await expect(page.getByRole('status').filter({ hasText: 'Enregistré' })).toBeVisible();
+	await expect(row.getByRole('cell').nth(3)).toHaveText('Hotline (niveau 1)');
+	await page.screenshot({ path: 'test-results/admin-team.png', fullPage: true });
+	await page.getByRole('button', { name: `Modifier ${name}` }).click();
+	await expect(team).toHaveValue('hotline');
+	await team.selectOption({ label: 'Aucune (toutes les équipes)' });
+	await form.getByRole('button', { name: 'Enregistrer' }).click();
+	await expect(row.getByRole('cell').nth(3)).toHaveText('Aucune');
+});

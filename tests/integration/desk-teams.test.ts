@@ -62,6 +62,7 @@ const parisTicket = ticket('ticket:PARIS', 202, {
 	clientId: 'client:PARIS',
 	title: 'Wi-Fi du siège'
 });
+const freeTicket = ticket('ticket:FREE', 204, { clientId: 'client:FREE', title: 'Imprimante' });
 const intake = { ...aTicket({ clientId: undefined }), _id: 'ticket:NEW', number: 203 };
 const mission = (id: string, technicianId: string) =>
 	aMission({
@@ -87,6 +88,7 @@ beforeAll(async () => {
 		aClient({ _id: 'client:FREE', name: 'Sans Agence SAS' }),
 		lyonTicket,
 		parisTicket,
+		freeTicket,
 		intake,
 		anEvent({ _id: 'event:PARIS', subjectId: parisTicket._id, ticketId: parisTicket._id }),
 		mission('mission:THEO', theo._id),
@@ -132,8 +134,11 @@ async function push(
 describe('teams', () => {
 	it('a dispatcher in a team holds her team’s clients and tickets, the intake, and those in no team', async () => {
 		const ids = await idsOf('lena');
-		for (const id of ['client:LYON', 'client:FREE', 'ticket:LYON', 'ticket:NEW', 'user:theo'])
+		for (const id of ['client:LYON', 'ticket:LYON', 'ticket:NEW', 'user:theo'])
 			expect(ids).toContain(id);
+		// A client in no team is every team's, with its tickets.
+		expect(ids).toContain('client:FREE');
+		expect(ids).toContain('ticket:FREE');
 		for (const id of ['client:PARIS', 'ticket:PARIS', 'event:PARIS', 'user:tom'])
 			expect(ids).not.toContain(id);
 		// Desk staff in no team are everyone's (names on tickets).

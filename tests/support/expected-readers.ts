@@ -136,11 +136,13 @@ export function expectedDeviceIds(
 	const readers = expectedReaders(docs, now);
 	const holds = expectedHolds(docs, now);
 	const principals = new Set(userPrincipals(user));
-	// The user's team, from the documents (a client or person whose `team` names it).
+	// The user's team, from the documents (a client or person whose `team` names it, or in none).
 	const profile = docs.find((d) => d._id === user._id);
 	const team = profile?.type === 'user' ? profile.team : undefined;
 	const members = (type: 'client' | 'user') =>
-		docs.filter((d) => d.type === type && d.team === team).map((d) => d._id);
+		docs
+			.filter((d) => d.type === type && (d.team === team || d.team === undefined))
+			.map((d) => d._id);
 	const marks = userHolds(
 		user,
 		team === undefined

@@ -28,9 +28,9 @@
  *
  * **Teams** (agencies): in a large company each desk works a portfolio. A client and a user may
  * name a team (a group of `config:groups`, `team`). A desk user in a team holds the same scopes
- * as above, narrowed to their team (`TeamScope`): the tickets of their team's clients (and those
- * with no client yet: the intake is everyone's), the planning of their team's technicians, and
- * the clients and people of their team plus those in no team. Everything else stays reachable
+ * as above, narrowed to their team (`TeamScope`): the tickets of their team's clients, the
+ * planning of their team's technicians, and the clients and people of their team. Clients and
+ * people in no team, and tickets with no client yet (the intake), are every team's. Everything else stays reachable
  * online (search, opening). So the working set is bounded by the size of a team, not of the
  * company. The narrowed marks are the plain ones with `@<client id>` (tickets) or
  * `@<technician id>` (planning); a client or person in a team carries `hold:team:<team>` instead
@@ -237,7 +237,7 @@ function inPlanning(entry: { start: string; end: string }, now: Instant): boolea
 
 /**
  * A desk user's team, as the server knows it: its id, its clients and its technicians (the
- * clients and people whose `team` names it).
+ * clients and people whose `team` names it, and those in no team).
  */
 export interface TeamScope {
 	readonly team: string;

@@ -266,6 +266,7 @@ export const en: Record<MessageKey, string> = {
 	'admin.groups': 'Groups',
 	'admin.team': 'Team (agency)',
 	'admin.noTeam': 'None (every team)',
+	'admin.noTeamShort': 'None',
 	'admin.teamHint':
 		'The person’s device keeps their team’s clients, tickets and planning offline; the rest is searched online.',
 	'admin.skills': 'Skills',

@@ -269,6 +269,7 @@ export const fr = {
 	'admin.groups': 'Groupes',
 	'admin.team': 'Équipe (agence)',
 	'admin.noTeam': 'Aucune (toutes les équipes)',
+	'admin.noTeamShort': 'Aucune',
 	'admin.teamHint':
 		'Le poste de la personne garde hors ligne les clients, tickets et plannings de son équipe ; le reste se cherche en ligne.',
 	'admin.skills': 'Compétences',

@@ -38,13 +38,22 @@ const newId = createIdFactory(mulberry32(SEED + 1));
 const pick = <T>(list: readonly T[]): T => list[Math.floor(random() * list.length)] as T;
 const chance = (p: number) => random() < p;
 
-const dispatchers = [aUser('dispa', ['dispatcher']), aUser('dispb', ['dispatcher'])];
+// Teams (issue #15): dispb works for an agency, some technicians and clients belong to one; a
+// step moves a client or dispb between agencies (or out of any).
+const TEAMS = ['agence-lyon', 'agence-paris'];
+const dispatchers = [
+	aUser('dispa', ['dispatcher']),
+	aUser('dispb', ['dispatcher'], { team: 'agence-lyon' })
+];
 const experts = [
 	aUser('expa', ['expert'], { groups: ['network'] }),
 	aUser('expb', ['expert'], { groups: ['desktop'] })
 ];
 const technicians = Array.from({ length: 14 }, (_, i) =>
-	aUser(`tech${String(i + 1).padStart(2, '0')}`, ['technician'], { groups: ['network'] })
+	aUser(`tech${String(i + 1).padStart(2, '0')}`, ['technician'], {
+		groups: ['network'],
+		...(i < 6 ? { team: TEAMS[i % 2] } : {})
+	})
 );
 const users: UserDoc[] = [
 	...dispatchers,
@@ -303,6 +312,28 @@ async function step(all: ReadonlyMap<string, Doc>): Promise<string> {
 		clock.advance((1 + Math.floor(random() * 60)) * HOUR);
 		return 'time passes';
 	}
+	if (roll < 94) {
+		// An agency's portfolio changes: a client, or dispb, moves (or leaves every team).
+		const next = pick([...TEAMS, undefined]);
+		if (chance(0.7)) {
+			const client = all.get(pick(clientIds));
+			if (client?.type === 'client')
+				await change(
+					client,
+					(c) => {
+						const { team: _team, ...rest } = c;
+						void _team;
+						return next === undefined ? rest : { ...rest, team: next };
+					},
+					'user:boss'
+				);
+		} else {
+			const { team: _team, ...rest } = all.get('user:dispb') as UserDoc;
+			void _team;
+			await save({ ...(rest as unknown as Json), ...(next === undefined ? {} : { team: next }) });
+		}
+		return 'team move';
+	}
 	if (roll < 95) {
 		const expert = all.get('user:expa') as UserDoc;
 		const groups = expert.groups.length === 1 ? ['network', 'desktop'] : ['network'];
@@ -415,7 +446,9 @@ beforeAll(async () => {
 		}
 	];
 	for (const id of clientIds) {
-		seed.push(aClient({ _id: id, name: `Client ${id.slice(-2)}` }) as unknown as Json);
+		const i = clientIds.indexOf(id);
+		const team = i < 4 ? { team: TEAMS[i % 2] } : {};
+		seed.push(aClient({ _id: id, name: `Client ${id.slice(-2)}`, ...team }) as unknown as Json);
 		seed.push(aTechfile({ clientId: id }) as unknown as Json);
 	}
 	for (let i = 0; i < 20; i++) {
@@ -464,5 +497,6 @@ describe('randomized: each device holds exactly what principalsFor allows', () =
 			'time passes'
 		])
 			expect(counts[kind] ?? 0, kind).toBeGreaterThan(20);
+		expect(counts['team move'] ?? 0, 'team move').toBeGreaterThan(5);
 	}, 600_000);
 });

@@ -326,30 +326,56 @@ export class SearchIndex {
 			where.push('t.createdAt < :to');
 			params.to = query.to;
 		}
+		// First the ids in order (cheap: no columns, no excerpt), checked for access; then the
+		// rows and excerpts of the page only.
 		let sql: string;
 		if (match !== null) {
 			params.match = match;
-			sql = `SELECT t.*, snippet(tickets_fts, 2, '[', ']', '…', 12) AS excerpt
+			sql = `SELECT t.rowid AS rowid, t.id AS id
 				FROM tickets_fts JOIN tickets t ON t.rowid = tickets_fts.rowid
 				WHERE tickets_fts MATCH :match ${where.map((w) => `AND ${w}`).join(' ')}
 				ORDER BY bm25(tickets_fts, 4.0, 3.0, 1.0, 2.0, 2.0, 1.0), t.updatedAt DESC LIMIT ${SCAN_MAX}`;
 		} else {
-			sql = `SELECT t.*, NULL AS excerpt FROM tickets t
+			sql = `SELECT t.rowid AS rowid, t.id AS id FROM tickets t
 				${where.length ? `WHERE ${where.join(' AND ')}` : ''}
 				ORDER BY t.updatedAt DESC LIMIT ${SCAN_MAX}`;
 		}
 		const limit = Math.max(1, Math.min(query.limit ?? 50, LIMIT_MAX));
-		const hits: TicketHit[] = [];
+		const page: number[] = [];
 		let total = 0;
 		let seen = 0;
 		for (const row of this.#db.prepare(sql).iterate(params) as Iterable<Raw>) {
 			seen++;
-			const id = str(row.id);
-			if (!readable(id)) continue;
+			if (!readable(str(row.id))) continue;
 			total++;
-			if (hits.length < limit) hits.push(this.#hit(row));
+			if (page.length < limit) page.push(Number(row.rowid));
 		}
+		const hits = this.#page(page, match);
 		return { hits, total, complete: seen < SCAN_MAX };
+	}
+
+	/** The rows of these tickets, in this order, with where `match` matched. */
+	#page(rowids: readonly number[], match: string | null): TicketHit[] {
+		if (rowids.length === 0) return [];
+		const marks = rowids.map(() => '?').join(',');
+		const rows = (
+			match === null
+				? this.#db
+						.prepare(`SELECT t.*, NULL AS excerpt FROM tickets t WHERE t.rowid IN (${marks})`)
+						.all(...rowids)
+				: this.#db
+						.prepare(
+							`SELECT t.*, snippet(tickets_fts, 2, '[', ']', '…', 12) AS excerpt
+							FROM tickets_fts JOIN tickets t ON t.rowid = tickets_fts.rowid
+							WHERE tickets_fts MATCH ? AND tickets_fts.rowid IN (${marks})`
+						)
+						.all(match, ...rowids)
+		) as Raw[];
+		const byRow = new Map(rows.map((r) => [Number(r.rowid ?? NaN), r]));
+		return rowids.flatMap((id) => {
+			const row = byRow.get(id);
+			return row ? [this.#hit(row)] : [];
+		});
 	}
 
 	#hit(row: Raw): TicketHit {

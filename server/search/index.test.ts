@@ -32,6 +32,29 @@ describe('SearchIndex', () => {
 		expect(index.searchTickets({ q: 'oree' }, (id) => id === 'ticket:B').total).toBe(1);
 	});
 
+	it('a page: the newest first, where the words matched, with the client’s name', () => {
+		const index = new SearchIndex();
+		index.apply([
+			{ _id: 'client:C1', _rev: '1-a', type: 'client', name: 'Orée & Associés' },
+			...Array.from({ length: 8 }, (_, i) =>
+				ticket(`ticket:T${i}`, '1-a', `Poste ${i}`, {
+					updatedAt: `2026-01-0${i + 1}T08:00:00.000Z`
+				})
+			)
+		]);
+		const page = index.searchTickets({ q: 'bac', limit: 3 }, (id) => id !== 'ticket:T7');
+		expect(page.total).toBe(7);
+		expect(page.hits.map((h) => h.id)).toEqual(['ticket:T6', 'ticket:T5', 'ticket:T4']);
+		expect(page.hits[0]).toMatchObject({
+			title: 'Poste 6',
+			clientName: 'Orée & Associés',
+			excerpt: 'Le [bac] deux se bloque'
+		});
+		const plain = index.searchTickets({ limit: 2 }, () => true);
+		expect(plain.hits.map((h) => h.id)).toEqual(['ticket:T7', 'ticket:T6']);
+		expect(plain.hits[0]?.excerpt).toBeNull();
+	});
+
 	it('keeps the newest revision whatever the order, and forgets a deleted ticket', () => {
 		const index = new SearchIndex();
 		index.apply([ticket('ticket:A', '3-c', 'Nouveau titre')]);

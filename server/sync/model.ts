@@ -7,7 +7,13 @@
  */
 import { userPrincipals, type TicketFact, type UserLike } from '#lib/domain/access.ts';
 import type { Doc } from '#lib/domain/schemas.ts';
-import { holdTeam, inWorkingSet, isHoldMark, type TeamScope } from '#lib/domain/working-set.ts';
+import {
+	AGING,
+	holdTeam,
+	inWorkingSet,
+	isHoldMark,
+	type TeamScope
+} from '#lib/domain/working-set.ts';
 import {
 	escalationFactIds,
 	escalationGroupOf,
@@ -78,6 +84,11 @@ export class AccessModel implements FactSource {
 	// Derived from #docs when first needed (null until then): a restart answers sooner.
 	#dependentsIndex: Map<string, Set<string>> | null = new Map();
 	#deadlinesIndex: Deadlines | null = new Deadlines();
+	/**
+	 * The documents carrying each hold mark, derived at the first desk manifest: a working set
+	 * is gathered from its marks, not by going through everything the user reads.
+	 */
+	#byMarkIndex: Map<string, Set<string>> | null = null;
 	/** The documents carrying each team's mark (`hold:team:…`), derived when first needed. */
 	#teamsIndex: Map<string, Set<string>> | null = null;
 
@@ -152,6 +163,14 @@ export class AccessModel implements FactSource {
 		const index = new Deadlines();
 		for (const state of this.#docs.values()) index.add(state.acl.entries);
 		return (this.#deadlinesIndex = index);
+	}
+
+	get #byMark(): Map<string, Set<string>> {
+		if (this.#byMarkIndex) return this.#byMarkIndex;
+		const index = new Map<string, Set<string>>();
+		for (const [id, state] of this.#docs)
+			for (const m of marksIn(state.acl.entries)) add(index, m, id);
+		return (this.#byMarkIndex = index);
 	}
 
 	get #teams(): Map<string, Set<string>> {
@@ -306,6 +325,8 @@ export class AccessModel implements FactSource {
 			for (const s of before.acl.sources) remove(dependents, s, id);
 			deadlines.remove(before.acl.entries);
 			if (this.#teamsIndex) indexTeams(this.#teamsIndex, id, before, remove);
+			if (this.#byMarkIndex)
+				for (const m of marksIn(before.acl.entries)) remove(this.#byMarkIndex, m, id);
 			this.#docs.delete(id);
 		}
 		if (state) {
@@ -318,6 +339,8 @@ export class AccessModel implements FactSource {
 			for (const s of state.acl.sources) add(dependents, s, id);
 			deadlines.add(state.acl.entries);
 			if (this.#teamsIndex) indexTeams(this.#teamsIndex, id, state, add);
+			if (this.#byMarkIndex)
+				for (const m of marksIn(state.acl.entries)) add(this.#byMarkIndex, m, id);
 		}
 		return before;
 	}
@@ -334,20 +357,33 @@ export class AccessModel implements FactSource {
 	): Array<[string, string]> {
 		const ids = new Set<string>();
 		const set = new Set(held);
-		const kept = (id: string, state: DocState) =>
-			!workingSet ||
-			inWorkingSet(state.acl.entries, workingSet.holds, now, workingSet.days) ||
-			workingSet.pinned.has(id);
+		if (workingSet) {
+			// From the user's marks (and what they opened): bounded by the working set, whatever
+			// the size of what they may read.
+			const readNow = (state: DocState) =>
+				state.acl.entries.some((e) => set.has(e[0]) && validAt(e, now));
+			const consider = (id: string) => {
+				if (ids.has(id)) return;
+				const state = this.#docs.get(id);
+				if (!state || !readNow(state)) return;
+				if (
+					inWorkingSet(state.acl.entries, workingSet.holds, now, workingSet.days) ||
+					workingSet.pinned.has(id)
+				)
+					ids.add(id);
+			};
+			for (const mark of workingSet.holds)
+				for (const id of this.#byMark.get(mark) ?? []) consider(id);
+			for (const id of workingSet.pinned) consider(id);
+			return [...ids]
+				.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0))
+				.map((id) => [id, this.#docs.get(id)!.rev]);
+		}
 		for (const p of held) {
 			for (const id of this.#byPrincipal.get(p) ?? []) {
 				if (ids.has(id)) continue;
 				const state = this.#docs.get(id);
-				if (
-					state &&
-					state.acl.entries.some((e) => set.has(e[0]) && validAt(e, now)) &&
-					kept(id, state)
-				)
-					ids.add(id);
+				if (state && state.acl.entries.some((e) => set.has(e[0]) && validAt(e, now))) ids.add(id);
 			}
 		}
 		return [...ids]
@@ -431,6 +467,13 @@ class Deadlines {
 }
 
 const TEAM_MARK = holdTeam('');
+
+/** The hold marks among a document's entries (not the aging one, which is not held). */
+function marksIn(entries: readonly AclEntry[]): string[] {
+	const out: string[] = [];
+	for (const [p] of entries) if (p !== AGING && isHoldMark(p)) out.push(p);
+	return out;
+}
 
 /** The team marks among a document's entries (a client or person names at most one team). */
 function teamMarksIn(entries: readonly AclEntry[]): string[] {

@@ -1213,6 +1213,8 @@ export const en: Record<MessageKey, string> = {
 	'client.openTickets': 'Open tickets',
 	'client.pastTickets': 'Closed tickets',
 	'client.ticketsNone': 'None.',
+	'client.pastNoneHere':
+		'No ticket closed in the last days on this device: the full history is below (server).',
 	'client.ticket': '{number} — {title} — {status}',
 	'client.history': 'Technical file history',
 	'client.historyNone': 'No change recorded.',

@@ -1227,6 +1227,8 @@ export const fr = {
 	'client.openTickets': 'Tickets ouverts',
 	'client.pastTickets': 'Tickets clos',
 	'client.ticketsNone': 'Aucun.',
+	'client.pastNoneHere':
+		'Aucun ticket clos ces derniers jours sur cet appareil : l’historique complet est plus bas (serveur).',
 	'client.ticket': '{number} — {title} — {status}',
 	'client.history': 'Historique du dossier technique',
 	'client.historyNone': 'Aucun changement enregistré.',

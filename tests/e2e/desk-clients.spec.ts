@@ -60,6 +60,32 @@ test('a hotliner finds a client, reads its file and technical file; a shown pass
 	if ((await past.getByRole('link').count()) > 0)
 		await expect(past.getByRole('link').first()).toHaveText(/^n° \d+ — .+ — (Clos|Annulé)$/);
 
+	// Past interventions took place: none of them is dated after today (planned ones are apart).
+	const months = [
+		'janv.',
+		'févr.',
+		'mars',
+		'avr.',
+		'mai',
+		'juin',
+		'juil.',
+		'août',
+		'sept.',
+		'oct.',
+		'nov.',
+		'déc.'
+	];
+	const interventions = page.getByRole('region', {
+		name: 'Interventions précédentes chez ce client'
+	});
+	await expect(interventions).toBeVisible();
+	const today = new Date().toLocaleDateString('sv-SE', { timeZone: 'Europe/Paris' });
+	for (const summary of await interventions.locator('summary').allTextContents()) {
+		const [, d, m, y] = /^(\d{1,2}) (\S+) (\d{4}) —/.exec(summary.trim()) ?? [];
+		const iso = `${y}-${String(months.indexOf(m ?? '') + 1).padStart(2, '0')}-${String(d).padStart(2, '0')}`;
+		expect(iso <= today && months.includes(m ?? ''), summary).toBe(true);
+	}
+
 	// The technical file: a password is masked until shown, and showing it is logged.
 	const techfile = page.getByRole('region', { name: 'Dossier technique', exact: true });
 	await expect(techfile).toBeVisible();

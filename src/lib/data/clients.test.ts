@@ -1,13 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import {
 	aClient,
+	aMission,
 	aReport,
 	aSignedReport,
 	aTechfile,
 	T0
 } from '../domain/testing/factories.ts';
 import type { EventDoc } from '../domain/schemas.ts';
-import { clientRows, filterClients, folded, techfileHistory } from './clients.ts';
+import { clientRows, filterClients, folded, interventionsOf, techfileHistory } from './clients.ts';
 
 const oree = aClient({
 	_id: 'client:OREE',
@@ -130,5 +131,24 @@ describe('the technical file’s history', () => {
 		const file = aTechfile({ createdAt: T0, updatedAt: T0 });
 		expect(techfileHistory(file, [aSignedReport()], []).map((e) => e.kind)).toEqual(['report']);
 		expect(techfileHistory(null, [], [])).toEqual([]);
+	});
+});
+
+describe('a client’s interventions', () => {
+	it('past ones newest first with their report; planned ones still to come apart, soonest first', () => {
+		const now = new Date('2025-03-10T12:00:00.000Z');
+		const done = aMission({ _id: 'mission:DONE', start: '2025-03-04T08:00:00.000Z', status: 'done' });
+		const ended = aMission({ _id: 'mission:OLD', start: '2025-03-01T08:00:00.000Z', status: 'unfinished' });
+		const late = aMission({ _id: 'mission:LATE', start: '2025-03-09T08:00:00.000Z', status: 'planned' });
+		const next = aMission({ _id: 'mission:NEXT', start: '2025-03-12T08:00:00.000Z', status: 'planned' });
+		const soon = aMission({ _id: 'mission:SOON', start: '2025-03-11T08:00:00.000Z', status: 'planned' });
+		const report = aReport({ _id: 'report:R1', missionId: 'mission:DONE' });
+		const split = interventionsOf([ended, next, done, soon, late], [report], now);
+		expect(split.interventions.map((i) => [i.mission._id, i.report?._id ?? null])).toEqual([
+			['mission:LATE', null],
+			['mission:DONE', 'report:R1'],
+			['mission:OLD', null]
+		]);
+		expect(split.upcoming.map((m) => m._id)).toEqual(['mission:SOON', 'mission:NEXT']);
 	});
 });

@@ -23,6 +23,29 @@ import { givenNumbers, numbered } from './tickets.ts';
 
 const CLOSED = new Set(['closed', 'cancelled']);
 
+/** A mission not ended and not started yet is to come, not a past intervention. */
+function isUpcoming(m: MissionDoc, now: Date): boolean {
+	return (m.status === 'planned' || m.status === 'in_progress') && Date.parse(m.start) > now.getTime();
+}
+
+/** A client's missions split into what took place (newest first) and what is to come (soonest first). */
+export function interventionsOf(
+	missions: readonly MissionDoc[],
+	reports: readonly ReportDoc[],
+	now: Date
+): Pick<ClientFile, 'interventions' | 'upcoming'> {
+	const reportOf = (id: string) => reports.find((r) => r.missionId === id) ?? null;
+	return {
+		interventions: missions
+			.filter((m) => !isUpcoming(m, now))
+			.sort((a, b) => (a.start < b.start ? 1 : -1))
+			.map((m) => ({ mission: m, report: reportOf(m._id) })),
+		upcoming: missions
+			.filter((m) => isUpcoming(m, now))
+			.sort((a, b) => (a.start < b.start ? -1 : 1))
+	};
+}
+
 export interface ClientRow {
 	readonly id: string;
 	readonly name: string;
@@ -117,7 +140,10 @@ export interface ClientFile {
 	readonly techfile: TechfileDoc | null;
 	readonly open: ClientTicket[];
 	readonly past: ClientTicket[];
+	/** Interventions that took place (or were ended), newest first. */
 	readonly interventions: { mission: MissionDoc; report: ReportDoc | null }[];
+	/** Missions still to come (planned or under way, not started yet), soonest first. */
+	readonly upcoming: MissionDoc[];
 	readonly hourBank: HourBankBalance | null;
 	/** The hour bank's movements, newest first. */
 	readonly movements: HourBankDoc[];
@@ -178,7 +204,11 @@ export function techfileHistory(
 }
 
 /** @returns null when the client is not on this device. */
-export async function clientFile(db: LocalDb, clientId: string): Promise<ClientFile | null> {
+export async function clientFile(
+	db: LocalDb,
+	clientId: string,
+	now: Date = new Date()
+): Promise<ClientFile | null> {
 	const client = await readDoc(db, 'client', clientId);
 	if (!client) return null;
 	const [techfile, tickets, numbers, missions, reports, movements, events, users] =
@@ -202,15 +232,12 @@ export async function clientFile(db: LocalDb, clientId: string): Promise<ClientF
 			updatedAt: t.updatedAt
 		}))
 		.sort((a, b) => (a.updatedAt < b.updatedAt ? 1 : -1));
-	const reportOf = (id: string) => reports.find((r) => r.missionId === id) ?? null;
 	return {
 		client,
 		techfile,
 		open: rows.filter((r) => !CLOSED.has(r.status)),
 		past: rows.filter((r) => CLOSED.has(r.status)),
-		interventions: missions
-			.sort((a, b) => (a.start < b.start ? 1 : -1))
-			.map((m) => ({ mission: m, report: reportOf(m._id) })),
+		...interventionsOf(missions, reports, now),
 		hourBank: hourBankBalance(client, movements),
 		movements: movements.sort((a, b) => (a.at < b.at ? 1 : -1)),
 		history: techfileHistory(techfile, reports, events),

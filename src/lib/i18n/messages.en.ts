@@ -1211,6 +1211,9 @@ export const en: Record<MessageKey, string> = {
 	'client.movementsNone': 'No movement yet.',
 	'client.movement': '{date} — {minutes} — {description}',
 	'client.openTickets': 'Open tickets',
+	'client.upcoming': 'Planned interventions',
+	'client.upcomingItem': '{date} — {technician}: {tasks}',
+	'client.upcomingNobody': 'technician not on this device',
 	'client.pastTickets': 'Closed tickets',
 	'client.ticketsNone': 'None.',
 	'client.pastNoneHere':

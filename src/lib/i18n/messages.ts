@@ -1225,6 +1225,9 @@ export const fr = {
 	'client.movementsNone': 'Aucun mouvement pour le moment.',
 	'client.movement': '{date} — {minutes} — {description}',
 	'client.openTickets': 'Tickets ouverts',
+	'client.upcoming': 'Interventions prévues',
+	'client.upcomingItem': '{date} — {technician} : {tasks}',
+	'client.upcomingNobody': 'technicien absent de cet appareil',
 	'client.pastTickets': 'Tickets clos',
 	'client.ticketsNone': 'Aucun.',
 	'client.pastNoneHere':

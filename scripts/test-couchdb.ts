@@ -14,6 +14,7 @@ import { join } from 'node:path';
 /** The files the cluster runs (besides the node-stopping ones `.ci/run` runs alone). */
 const CLUSTER_SUITE = [
 	'tests/integration/design-deploy.test.ts',
+	'tests/integration/desk-teams.test.ts',
 	'tests/integration/desk-working-set.test.ts',
 	'tests/integration/foundation.test.ts',
 	'tests/integration/invoices.test.ts',

@@ -108,6 +108,8 @@ async function pushOne(session: Session, doc: Json): Promise<Record<string, unkn
 
 async function expectRefused(session: Session, doc: Json, reason: string | RegExp): Promise<void> {
 	const id = String(doc._id);
+	// The notifier's own writes (a notice for the seeded mission) land before the reads are taken.
+	await server.settled();
 	const before = await server.couch.db
 		.get(id, { conflicts: true, revs_info: true })
 		.catch(() => null);

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Ledger } from './ledger.ts';
+import { pendingIds } from './local.ts';
 import { pull, PULL_BATCH, type PullProgress } from './pull.ts';
 import { memoryDb, serverTransport } from './testing.ts';
 
@@ -258,5 +259,26 @@ describe('pull', () => {
 		await pull(device, ledger, transport, new Set(['event:local']), () => {});
 		expect((await device.get('mission:m1')).status).toBe('in_progress');
 		expect(ledger.removed.has('mission:m1')).toBe(false);
+	});
+	it('keeps the mark over a revoked document’s tombstone while the server no longer lists it, so the push never sends the tombstone', async () => {
+		const server = memoryDb('server');
+		const device = memoryDb('device');
+		await server.bulkDocs([
+			{ _id: 'event:x', type: 'event', body: 'note' },
+			{ _id: 'ticket:t1', type: 'ticket', title: 'A' }
+		]);
+		let allowed = ['event:x', 'ticket:t1'];
+		const transport = serverTransport(server, () => allowed);
+		const ledger = new Ledger();
+		await pull(device, ledger, transport, new Set(), () => {});
+		allowed = ['ticket:t1'];
+		expect((await pull(device, ledger, transport, new Set(), () => {})).removed).toEqual([
+			'event:x'
+		]);
+		// The memory adapter cannot purge: a tombstone is left. Later pulls still do not list it.
+		await pull(device, ledger, transport, new Set(), () => {});
+		await pull(device, ledger, transport, new Set(), () => {});
+		expect(ledger.removed.get('event:x')?.reason).toBe('revoked');
+		expect(await pendingIds(device, 0, ledger)).toEqual([]);
 	});
 });

@@ -60,6 +60,21 @@ export interface PullOutcome {
 }
 
 /**
+ * Of the removal marks to drop, those whose document is not a tombstone on the device (purged,
+ * or live again at a newer server revision). A mark over a tombstone (an adapter without
+ * purge) is kept: it is what keeps the push from sending that tombstone to the server.
+ */
+async function droppable(db: LocalDb, ids: readonly string[]): Promise<string[]> {
+	if (ids.length === 0) return [];
+	const { rows } = await db.allDocs({ keys: [...ids] });
+	return rows.flatMap((row) =>
+		'value' in row && (row.value as { deleted?: boolean } | undefined)?.deleted === true
+			? []
+			: [row.key]
+	);
+}
+
+/**
  * Pull: ask the server which documents this user may hold, remove from the device those no
  * longer listed, fetch the missing revisions in batches and store them as they are
  * (`new_edits: false`, attachments inline). Interrupted, it resumes where it stopped: what
@@ -100,7 +115,6 @@ export async function pull(
 	}
 	// Revocation first: it must happen even if the fetch below is interrupted.
 	const removed = await removeFromDevice(db, ledger, plan.remove, 'revoked', now());
-	await ledger.forget(plan.forget);
 	await ledger.stored(plan.present);
 	let done = plan.done;
 	let ticketsDone = plan.tickets.done;
@@ -127,5 +141,7 @@ export async function pull(
 		listLeft -= batch.filter(([id]) => pullRank(id) <= LIST_RANK).length;
 		onProgress(progress());
 	}
+	// After the fetch: a document readable again is live by now, and its mark can go.
+	await ledger.forget(await droppable(db, plan.forget));
 	return { fetched, removed, total: plan.total };
 }

@@ -335,3 +335,48 @@ describe('Indexer: a held document still narrows, and a conflicted ticket is as 
 		expect(indexer.model.get('mission:M2')?.rev).toBe('3-b');
 	});
 });
+
+describe('Indexer: an event about an event (a merge’s note on a duplicated notice)', () => {
+	// Its id sorts before its subject's, as a ULID note before `event:notice:…` does.
+	const notice = anEvent({
+		_id: 'event:notice:notif:mission:M1:000001',
+		kind: 'notice_sent',
+		visibility: 'requester'
+	});
+	const note = anEvent({
+		_id: 'event:01NOTE',
+		subjectId: notice._id,
+		kind: 'merge_set_aside',
+		author: 'system'
+	});
+	const base = (): Map<string, Raw> =>
+		new Map<string, Raw>([
+			['ticket:K1', rev(aTicket(), '1-a')],
+			['mission:M1', rev(aMission(), '1-b')]
+		]);
+
+	it('is read by its subject’s readers after a scan, whatever the order of their ids', async () => {
+		const store = base();
+		store.set(notice._id, rev(notice, '1-n'));
+		store.set(note._id, rev(note, '1-m'));
+		const indexer = new Indexer(fakeHttp(store));
+		await indexer.build();
+		expect(indexer.model.readable(notice._id, new Set(THEO), now)).toBe(true);
+		expect(indexer.model.readable(note._id, new Set(THEO), now)).toBe(true);
+	});
+
+	it('is read by its subject’s readers when both come in one batch of changes', async () => {
+		const store = base();
+		const indexer = new Indexer(fakeHttp(store));
+		await indexer.build();
+		store.set(notice._id, rev(notice, '1-n'));
+		store.set(note._id, rev(note, '1-m'));
+		await indexer.apply(
+			new Map([
+				[note._id, store.get(note._id)!],
+				[notice._id, store.get(notice._id)!]
+			])
+		);
+		expect(indexer.model.readable(note._id, new Set(THEO), now)).toBe(true);
+	});
+});

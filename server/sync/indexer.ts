@@ -145,6 +145,29 @@ export function intersectEntries(a: readonly AclEntry[], b: readonly AclEntry[])
 	return out;
 }
 
+/**
+ * `ids` ordered so that a document comes after the one it is about when both are among them
+ * (an event's readers are its subject's: a merge's note on a duplicated notice is an event about
+ * an event). Otherwise in the given order.
+ */
+export function subjectsFirst(ids: Iterable<string>, subjectOf: (id: string) => string): string[] {
+	const all = [...ids];
+	const among = new Set(all);
+	const depth = (id: string) => {
+		let d = 0;
+		const seen = new Set([id]);
+		for (let s = subjectOf(id); among.has(s) && !seen.has(s); s = subjectOf(s)) {
+			seen.add(s);
+			d++;
+		}
+		return d;
+	};
+	return all
+		.map((id, i) => [depth(id), i, id] as const)
+		.sort((a, b) => a[0] - b[0] || a[1] - b[1])
+		.map(([, , id]) => id);
+}
+
 export class Indexer {
 	readonly #http: CouchHttp;
 	readonly #wait: (ms: number) => Promise<void>;
@@ -187,6 +210,18 @@ export class Indexer {
 				}
 			}
 		}
+		const derive = async (raw: Raw) => {
+			if (conflictedRaw(raw)) {
+				conflicted.push(String(raw._id));
+				const leaves = await this.#leaves(raw);
+				const acl = leaves && heldAcl(leaves, model);
+				if (acl) model.set(String(raw._id), { rev: String(raw._rev), acl });
+				return;
+			}
+			const doc = parsed(raw);
+			if (doc) model.set(doc._id, { rev: String(raw._rev), acl: aclFor(doc, model) });
+		};
+		const aboutEvents: Raw[] = [];
 		// Events last: their readers are their subject's.
 		for (const [start, end] of [
 			['', 'event:'],
@@ -196,18 +231,15 @@ export class Indexer {
 			for await (const page of this.#pages(start, end)) {
 				for (const raw of page) {
 					visit?.(String(raw._id), raw);
-					if (conflictedRaw(raw)) {
-						conflicted.push(String(raw._id));
-						const leaves = await this.#leaves(raw);
-						const acl = leaves && heldAcl(leaves, model);
-						if (acl) model.set(String(raw._id), { rev: String(raw._rev), acl });
-						continue;
-					}
-					const doc = parsed(raw);
-					if (doc) model.set(doc._id, { rev: String(raw._rev), acl: aclFor(doc, model) });
+					// About another event (a merge's note on a duplicated notice): once that one is in.
+					if (String(raw.subjectId ?? '').startsWith('event:')) aboutEvents.push(raw);
+					else await derive(raw);
 				}
 			}
 		}
+		const byId = new Map(aboutEvents.map((raw) => [String(raw._id), raw] as const));
+		for (const id of subjectsFirst(byId.keys(), (id) => String(byId.get(id)?.subjectId ?? '')))
+			await derive(byId.get(id)!);
 		this.#model = model;
 		return conflicted;
 	}
@@ -298,7 +330,11 @@ export class Indexer {
 			}
 		};
 		for (const id of dirty) if (!id.startsWith('event:')) update(id);
-		for (const id of events) update(id);
+		const subjectOf = (id: string) => {
+			const doc = bodies.get(id)?.doc;
+			return doc?.type === 'event' ? doc.subjectId : '';
+		};
+		for (const id of subjectsFirst(events, subjectOf)) update(id);
 		return concerned;
 	}
 

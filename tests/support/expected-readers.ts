@@ -17,6 +17,7 @@ import {
 	userHolds,
 	workingSetDaysFor
 } from '../../src/lib/domain/working-set.ts';
+import { subjectsFirst } from '../../server/sync/indexer.ts';
 import type { Doc, TicketDoc } from '../../src/lib/domain/schemas.ts';
 import { endedAt } from '../../src/lib/domain/ticket.ts';
 
@@ -59,8 +60,10 @@ export function expectedReaders(docs: readonly Doc[], now: number): Map<string, 
 		}
 		readers.set(d._id, principalsFor(d, context));
 	}
-	for (const d of docs) {
-		if (d.type !== 'event') continue;
+	const events = new Map(docs.flatMap((d) => (d.type === 'event' ? [[d._id, d] as const] : [])));
+	// An event about an event (a merge's note on a duplicated notice) after its subject.
+	for (const id of subjectsFirst(events.keys(), (id) => events.get(id)?.subjectId ?? '')) {
+		const d = events.get(id)!;
 		readers.set(
 			d._id,
 			principalsFor(d, { now, windowDays, subjectPrincipals: readers.get(d.subjectId) ?? [] })
@@ -113,8 +116,9 @@ export function expectedHolds(docs: readonly Doc[], now: number): Map<string, Ex
 		}
 		out.set(d._id, { marks: holdMarksFor(d, context), aging: ms(agingFrom(d, ended)) });
 	}
-	for (const d of docs) {
-		if (d.type !== 'event') continue;
+	const events = new Map(docs.flatMap((d) => (d.type === 'event' ? [[d._id, d] as const] : [])));
+	for (const id of subjectsFirst(events.keys(), (id) => events.get(id)?.subjectId ?? '')) {
+		const d = events.get(id)!;
 		const subject = out.get(d.subjectId);
 		const marks = holdMarksFor(d, { now, subjectPrincipals: subject?.marks ?? [] });
 		const own = ms(agingFrom(d));

@@ -53,3 +53,68 @@ export async function loadDemo(
 	}
 	return demo.docs.length;
 }
+
+/** An admin URL's base (no credentials) and its Basic authorization header. */
+function couchBase(couchUrl: string): { base: string; auth: string } {
+	const url = new URL(couchUrl);
+	const auth = `Basic ${Buffer.from(`${decodeURIComponent(url.username)}:${decodeURIComponent(url.password)}`).toString('base64')}`;
+	url.username = '';
+	url.password = '';
+	return { base: url.toString().replace(/\/$/, ''), auth };
+}
+
+/**
+ * The demo written into a real CouchDB (`_bulk_docs`, 2,000 at a time), the credentials in its
+ * private database; the databases are dropped first.
+ */
+export async function loadDemoCouch(
+	couchUrl: string,
+	dbName: string,
+	scale: number,
+	patch?: (docs: Json[]) => void
+): Promise<number> {
+	const { base, auth } = couchBase(couchUrl);
+	const headers = { authorization: auth, 'content-type': 'application/json' };
+	const call = async (path: string, method: string, body?: unknown) => {
+		const res = await fetch(`${base}/${path}`, {
+			method,
+			headers,
+			body: body === undefined ? null : JSON.stringify(body)
+		});
+		const text = await res.text();
+		if (!res.ok && !(method === 'PUT' && res.status === 412))
+			throw new Error(`${method} ${path}: ${res.status} ${text.slice(0, 200)}`);
+	};
+	await dropCouch(couchUrl, dbName);
+	await call(dbName, 'PUT');
+	await call(`${dbName}_private`, 'PUT');
+	const demo = generateDemo({ seed: 1, scale, now: new Date() });
+	patch?.(demo.docs as unknown as Json[]);
+	const hash = await hashPassword(DEMO_PASSWORD);
+	await call(`${dbName}_private/_bulk_docs`, 'POST', {
+		docs: demo.users.map((u) => ({
+			_id: credentialId(u.name),
+			type: 'credential',
+			name: u.name,
+			hash,
+			disabled: false,
+			version: 1
+		}))
+	});
+	for (let i = 0; i < demo.docs.length; i += 2000) {
+		await call(`${dbName}/_bulk_docs`, 'POST', { docs: demo.docs.slice(i, i + 2000) });
+	}
+	return demo.docs.length;
+}
+
+/** Deletes a benchmark's databases on a real CouchDB (the main one, private and plain copies). */
+export async function dropCouch(couchUrl: string, dbName: string): Promise<void> {
+	const { base, auth } = couchBase(couchUrl);
+	for (const name of [dbName, `${dbName}_private`, `${dbName}_plain`]) {
+		const res = await fetch(`${base}/${name}`, {
+			method: 'DELETE',
+			headers: { authorization: auth }
+		});
+		await res.arrayBuffer();
+	}
+}

@@ -1,7 +1,8 @@
 // Desk at company size (issue #15), `npm run bench:desk-scale`. Prints figures; not a timed test.
 //
 // For each scale (BENCH_DESK_SCALES, default "10,100"), in a child process: the demo is loaded
-// into the in-memory embedded server (or, with COUCHDB_URL, into that CouchDB), the server
+// into the in-memory embedded server (or, with TEST_COUCHDB_URL or COUCHDB_URL — an admin URL —
+// into a fresh database on that CouchDB, dropped afterwards), the server
 // started, and the dispatcher claire.hotline signs in on a fresh Chromium profile. Reported:
 // - documents on the device (the manifest's count: her working set) and what she may read;
 // - seconds from pressing "Se connecter" to the open-ticket list on screen, and to the end of
@@ -25,7 +26,7 @@ import { chromium } from 'playwright';
 import { DEMO_PASSWORD } from '../server/demo/generate.ts';
 import { startServer, type RunningServer } from '../server/start.ts';
 import { DEFAULT_ROLE_DOC_CAPS } from '../src/lib/domain/doc-cap.ts';
-import { loadDemo } from './bench-demo.ts';
+import { dropCouch, loadDemo, loadDemoCouch } from './bench-demo.ts';
 
 type Json = Record<string, unknown>;
 
@@ -35,7 +36,8 @@ const HEAP_MB: Record<number, number> = { 1: 2048, 10: 4096, 100: 16_384 };
 const SCALE_TIMEOUT_MS = Number(process.env.BENCH_DESK_TIMEOUT_MIN ?? 40) * 60_000;
 const QUERIES = 100;
 const OPENS = 10;
-const COUCHDB_URL = process.env.COUCHDB_URL?.trim() || undefined;
+const COUCHDB_URL =
+	process.env.TEST_COUCHDB_URL?.trim() || process.env.COUCHDB_URL?.trim() || undefined;
 
 interface Result {
 	scale: number;
@@ -96,7 +98,7 @@ async function runScale(scale: number): Promise<Result> {
 	const words: string[] = [];
 	const numbers: number[] = [];
 	phase(`generating and loading the demo at ${scale}×`);
-	const dbDocs = await loadDemo(dbName, scale, undefined, (docs) => {
+	const patch = (docs: Json[]) => {
 		const access = docs.find((d) => d._id === 'config:access');
 		if (access) {
 			access.docCaps = { dispatcher: 1e6, expert: 1e6, billing: 1e6, admin: 1e6 };
@@ -114,20 +116,29 @@ async function runScale(scale: number): Promise<Result> {
 				.filter((w) => w.length > 4);
 			if (title[0] && words.length < 60) words.push(title[0].toLowerCase());
 		}
-	});
-	if (COUCHDB_URL) throw new Error('COUCHDB_URL: use the embedded server for this benchmark');
+	};
+	const dbDocs = COUCHDB_URL
+		? await loadDemoCouch(COUCHDB_URL, dbName, scale, patch)
+		: await loadDemo(dbName, scale, undefined, patch);
 	const env: Record<string, string> = {
 		PORT: '0',
 		HOST: '127.0.0.1',
 		DATA_DIR: dataDir,
-		TERRAIN_MEMORY_DB: '1',
+		TERRAIN_MEMORY_DB: COUCHDB_URL ? '0' : '1',
+		...(COUCHDB_URL ? { COUCHDB_URL, COUCHDB_DB: dbName } : {}),
 		DEMO: '0',
 		// The server's ceiling over every role's cap, raised with them (see above).
 		DOC_CAP: '1000000',
 		SESSION_SECRET: randomBytes(32).toString('base64url')
 	};
 	phase(`${dbDocs} documents loaded; starting the server`);
-	const server: RunningServer = await startServer(env);
+	let server: RunningServer;
+	try {
+		server = await startServer(env);
+	} catch (error) {
+		if (COUCHDB_URL) await dropCouch(COUCHDB_URL, dbName);
+		throw error;
+	}
 	phase('server started; warming the access model and the search index');
 	const browser = await chromium.launch({ executablePath: '/usr/bin/chromium' });
 	try {
@@ -232,6 +243,7 @@ async function runScale(scale: number): Promise<Result> {
 	} finally {
 		await browser.close();
 		await server.stop();
+		if (COUCHDB_URL) await dropCouch(COUCHDB_URL, dbName);
 	}
 }
 
@@ -274,7 +286,7 @@ async function main(): Promise<void> {
 	}
 	console.log('');
 	console.log(
-		`Dispatcher ${LOGIN} on a fresh Chromium profile, in-memory embedded server, loopback`
+		`Dispatcher ${LOGIN} on a fresh Chromium profile, ${COUCHDB_URL ? `CouchDB at ${new URL(COUCHDB_URL).host}` : 'in-memory embedded server'}, loopback`
 	);
 	for (const r of results) {
 		const cap = DEFAULT_ROLE_DOC_CAPS.dispatcher;

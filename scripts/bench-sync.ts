@@ -24,12 +24,10 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import PouchDB from 'pouchdb-core';
-import { hashPassword } from '../server/auth/password.ts';
-import { credentialId } from '../server/auth/users.ts';
-import { generateDemo, DEMO_PASSWORD } from '../server/demo/generate.ts';
+import { DEMO_PASSWORD } from '../server/demo/generate.ts';
 import { startServer, type RunningServer } from '../server/start.ts';
 import { formatReport, type StartupReport } from '../server/sync/startup.ts';
-import { loadDemo } from './bench-demo.ts';
+import { dropCouch, loadDemo, loadDemoCouch } from './bench-demo.ts';
 import { devicePouch } from '../tests/support/sync-device.ts';
 import { newId } from '../src/lib/domain/ids.ts';
 import type { TicketDoc } from '../src/lib/domain/schemas.ts';
@@ -177,61 +175,6 @@ async function initialPull(server: RunningServer, cookie: string) {
 		runs.push({ docs, ...counter, seconds });
 	}
 	return { ...runs[0]!, seconds: median(runs.map((r) => r.seconds)) };
-}
-
-/** The demo written into a real CouchDB (`_bulk_docs`), the credentials in its private database. */
-async function loadDemoCouch(dbName: string, scale: number): Promise<number> {
-	const url = new URL(COUCHDB_URL!);
-	const auth = `Basic ${Buffer.from(`${decodeURIComponent(url.username)}:${decodeURIComponent(url.password)}`).toString('base64')}`;
-	url.username = '';
-	url.password = '';
-	const base = url.toString().replace(/\/$/, '');
-	const headers = { authorization: auth, 'content-type': 'application/json' };
-	const call = async (path: string, method: string, body?: unknown) => {
-		const res = await fetch(`${base}/${path}`, {
-			method,
-			headers,
-			body: body === undefined ? null : JSON.stringify(body)
-		});
-		const text = await res.text();
-		if (!res.ok && !(method === 'PUT' && res.status === 412))
-			throw new Error(`${method} ${path}: ${res.status} ${text.slice(0, 200)}`);
-	};
-	await dropCouch(dbName);
-	await call(dbName, 'PUT');
-	await call(`${dbName}_private`, 'PUT');
-	const demo = generateDemo({ seed: 1, scale, now: new Date() });
-	const hash = await hashPassword(DEMO_PASSWORD);
-	await call(`${dbName}_private/_bulk_docs`, 'POST', {
-		docs: demo.users.map((u) => ({
-			_id: credentialId(u.name),
-			type: 'credential',
-			name: u.name,
-			hash,
-			disabled: false,
-			version: 1
-		}))
-	});
-	for (let i = 0; i < demo.docs.length; i += 2000) {
-		await call(`${dbName}/_bulk_docs`, 'POST', { docs: demo.docs.slice(i, i + 2000) });
-	}
-	return demo.docs.length;
-}
-
-/** Deletes the benchmark's databases on the real CouchDB. */
-async function dropCouch(dbName: string): Promise<void> {
-	const url = new URL(COUCHDB_URL!);
-	const auth = `Basic ${Buffer.from(`${decodeURIComponent(url.username)}:${decodeURIComponent(url.password)}`).toString('base64')}`;
-	url.username = '';
-	url.password = '';
-	const base = url.toString().replace(/\/$/, '');
-	for (const name of [dbName, `${dbName}_private`, `${dbName}_plain`]) {
-		const res = await fetch(`${base}/${name}`, {
-			method: 'DELETE',
-			headers: { authorization: auth }
-		});
-		await res.arrayBuffer();
-	}
 }
 
 /** From `startServer` until the technician's manifest answers: the server, then the manifest. */
@@ -421,7 +364,7 @@ async function runDisk(scale: number, dir: string): Promise<void> {
 		rmSync(dir, { recursive: true, force: true });
 		mkdirSync(dir, { recursive: true, mode: 0o700 });
 		const [docs, loadSeconds] = await timed(() =>
-			COUCHDB_URL ? loadDemoCouch(dbName, scale) : loadDemo('terrain', scale, dir)
+			COUCHDB_URL ? loadDemoCouch(COUCHDB_URL, dbName, scale) : loadDemo('terrain', scale, dir)
 		);
 		console.error(`loaded ${docs} documents in ${loadSeconds.toFixed(0)} s`);
 		const [first, coldMs] = await startAndWait(env);
@@ -466,7 +409,7 @@ async function runScale(scale: number, withAssignments: boolean): Promise<void> 
 	let server: RunningServer | null = null;
 	try {
 		const [dbDocs, loadSeconds] = await timed(() =>
-			COUCHDB_URL ? loadDemoCouch(dbName, scale) : loadDemo(dbName, scale)
+			COUCHDB_URL ? loadDemoCouch(COUCHDB_URL, dbName, scale) : loadDemo(dbName, scale)
 		);
 		const t = performance.now();
 		server = await startServer(env);
@@ -503,7 +446,7 @@ async function runScale(scale: number, withAssignments: boolean): Promise<void> 
 		console.log(JSON.stringify(result));
 	} finally {
 		await server?.stop();
-		if (COUCHDB_URL) await dropCouch(dbName);
+		if (COUCHDB_URL) await dropCouch(COUCHDB_URL, dbName);
 		rmSync(dataDir, { recursive: true, force: true });
 	}
 }

@@ -80,11 +80,6 @@ export function idSuffix(id: string): string {
 	return colon < 0 ? id : id.slice(colon + 1);
 }
 
-/** Key range covering every id of a type, for `allDocs({ startkey, endkey })`. */
-export function idRange(type: DocType): { startkey: string; endkey: string } {
-	return { startkey: idPrefix(type), endkey: `${idPrefix(type)}\ufff0` };
-}
-
 function encodeTime(millis: number): string {
 	if (!Number.isInteger(millis) || millis < 0 || millis > MAX_TIME) {
 		throw new RangeError(`cannot encode time ${String(millis)} in an id`);

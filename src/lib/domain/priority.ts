@@ -35,8 +35,8 @@ export function priorityRank(priority: Priority): number {
 	return Number(priority.slice(1));
 }
 
-/** A matrix where a higher impact or urgency never gives a lower priority; the admin screen
- * warns about a matrix that breaks this, since it is almost always a typing mistake. */
+/** A matrix where a higher impact or urgency never gives a lower priority; a matrix that breaks
+ * this is almost always a typing mistake (for the matrix form of the referentials, issue #18). */
 export function isMonotonic(matrix: PriorityMatrix): boolean {
 	const scale = [1, 2, 3] as const;
 	return scale.every((i) =>

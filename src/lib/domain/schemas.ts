@@ -180,10 +180,6 @@ export function parseDoc(raw: unknown, options: ParseOptions = {}): Result<Doc, 
 	return parseAs(type, raw, options);
 }
 
-export function isDoc(raw: unknown): raw is Doc {
-	return parseDoc(raw).ok;
-}
-
 export function isDocOf<T extends DocType>(type: T, raw: unknown): raw is DocOf<T> {
 	return parseAs(type, raw).ok;
 }

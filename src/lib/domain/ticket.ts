@@ -12,7 +12,6 @@ import {
 	LEVELS_1_TO_3,
 	PENDING_REASONS,
 	WORKED_STATUSES,
-	type LinkKind,
 	type PendingReason,
 	type Requester,
 	type Scale3,
@@ -362,17 +361,4 @@ export function openTicket(input: NewTicket, by: string, now: Instant): TicketDo
 	};
 	if (input.clientId !== undefined) ticket.clientId = input.clientId;
 	return ticket;
-}
-
-const INVERSE: Readonly<Record<LinkKind, LinkKind | null>> = {
-	parent: 'child',
-	child: 'parent',
-	related: 'related',
-	duplicate_of: null // the original does not list its duplicates; a query finds them
-};
-
-/** The link the other ticket should carry back, if any (a mass incident knows its children). */
-export function inverseLink(fromTicketId: string, link: TicketLink): TicketLink | null {
-	const kind = INVERSE[link.kind];
-	return kind === null ? null : { kind, ticketId: fromTicketId };
 }
